@@ -1,0 +1,89 @@
+{#- What becomes of each landed row (docs/rules-interpretation.md, points 3-5).
+    Every base model ends with one of these macros, which continue its `with`
+    chain from a CTE of parsed rows carrying `invalid_reason` (NULL when the row
+    is readable) and add two columns:
+      _fate              staged | superseded | redelivered | quarantined
+      quarantine_reason  why a row was quarantined, else NULL
+    Nothing is dropped: landed rows = staged + superseded + redelivered + quarantined. -#}
+
+{#- Mutable entities: the latest version wins, ties to the later batch. Rows tied on
+    both with other content are a conflict; an identical copy is a re-delivery. -#}
+{% macro latest_version_wins(checked_cte, key_column, version_column) -%}
+    {{ _assign_fates(
+        checked_cte, key_column,
+        order_by=version_column ~ ' desc, _batch_id desc, _row_fingerprint desc',
+        conflict_when='ranked.' ~ version_column ~ ' = winners.winner_version and ranked._batch_id = winners.winner_batch_id',
+        version_column=version_column,
+    ) }}
+{%- endmacro %}
+
+{#- Append-only events: the first delivery wins; a later one with other content is a conflict. -#}
+{% macro first_delivery_wins(checked_cte, key_column) -%}
+    {{ _assign_fates(
+        checked_cte, key_column,
+        order_by='_batch_id asc, _row_fingerprint asc',
+        conflict_when='true',
+        version_column='_batch_id',
+    ) }}
+{%- endmacro %}
+
+{% macro _assign_fates(checked_cte, key_column, order_by, conflict_when, version_column) -%}
+ranked as (
+    select
+        {{ checked_cte }}.*,
+        row_number() over (
+            partition by {{ key_column }}, invalid_reason is null
+            order by {{ order_by }}
+        ) as version_rank
+    from {{ checked_cte }}
+),
+
+winners as (
+    select
+        {{ key_column }} as winner_key,
+        {{ version_column }} as winner_version,
+        _batch_id as winner_batch_id,
+        _row_fingerprint as winner_fingerprint
+    from ranked
+    where invalid_reason is null and version_rank = 1
+),
+
+fated as (
+    select
+        ranked.*,
+        case
+            when ranked.invalid_reason is not null then 'quarantined'
+            when ranked.version_rank = 1 then 'staged'
+            when ranked._row_fingerprint = winners.winner_fingerprint then 'redelivered'
+            when {{ conflict_when }} then 'quarantined'
+            else 'superseded'
+        end as _fate,
+        case
+            when ranked.invalid_reason is not null then ranked.invalid_reason
+            when ranked.version_rank = 1 then null
+            when ranked._row_fingerprint = winners.winner_fingerprint then null
+            when {{ conflict_when }} then 'conflicting_duplicate'
+        end as quarantine_reason
+    from ranked
+    left join winners
+        on ranked.{{ key_column }} = winners.winner_key
+)
+
+select * from fated
+{%- endmacro %}
+
+
+{#- The first failing check's reason, or NULL; checks are (condition, reason) pairs. -#}
+{% macro first_failed_check(checks) -%}
+    case
+    {%- for condition, reason in checks %}
+        when {{ condition }} then '{{ reason }}'
+    {%- endfor %}
+    end
+{%- endmacro %}
+
+
+{#- A failed parse: text was there but did not read as the type. -#}
+{% macro unreadable(parsed_column) -%}
+    ({{ parsed_column }} is null and {{ parsed_column }}_text is not null)
+{%- endmacro %}

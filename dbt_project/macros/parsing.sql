@@ -1,0 +1,109 @@
+{#- Parsing raw export text (every landed column arrives as text) into types.
+    Each parser returns NULL for text it cannot read; the base models compare
+    the raw and parsed values to quarantine unreadable rows with a reason. -#}
+
+{#- ISO 8601 text -> local timestamp of the source (export contract):
+    with an offset (Z, +09, +09:00, +0900) it is converted to the source's zone,
+    without one it already is local time, a bare date is that day at midnight. -#}
+{% macro to_local_timestamp(text_expr, source_system) -%}
+    {%- set zones = var('source_timezones') -%}
+    {%- if source_system not in zones -%}
+        {{ exceptions.raise_compiler_error("var source_timezones has no time zone for source '" ~ source_system ~ "'") }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('to_local_timestamp', 'recontact')(text_expr, zones[source_system])) }}
+{%- endmacro %}
+
+{% macro timestamp_offset_pattern() -%}
+    '[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+{%- endmacro %}
+
+{% macro duckdb__to_local_timestamp(text_expr, time_zone) -%}
+    case
+        when {{ regexp_like(text_expr, timestamp_offset_pattern()) }}
+            then cast(try_cast({{ text_expr }} as timestamptz) at time zone '{{ time_zone }}' as timestamp)
+        else try_cast({{ text_expr }} as timestamp)
+    end
+{%- endmacro %}
+
+{% macro spark__to_local_timestamp(text_expr, time_zone) -%}
+    case
+        when {{ regexp_like(text_expr, timestamp_offset_pattern()) }}
+            then from_utc_timestamp(to_timestamp({{ text_expr }}), '{{ time_zone }}')
+        else to_timestamp({{ text_expr }})
+    end
+{%- endmacro %}
+
+{% macro postgres__to_local_timestamp(text_expr, time_zone) -%}
+    case
+        when {{ regexp_like(text_expr, timestamp_offset_pattern()) }}
+            then {{ try_cast(text_expr, 'timestamptz') }} at time zone '{{ time_zone }}'
+        else {{ try_cast(text_expr, 'timestamp') }}
+    end
+{%- endmacro %}
+
+
+{#- A cast that yields NULL instead of failing (dbt.safe_cast is a plain cast on some engines). -#}
+{% macro try_cast(text_expr, data_type) -%}
+    {{ return(adapter.dispatch('try_cast', 'recontact')(text_expr, data_type)) }}
+{%- endmacro %}
+
+{% macro default__try_cast(text_expr, data_type) -%}
+    try_cast({{ text_expr }} as {{ data_type }})
+{%- endmacro %}
+
+{% macro spark__try_cast(text_expr, data_type) -%}
+    try_cast({{ text_expr }} as {{ data_type }})
+{%- endmacro %}
+
+
+{#- Booleans as ATS exports spell them; anything else is NULL. -#}
+{% macro parse_boolean(text_expr) -%}
+    case
+        when lower({{ text_expr }}) in ('true', 't', '1', 'yes', 'y') then true
+        when lower({{ text_expr }}) in ('false', 'f', '0', 'no', 'n') then false
+    end
+{%- endmacro %}
+
+
+{#- Integers written as digits, optionally with a sign (no decimals, no spaces). -#}
+{% macro parse_integer(text_expr) -%}
+    case
+        when {{ regexp_like(text_expr, "'^[+-]?[0-9]{1,9}$'") }}
+            then cast({{ text_expr }} as integer)
+    end
+{%- endmacro %}
+
+
+{% macro regexp_like(text_expr, pattern) -%}
+    {{ return(adapter.dispatch('regexp_like', 'recontact')(text_expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regexp_like(text_expr, pattern) -%}
+    ({{ text_expr }} ~ {{ pattern }})
+{%- endmacro %}
+
+{% macro duckdb__regexp_like(text_expr, pattern) -%}
+    regexp_matches({{ text_expr }}, {{ pattern }})
+{%- endmacro %}
+
+{% macro spark__regexp_like(text_expr, pattern) -%}
+    ({{ text_expr }} rlike {{ pattern }})
+{%- endmacro %}
+
+
+{#- How seed mappings and enums compare raw values: trimmed, lower case. -#}
+{% macro mapping_key(text_expr) -%}
+    lower(trim({{ text_expr }}))
+{%- endmacro %}
+
+
+{#- A deterministic fingerprint of a landed row's content (not of where it came from),
+    used to tell a harmless re-delivery from a conflicting duplicate. -#}
+{% macro row_fingerprint(columns) -%}
+    {%- set fields = [] -%}
+    {%- for column in columns -%}
+        {%- if not loop.first %}{% do fields.append("'|'") %}{% endif -%}
+        {%- do fields.append("coalesce(" ~ column ~ ", '<null>')") -%}
+    {%- endfor -%}
+    {{ dbt.hash(dbt.concat(fields)) }}
+{%- endmacro %}

@@ -1,0 +1,106 @@
+{#- Reading the landing files of one export entity: the only engine-specific file
+    access in the project. Every batch's file (CSV, Parquet or JSON lines) under
+    <landing_dir>/<source>/<batch_id>/<entity>.<ext> is read as text, columns matched
+    to the source's contract by name (case-insensitive), with lineage columns
+    _batch_id, _source_file, _source_row (1-based data row; header is line 1) and
+    _row_fingerprint (a hash of the contract columns' text).
+
+    A file missing a required column fails the build with a message naming the
+    file and column; a missing optional column is NULL; unknown columns are
+    ignored and reported. No file at all gives an empty relation of the right shape. -#}
+
+{% macro read_landing(source_name, table_name) -%}
+    {#- Calling source() records the lineage (dbt docs, Dagster source assets). -#}
+    {%- set _lineage = source(source_name, table_name) -%}
+    {%- if not execute -%}
+        {{ return('select 1 as placeholder') }}
+    {%- endif -%}
+    {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
+    {%- set columns = [] -%}
+    {%- set required = [] -%}
+    {%- for name, column in node.columns.items() -%}
+        {%- do columns.append(name) -%}
+        {%- if (column.meta or {}).get('required') -%}{%- do required.append(name) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- if columns | length == 0 -%}
+        {{ exceptions.raise_compiler_error("source " ~ source_name ~ "." ~ table_name ~ " declares no columns") }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('read_landing', 'recontact')(source_name, table_name, columns, required)) }}
+{%- endmacro %}
+
+
+{% macro landing_file_glob(source_name, table_name, extension) -%}
+    {{- (var('landing_dir') | string | trim).rstrip('/') -}}/{{ source_name }}/*/{{ table_name }}.{{ extension }}
+{%- endmacro %}
+
+
+{% macro sql_string(text) -%}
+    '{{ text | replace("'", "''") }}'
+{%- endmacro %}
+
+
+{% macro duckdb__read_landing(source_name, table_name, columns, required) -%}
+    {%- set readers = {
+        'csv': "read_csv(%s, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')",
+        'parquet': "read_parquet(%s)",
+        'jsonl': "read_json(%s, format = 'newline_delimited')",
+    } -%}
+    {%- set listing -%}
+        {%- for extension in readers -%}
+            {% if not loop.first %} union all {% endif -%}
+            select file, {{ sql_string(extension) }} as extension
+            from glob({{ sql_string(landing_file_glob(source_name, table_name, extension)) }})
+        {%- endfor %}
+        order by file
+    {%- endset -%}
+    {%- set files = run_query(listing).rows -%}
+    {%- set selects = [] -%}
+    {%- for file_row in files -%}
+        {%- set path = file_row[0] | replace('\\', '/') -%}
+        {%- set reader = readers[file_row[1]] | format(sql_string(path)) -%}
+        {%- set parts = path.split('/') -%}
+        {%- set batch_id = parts[-2] -%}
+        {%- set located = source_name ~ '/' ~ batch_id ~ '/' ~ parts[-1] -%}
+        {%- set header = run_query('describe select * from ' ~ reader).columns[0].values() -%}
+        {%- set by_key = {} -%}
+        {%- for name in header -%}{%- do by_key.update({name | lower | trim: name}) -%}{%- endfor -%}
+        {%- set missing_required = required | reject('in', by_key) | list -%}
+        {%- if missing_required -%}
+            {{ exceptions.raise_compiler_error("landing file " ~ located ~ " lacks required column(s) " ~ missing_required | join(', ') ~ "; the load of " ~ source_name ~ "." ~ table_name ~ " fails") }}
+        {%- endif -%}
+        {%- set unknown = by_key.keys() | reject('in', columns) | list -%}
+        {%- if unknown -%}
+            {{ log("landing file " ~ located ~ ": ignoring column(s) not in the contract: " ~ unknown | sort | join(', '), info=True) }}
+        {%- endif -%}
+        {%- set select_list = [] -%}
+        {%- for column in columns -%}
+            {%- if column in by_key -%}
+                {%- do select_list.append("nullif(trim(cast(" ~ adapter.quote(by_key[column]) ~ " as varchar)), '') as " ~ column) -%}
+            {%- else -%}
+                {%- do select_list.append("cast(null as varchar) as " ~ column) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- do selects.append(
+            "select *"
+            ~ ", " ~ sql_string(batch_id) ~ " as _batch_id"
+            ~ ", " ~ sql_string(located) ~ " as _source_file"
+            ~ ", row_number() over () as _source_row"
+            ~ ", " ~ row_fingerprint(columns) ~ " as _row_fingerprint"
+            ~ " from (select " ~ select_list | join(', ') ~ " from " ~ reader ~ ") as landed_file"
+        ) -%}
+    {%- endfor -%}
+    {%- if selects -%}
+        {{ selects | join('\nunion all\n') }}
+    {%- else -%}
+        {{ log("no landing files for " ~ source_name ~ "." ~ table_name ~ " under " ~ var('landing_dir'), info=True) }}
+        select
+        {%- for column in columns %}
+            cast(null as varchar) as {{ column }},
+        {%- endfor %}
+            cast(null as varchar) as _batch_id,
+            cast(null as varchar) as _source_file,
+            cast(null as bigint) as _source_row,
+            cast(null as varchar) as _row_fingerprint
+        where 1 = 0
+    {%- endif -%}
+{%- endmacro %}

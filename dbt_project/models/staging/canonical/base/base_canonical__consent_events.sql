@@ -1,0 +1,43 @@
+with
+
+landed as (
+    {{ read_landing('canonical', 'consent_events') }}
+),
+
+parsed as (
+    select
+        consent_event_id,
+        candidate_id,
+        {{ mapping_key('purpose') }} as purpose,
+        {{ mapping_key('action') }} as action,
+        {{ to_local_timestamp('recorded_at', 'canonical') }} as recorded_at,
+        {{ to_local_timestamp('expires_at', 'canonical') }} as expires_at,
+        notice_version,
+        channel,
+        recorded_at as recorded_at_text,
+        expires_at as expires_at_text,
+        _batch_id,
+        _source_file,
+        _source_row,
+        _row_fingerprint
+    from landed
+),
+
+checked as (
+    select
+        *,
+        {{ first_failed_check([
+            ('consent_event_id is null', 'missing consent_event_id'),
+            ('candidate_id is null', 'missing candidate_id'),
+            ('purpose is null', 'missing purpose'),
+            ("purpose not in ('retention', 'recontact')", 'unknown consent purpose'),
+            ('action is null', 'missing action'),
+            ("action not in ('granted', 'withdrawn')", 'unknown consent action'),
+            ('recorded_at_text is null', 'missing recorded_at'),
+            (unreadable('recorded_at'), 'unparseable recorded_at'),
+            (unreadable('expires_at'), 'unparseable expires_at'),
+        ]) }} as invalid_reason
+    from parsed
+),
+
+{{ first_delivery_wins('checked', 'consent_event_id') }}

@@ -1,0 +1,40 @@
+with
+
+landed as (
+    {{ read_landing('canonical', 'offers') }}
+),
+
+parsed as (
+    select
+        offer_id,
+        application_id,
+        {{ to_local_timestamp('extended_at', 'canonical') }} as extended_at,
+        {{ mapping_key('status') }} as status,
+        decline_reason,
+        {{ to_local_timestamp('updated_at', 'canonical') }} as updated_at,
+        extended_at as extended_at_text,
+        updated_at as updated_at_text,
+        _batch_id,
+        _source_file,
+        _source_row,
+        _row_fingerprint
+    from landed
+),
+
+checked as (
+    select
+        *,
+        {{ first_failed_check([
+            ('offer_id is null', 'missing offer_id'),
+            ('application_id is null', 'missing application_id'),
+            ('extended_at_text is null', 'missing extended_at'),
+            (unreadable('extended_at'), 'unparseable extended_at'),
+            ('status is null', 'missing status'),
+            ("status not in ('pending', 'accepted', 'declined', 'rescinded')", 'unknown offer status'),
+            ('updated_at_text is null', 'missing updated_at'),
+            (unreadable('updated_at'), 'unparseable updated_at'),
+        ]) }} as invalid_reason
+    from parsed
+),
+
+{{ latest_version_wins('checked', 'offer_id', 'updated_at') }}

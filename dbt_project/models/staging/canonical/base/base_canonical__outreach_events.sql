@@ -1,0 +1,39 @@
+with
+
+landed as (
+    {{ read_landing('canonical', 'outreach_events') }}
+),
+
+parsed as (
+    select
+        outreach_id,
+        candidate_id,
+        {{ to_local_timestamp('sent_at', 'canonical') }} as sent_at,
+        channel,
+        cohort,
+        {{ mapping_key('outcome') }} as outcome,
+        {{ to_local_timestamp('outcome_at', 'canonical') }} as outcome_at,
+        sent_at as sent_at_text,
+        outcome_at as outcome_at_text,
+        _batch_id,
+        _source_file,
+        _source_row,
+        _row_fingerprint
+    from landed
+),
+
+checked as (
+    select
+        *,
+        {{ first_failed_check([
+            ('outreach_id is null', 'missing outreach_id'),
+            ('candidate_id is null', 'missing candidate_id'),
+            ('sent_at_text is null', 'missing sent_at'),
+            (unreadable('sent_at'), 'unparseable sent_at'),
+            ("outcome not in ('no_response', 'interested', 'not_interested', 'opt_out', 'reapplied')", 'unknown outreach outcome'),
+            (unreadable('outcome_at'), 'unparseable outcome_at'),
+        ]) }} as invalid_reason
+    from parsed
+),
+
+{{ first_delivery_wins('checked', 'outreach_id') }}

@@ -1,0 +1,25 @@
+with
+
+consent_events as (
+    select * from {{ ref('base_canonical__consent_events') }}
+    where _fate = 'staged'
+),
+
+staged as (
+    select
+        'canonical' as source_system,
+        consent_event_id,
+        candidate_id,
+        purpose,
+        action,
+        recorded_at,
+        cast(recorded_at as date) as recorded_on,
+        expires_at,
+        cast(expires_at as date) as expires_on,
+        notice_version,
+        channel,
+        _batch_id as batch_id
+    from consent_events
+)
+
+select * from staged

@@ -1,0 +1,1309 @@
+"""Independent reference implementation ("oracle") of the re-contact rules, rule set v1.
+
+It reads the same canonical ATS export and the same seeds as the dbt project and computes the
+three marts in plain Python, one small function per rule, so that the SQL can be checked
+against it. It follows, in this order of authority:
+
+* ``/work/shared/spec/recontact-rules.md``   (the rules),
+* ``/work/shared/spec/ats-export-v1.md``     (the input contract),
+* ``docs/rules-interpretation.md``           (how every open choice is resolved; cited as
+  "interp N" below).
+
+Where even the interpretation page leaves a choice open, the most literal reading is taken
+and marked with ``# AMBIGUITY:``.
+
+It is written for clarity, not speed; a few thousand candidates take a few seconds.
+
+Usage::
+
+    from tests.oracle import evaluate
+    marts = evaluate(Path("data/landing"), Path("seeds"), date(2026, 11, 27))
+    marts.eligibility   # list of dicts, columns of marts.recontact_eligibility
+    marts.cohorts       # list of dicts, columns of marts.recontact_cohorts
+    marts.purge_queue   # list of dicts, columns of marts.retention_purge_queue
+    marts.quarantine    # Counter {(entity, reason): rows not used}
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+SOURCE_SYSTEM = "canonical"
+RULE_SET = "v1"
+
+# Rule parameters and their v1 defaults (dbt vars recontact_<name>).
+DEFAULT_COOLDOWN_DAYS = 180
+DEFAULT_MIN_MONTHS_SINCE_CLOSE = 3
+DEFAULT_LOOKBACK_MONTHS = 36
+
+# Output contract column lists (recontact-rules.md, "Output contract").
+ELIGIBILITY_COLUMNS = [
+    "source_system",
+    "candidate_id",
+    "person_id",
+    "as_of_date",
+    "jurisdiction",
+    "is_eligible",
+    "primary_exclusion_reason",
+    "exclusion_reasons",
+    "last_closed_on",
+    "use_allowed_until",
+    "legal_hold_until",
+    "recontact_consent_expires_on",
+    "rule_set_version",
+]
+COHORT_COLUMNS = [
+    "source_system",
+    "candidate_id",
+    "person_id",
+    "as_of_date",
+    "cohort",
+    "application_id",
+    "job_id",
+    "closed_on",
+    "furthest_stage",
+    "rejection_category",
+    "best_rating",
+    "priority_score",
+]
+PURGE_COLUMNS = [
+    "source_system",
+    "candidate_id",
+    "person_id",
+    "as_of_date",
+    "purge_reason",
+    "purge_due_on",
+]
+
+# Exclusion reasons in priority order (recontact-rules.md table, # 1..13).
+EXCLUSION_ORDER = [
+    "erasure_requested",
+    "deleted_in_source",
+    "stop_use_requested",
+    "hired",
+    "active_application",
+    "no_closed_application",
+    "retention_expired",
+    "no_recontact_consent",
+    "stop_contact_requested",
+    "disqualified",
+    "recently_contacted",
+    "too_recent",
+    "outside_lookback",
+]
+COHORT_ORDER = ["final_interview", "culture_fit", "offer_declined_conditions", "timing_headcount"]
+PURGE_ORDER = ["erasure_requested", "deleted_in_source", "retention_expired"]
+
+# Canonical stages and their order (ats-export-v1.md, "stage_map").
+CANONICAL_STAGE_ORDER = {
+    "applied": 1,
+    "screening": 2,
+    "first_interview": 3,
+    "second_interview": 4,
+    "final_interview": 5,
+    "offer": 6,
+    "hired": 7,
+}
+
+CLOSED_STATUSES = {"rejected", "withdrawn", "offer_declined"}
+
+# Quarantine reasons (interp 3, 4, 5).
+MISSING_VALUE = "missing_required_value"
+BAD_TIMESTAMP = "unparseable_timestamp"
+BAD_NUMBER = "unparseable_number"
+BAD_BOOLEAN = "unparseable_boolean"
+BAD_ENUM = "unknown_enum_value"
+BAD_RATING = "rating_out_of_range"
+CONFLICT = "conflicting_duplicate"
+
+
+# --------------------------------------------------------------------------------------------
+# Input contract: entities, their columns and how each column is typed
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    key: str
+    mutable: bool  # mutable = latest updated_at wins; otherwise append-only events
+    columns: tuple[str, ...]  # every contract column, in contract order
+    required: tuple[str, ...]
+    timestamps: tuple[str, ...] = ()
+    booleans: tuple[str, ...] = ()
+    integers: tuple[str, ...] = ()
+    enums: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+ENTITIES: dict[str, Entity] = {
+    e.name: e
+    for e in [
+        Entity(
+            "candidates",
+            key="candidate_id",
+            mutable=True,
+            columns=(
+                "candidate_id",
+                "full_name",
+                "email",
+                "phone",
+                "country",
+                "region",
+                "created_at",
+                "updated_at",
+                "is_deleted",
+            ),
+            required=("candidate_id", "country", "updated_at"),
+            timestamps=("created_at", "updated_at"),
+            booleans=("is_deleted",),
+        ),
+        Entity(
+            "jobs",
+            key="job_id",
+            mutable=True,
+            columns=(
+                "job_id",
+                "title",
+                "job_family",
+                "department",
+                "country",
+                "status",
+                "opened_at",
+                "closed_at",
+                "updated_at",
+            ),
+            required=("job_id", "title", "updated_at"),
+            timestamps=("opened_at", "closed_at", "updated_at"),
+            enums={"status": frozenset({"open", "on_hold", "closed", "filled"})},
+        ),
+        Entity(
+            "applications",
+            key="application_id",
+            mutable=True,
+            columns=(
+                "application_id",
+                "candidate_id",
+                "job_id",
+                "applied_at",
+                "status",
+                "closed_at",
+                "rejection_reason",
+                "updated_at",
+            ),
+            required=(
+                "application_id",
+                "candidate_id",
+                "job_id",
+                "applied_at",
+                "status",
+                "updated_at",
+            ),
+            timestamps=("applied_at", "closed_at", "updated_at"),
+            enums={
+                "status": frozenset({"active", "rejected", "withdrawn", "offer_declined", "hired"})
+            },
+        ),
+        Entity(
+            "stage_events",
+            key="stage_event_id",
+            mutable=False,
+            columns=("stage_event_id", "application_id", "stage", "entered_at"),
+            required=("stage_event_id", "application_id", "stage", "entered_at"),
+            timestamps=("entered_at",),
+        ),
+        Entity(
+            "evaluations",
+            key="evaluation_id",
+            mutable=False,
+            columns=(
+                "evaluation_id",
+                "application_id",
+                "stage",
+                "evaluated_at",
+                "rating",
+                "strengths",
+                "concerns",
+            ),
+            required=("evaluation_id", "application_id", "evaluated_at"),
+            timestamps=("evaluated_at",),
+            integers=("rating",),
+        ),
+        Entity(
+            "offers",
+            key="offer_id",
+            mutable=True,
+            columns=(
+                "offer_id",
+                "application_id",
+                "extended_at",
+                "status",
+                "decline_reason",
+                "updated_at",
+            ),
+            required=("offer_id", "application_id", "extended_at", "status", "updated_at"),
+            timestamps=("extended_at", "updated_at"),
+            enums={"status": frozenset({"pending", "accepted", "declined", "rescinded"})},
+        ),
+        Entity(
+            "consent_events",
+            key="consent_event_id",
+            mutable=False,
+            columns=(
+                "consent_event_id",
+                "candidate_id",
+                "purpose",
+                "action",
+                "recorded_at",
+                "expires_at",
+                "notice_version",
+                "channel",
+            ),
+            required=("consent_event_id", "candidate_id", "purpose", "action", "recorded_at"),
+            timestamps=("recorded_at", "expires_at"),
+            enums={
+                "purpose": frozenset({"retention", "recontact"}),
+                "action": frozenset({"granted", "withdrawn"}),
+            },
+        ),
+        Entity(
+            "privacy_requests",
+            key="request_id",
+            mutable=False,
+            columns=("request_id", "candidate_id", "request_type", "received_at", "completed_at"),
+            required=("request_id", "candidate_id", "request_type", "received_at"),
+            timestamps=("received_at", "completed_at"),
+            enums={"request_type": frozenset({"erasure", "stop_use", "stop_contact"})},
+        ),
+        Entity(
+            "outreach_events",
+            key="outreach_id",
+            mutable=False,
+            columns=(
+                "outreach_id",
+                "candidate_id",
+                "sent_at",
+                "channel",
+                "cohort",
+                "outcome",
+                "outcome_at",
+            ),
+            required=("outreach_id", "candidate_id", "sent_at"),
+            timestamps=("sent_at", "outcome_at"),
+            enums={
+                "outcome": frozenset(
+                    {"no_response", "interested", "not_interested", "opt_out", "reapplied"}
+                )
+            },
+        ),
+    ]
+}
+
+# File formats, in the order they are read within one batch.
+# AMBIGUITY: the contract does not say what happens when one batch holds the same entity in
+# several formats; all are read, in this (alphabetical) order.
+FORMATS = ("csv", "jsonl", "parquet")
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers: month arithmetic, local time, parsing
+# --------------------------------------------------------------------------------------------
+
+
+def add_months(d: date, n: int) -> date:
+    """Calendar months, clamped to the month's end: 2026-01-31 + 1 month = 2026-02-28."""
+    month_index = d.year * 12 + (d.month - 1) + n
+    year, month = divmod(month_index, 12)
+    month += 1
+    last_day = calendar.monthrange(year, month)[1]
+    return date(year, month, min(d.day, last_day))
+
+
+def person_id(candidate_id: str) -> str:
+    """interp 1: md5(source_system || '|' || candidate_id), hex."""
+    return hashlib.md5(f"{SOURCE_SYSTEM}|{candidate_id}".encode()).hexdigest()
+
+
+def norm_key(value: str | None) -> str:
+    """Mapping keys compare as lower(trim(value)) (interp 6)."""
+    return (value or "").strip().lower()
+
+
+def is_blank(value: str | None) -> bool:
+    """interp 6: an empty or blank reason is 'no reason'."""
+    return value is None or value.strip() == ""
+
+
+_TIMESTAMP_RE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})"  # date
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"  # optional time
+    r"(Z|[+-]\d{2}(?::?\d{2})?)?)?$"  # optional offset (only after a time)
+)
+
+
+def parse_timestamp(text: str, tz: ZoneInfo) -> datetime:
+    """ISO 8601 text -> naive local datetime in the source's time zone (interp 2).
+
+    With an offset ('Z', '+09:00', '+0900', '+09') the instant is converted to ``tz``;
+    without one the text already is local time; a bare YYYY-MM-DD is that date at midnight.
+    Raises ValueError when the text is not such a timestamp.
+    """
+    m = _TIMESTAMP_RE.match(text.strip())
+    if not m:
+        raise ValueError(f"not an ISO 8601 timestamp: {text!r}")
+    year, month, day, hour, minute, second, fraction, offset = m.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    value = datetime(
+        int(year),
+        int(month),
+        int(day),
+        int(hour or 0),
+        int(minute or 0),
+        int(second or 0),
+        micro,
+    )
+    if offset:
+        if offset == "Z":
+            delta = dt.timedelta(0)
+        else:
+            sign = -1 if offset[0] == "-" else 1
+            digits = offset[1:].replace(":", "")
+            hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+            if hours > 23 or minutes > 59:
+                raise ValueError(f"bad offset: {text!r}")
+            delta = sign * dt.timedelta(hours=hours, minutes=minutes)
+        value = value.replace(tzinfo=dt.timezone(delta)).astimezone(tz).replace(tzinfo=None)
+    return value
+
+
+def parse_boolean(text: str | None) -> bool:
+    """interp 5: true/false/t/f/1/0/yes/no in any case; empty is false."""
+    if text is None or text.strip() == "":
+        return False
+    lowered = text.strip().lower()
+    if lowered in {"true", "t", "1", "yes"}:
+        return True
+    if lowered in {"false", "f", "0", "no"}:
+        return False
+    raise ValueError(f"not a boolean: {text!r}")
+
+
+_INTEGER_RE = re.compile(r"^[+-]?\d+$")
+
+
+def parse_integer(text: str) -> int:
+    # AMBIGUITY: rating is "integer 1-5". Only integer text is accepted here; '4.0' or '4.5'
+    # is an unparseable number (DuckDB's try_cast(... as integer) would accept both, rounding
+    # '4.5' to 5).
+    if not _INTEGER_RE.match(text.strip()):
+        raise ValueError(f"not an integer: {text!r}")
+    return int(text.strip())
+
+
+def local_date(value: datetime | None) -> date | None:
+    """The `_on` date of a (local) timestamp."""
+    return value.date() if value is not None else None
+
+
+# --------------------------------------------------------------------------------------------
+# Reading files: every value becomes a string or None, whatever the file format
+# --------------------------------------------------------------------------------------------
+
+
+def to_text(value: object) -> str | None:
+    """A parquet / JSON value as the text the CSV would carry. Empty string = NULL."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        # AMBIGUITY: a naive parquet timestamp is read as local time (like a CSV timestamp
+        # without an offset); a tz-aware one keeps its offset and is converted.
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | Decimal):
+        return str(value)
+    text = str(value)
+    # AMBIGUITY: the contract says "empty field = NULL" for CSV; an empty string in parquet
+    # or JSON lines is treated the same way. Whitespace-only text is kept as is.
+    return text if text != "" else None
+
+
+def read_csv(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        rows = []
+        for record in reader:
+            if not record:
+                continue  # a blank line is not a row
+            values = [(v if v != "" else None) for v in record]
+            values += [None] * (len(header) - len(values))
+            rows.append(dict(zip(header, values, strict=False)))
+        return header, rows
+
+
+def read_jsonl(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
+    header: list[str] = []
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            obj = json.loads(line)
+            for name in obj:
+                if name not in header:
+                    header.append(name)
+            rows.append({name: to_text(value) for name, value in obj.items()})
+    return header, rows
+
+
+def read_parquet(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
+    import pyarrow.parquet as pq  # imported here: only needed when a parquet file exists
+
+    table = pq.read_table(path)
+    rows = [{name: to_text(value) for name, value in row.items()} for row in table.to_pylist()]
+    return list(table.column_names), rows
+
+
+READERS = {"csv": read_csv, "jsonl": read_jsonl, "parquet": read_parquet}
+
+
+@dataclass
+class RawRow:
+    """One row as delivered: where it came from and its text values."""
+
+    batch_id: str
+    file: str
+    row_number: int
+    values: dict[str, str | None]
+
+
+def read_landing(landing_dir: Path) -> tuple[dict[str, list[RawRow]], set[tuple[str, str]]]:
+    """All rows of every entity, batches in `batch_id` order (ats-export-v1.md, "Layout").
+
+    Returns the rows per entity and the set of (entity, column) unknown extra columns, which
+    are ignored but reported. A missing required column fails with a clear error.
+    """
+    rows: dict[str, list[RawRow]] = {name: [] for name in ENTITIES}
+    unknown: set[tuple[str, str]] = set()
+    root = landing_dir / SOURCE_SYSTEM
+    if not root.is_dir():
+        return rows, unknown
+    for batch_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        for name, entity in ENTITIES.items():
+            for fmt in FORMATS:
+                path = batch_dir / f"{name}.{fmt}"
+                if not path.is_file():
+                    continue
+                header, records = READERS[fmt](path)
+                missing = [c for c in entity.required if c not in header]
+                if missing:
+                    raise ValueError(f"{path}: missing required column(s) {', '.join(missing)}")
+                unknown |= {(name, c) for c in header if c not in entity.columns}
+                for number, record in enumerate(records, start=1):
+                    values = {c: record.get(c) for c in entity.columns}
+                    rows[name].append(RawRow(batch_dir.name, path.name, number, values))
+    return rows, unknown
+
+
+# --------------------------------------------------------------------------------------------
+# Staging: typing, bad rows, dedup
+# --------------------------------------------------------------------------------------------
+
+
+def type_row(entity: Entity, values: dict[str, str | None], tz: ZoneInfo) -> dict | str:
+    """Typed row, or the quarantine reason when the row is bad (interp 5).
+
+    AMBIGUITY: a row with several faults gets the first reason in this order of checks:
+    missing value, timestamp, number, boolean, enum, rating range.
+    """
+    for column in entity.required:
+        if values[column] is None:
+            return MISSING_VALUE
+    typed: dict[str, object] = dict(values)
+    for column in entity.timestamps:
+        if values[column] is not None:
+            try:
+                typed[column] = parse_timestamp(values[column], tz)
+            except ValueError:
+                return BAD_TIMESTAMP
+    for column in entity.integers:
+        if values[column] is not None:
+            try:
+                typed[column] = parse_integer(values[column])
+            except ValueError:
+                return BAD_NUMBER
+    for column in entity.booleans:
+        try:
+            typed[column] = parse_boolean(values[column])
+        except ValueError:
+            return BAD_BOOLEAN
+    for column, allowed in entity.enums.items():
+        # AMBIGUITY: enum values are compared exactly (no trim, no lower-casing): the
+        # contract lists them in lower case and only booleans are said to accept any case.
+        if values[column] is not None and values[column] not in allowed:
+            return BAD_ENUM
+    if entity.name == "evaluations" and typed["rating"] is not None:
+        if not 1 <= typed["rating"] <= 5:
+            return BAD_RATING
+    return typed
+
+
+def content_key(entity: Entity, row: dict) -> tuple:
+    """The row's full typed content as a sortable tuple (NULLs last in every column)."""
+    return tuple((row[c] is None, row[c] if row[c] is not None else 0) for c in entity.columns)
+
+
+def latest_version_wins(entity: Entity, rows: list[tuple[RawRow, dict]], quarantine: Counter):
+    """Mutable entities (interp 3): per key, latest updated_at, then later batch_id.
+
+    Rows tied on both are ordered by their full content; the first in that order wins and the
+    other tied rows are quarantined as conflicting_duplicate unless identical to the winner.
+    Older versions are superseded, not quarantined.
+    """
+    by_key: dict[str, list[tuple[RawRow, dict]]] = defaultdict(list)
+    for raw, row in rows:
+        by_key[row[entity.key]].append((raw, row))
+    winners = {}
+    for key, versions in by_key.items():
+        latest = max((row["updated_at"], raw.batch_id) for raw, row in versions)
+        tied = [row for raw, row in versions if (row["updated_at"], raw.batch_id) == latest]
+        # AMBIGUITY: interp 3 orders tied rows "by their full content" without a direction;
+        # here the smallest content (column by column, contract column order, NULLs last)
+        # wins.
+        tied.sort(key=lambda row: content_key(entity, row))
+        winner = tied[0]
+        for loser in tied[1:]:
+            if content_key(entity, loser) != content_key(entity, winner):
+                quarantine[(entity.name, CONFLICT)] += 1
+        winners[key] = winner
+    return winners
+
+
+def first_delivery_wins(entity: Entity, rows: list[tuple[RawRow, dict]], quarantine: Counter):
+    """Event entities (interp 4): per id the first delivery (earliest batch) wins.
+
+    A later delivery with different content is quarantined as conflicting_duplicate; an
+    identical one is a harmless re-delivery.
+    AMBIGUITY: within one batch "first" is file order (csv, jsonl, parquet), then row order.
+    """
+    winners: dict[str, dict] = {}
+    for _raw, row in rows:  # rows are already in batch, file, row order
+        key = row[entity.key]
+        if key not in winners:
+            winners[key] = row
+        elif content_key(entity, row) != content_key(entity, winners[key]):
+            quarantine[(entity.name, CONFLICT)] += 1
+    return winners
+
+
+def stage_entities(raw_rows: dict[str, list[RawRow]], tz: ZoneInfo):
+    """Typed, deduplicated rows per entity, plus the count of rows not used per reason."""
+    quarantine: Counter = Counter()
+    staged: dict[str, list[dict]] = {}
+    for name, entity in ENTITIES.items():
+        good: list[tuple[RawRow, dict]] = []
+        for raw in raw_rows[name]:
+            typed = type_row(entity, raw.values, tz)
+            if isinstance(typed, str):
+                quarantine[(name, typed)] += 1
+            else:
+                good.append((raw, typed))
+        if entity.mutable:
+            winners = latest_version_wins(entity, good, quarantine)
+        else:
+            winners = first_delivery_wins(entity, good, quarantine)
+        staged[name] = [winners[k] for k in sorted(winners)]
+    return staged, quarantine
+
+
+# --------------------------------------------------------------------------------------------
+# Seeds
+# --------------------------------------------------------------------------------------------
+
+
+def read_seed(seeds_dir: Path, name: str) -> list[dict[str, str]]:
+    with (seeds_dir / f"{name}.csv").open(newline="", encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+def optional_int(text: str | None) -> int | None:
+    return int(text.strip()) if text is not None and text.strip() != "" else None
+
+
+@dataclass
+class Policy:
+    jurisdiction: str
+    months_without_consent: int | None
+    months_with_consent: int | None
+    legal_min_months: int | None
+
+
+@dataclass
+class Seeds:
+    stage_order: dict[str, tuple[str, int]]  # lower(trim(source_stage)) -> (stage, order)
+    reason_category: dict[str, str]  # lower(trim(source_reason)) -> category
+    policies: dict[str, Policy]  # lower(trim(jurisdiction)) -> policy
+    eu_countries: set[str]  # lower(trim(country))
+
+
+def load_seeds(seeds_dir: Path) -> Seeds:
+    stage_order = {}
+    for row in read_seed(seeds_dir, "stage_map"):
+        if norm_key(row["source_system"]) == SOURCE_SYSTEM:
+            stage_order.setdefault(
+                norm_key(row["source_stage"]), (row["stage"].strip(), int(row["stage_order"]))
+            )
+    reason_category = {}
+    for row in read_seed(seeds_dir, "rejection_reason_map"):
+        if norm_key(row["source_system"]) == SOURCE_SYSTEM:
+            reason_category.setdefault(norm_key(row["source_reason"]), row["category"].strip())
+    policies = {}
+    for row in read_seed(seeds_dir, "retention_policies"):
+        policies[norm_key(row["jurisdiction"])] = Policy(
+            row["jurisdiction"].strip(),
+            optional_int(row["months_without_consent"]),
+            optional_int(row["months_with_consent"]),
+            optional_int(row["legal_min_months"]),
+        )
+    eu = {norm_key(row["country"]) for row in read_seed(seeds_dir, "eu_member_states")}
+    return Seeds(stage_order, reason_category, policies, eu)
+
+
+# --------------------------------------------------------------------------------------------
+# Rules
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Params:
+    as_of: date
+    cooldown_days: int
+    min_months_since_close: int
+    lookback_months: int
+
+
+def rule_set_version(params: Params) -> str:
+    """interp 26: 'v1', plus every non-default parameter, e.g. 'v1;cooldown_days=90'.
+
+    AMBIGUITY: the page gives one example only; parameters are named without the
+    'recontact_' prefix (as in the example) and appended in the order cooldown_days,
+    min_months_since_close, lookback_months, separated by ';'.
+    """
+    parts = [RULE_SET]
+    if params.cooldown_days != DEFAULT_COOLDOWN_DAYS:
+        parts.append(f"cooldown_days={params.cooldown_days}")
+    if params.min_months_since_close != DEFAULT_MIN_MONTHS_SINCE_CLOSE:
+        parts.append(f"min_months_since_close={params.min_months_since_close}")
+    if params.lookback_months != DEFAULT_LOOKBACK_MONTHS:
+        parts.append(f"lookback_months={params.lookback_months}")
+    return ";".join(parts)
+
+
+# ---- jurisdiction ---------------------------------------------------------------------------
+
+
+def resolve_jurisdiction(candidate: dict, seeds: Seeds) -> tuple[str, Policy | None]:
+    """`country-region` if such a policy row exists, else `country`, else `EU` for an EU
+    member state, else `default` (ats-export-v1.md, retention_policies)."""
+    country = norm_key(candidate["country"])
+    region = norm_key(candidate["region"])
+    if region and f"{country}-{region}" in seeds.policies:
+        policy = seeds.policies[f"{country}-{region}"]
+        return policy.jurisdiction, policy
+    if country in seeds.policies:
+        return seeds.policies[country].jurisdiction, seeds.policies[country]
+    # AMBIGUITY: when the EU (or default) row is missing from the seed, the jurisdiction is
+    # still reported as 'EU' (or 'default') and there is no policy: the retention dates are NULL.
+    if country in seeds.eu_countries:
+        policy = seeds.policies.get("eu")
+        return (policy.jurisdiction if policy else "EU"), policy
+    policy = seeds.policies.get("default")
+    return (policy.jurisdiction if policy else "default"), policy
+
+
+# ---- applications at D ----------------------------------------------------------------------
+
+
+def closed_on(application: dict) -> date:
+    """Date of closed_at, or of updated_at when closed_at is empty."""
+    return local_date(application["closed_at"] or application["updated_at"])
+
+
+def is_counted(application: dict, as_of: date) -> bool:
+    """An application counts if applied_at is by D (interp 7: otherwise ignored entirely)."""
+    return local_date(application["applied_at"]) <= as_of
+
+
+def is_closed_at(application: dict, as_of: date) -> bool:
+    return application["status"] in CLOSED_STATUSES and closed_on(application) <= as_of
+
+
+def is_hired_at(application: dict, as_of: date) -> bool:
+    return application["status"] == "hired" and closed_on(application) <= as_of
+
+
+def is_open_at(application: dict, as_of: date) -> bool:
+    """Status active, or a final status whose closed_on is after D."""
+    return not is_closed_at(application, as_of) and not is_hired_at(application, as_of)
+
+
+def last_closed_on(applications: list[dict], as_of: date) -> date | None:
+    dates = [closed_on(a) for a in applications if is_closed_at(a, as_of)]
+    return max(dates) if dates else None
+
+
+# ---- consent --------------------------------------------------------------------------------
+
+
+def latest_consent(events: list[dict], purpose: str, as_of: date) -> dict | None:
+    """interp 10: among the purpose's events recorded by D, the latest recorded_at; on a tie
+    withdrawn wins, then the earliest expires_at (empty last), then the smallest id."""
+    candidates = [
+        e for e in events if e["purpose"] == purpose and local_date(e["recorded_at"]) <= as_of
+    ]
+    if not candidates:
+        return None
+    # Sort in steps, least significant key first (Python's sort is stable).
+    candidates.sort(key=lambda e: e["consent_event_id"])  # smallest id
+    candidates.sort(key=lambda e: (e["expires_at"] is None, e["expires_at"] or datetime.min))
+    candidates.sort(key=lambda e: e["action"] != "withdrawn")  # withdrawn first
+    candidates.sort(key=lambda e: e["recorded_at"], reverse=True)  # latest first
+    return candidates[0]
+
+
+def is_consent_valid(event: dict | None, as_of: date) -> bool:
+    """Granted, and expires_at empty or its date after D."""
+    if event is None or event["action"] != "granted":
+        return False
+    return event["expires_at"] is None or local_date(event["expires_at"]) > as_of
+
+
+def recontact_consent_expires_on(event: dict | None) -> date | None:
+    """interp 11: expiry date of the latest recontact event when it is a grant, else NULL."""
+    if event is None or event["action"] != "granted":
+        return None
+    return local_date(event["expires_at"])
+
+
+# ---- retention ------------------------------------------------------------------------------
+
+
+def retention_dates(
+    last_closed: date | None,
+    has_open: bool,
+    has_hire: bool,
+    retention_consent: dict | None,
+    policy: Policy | None,
+    as_of: date,
+) -> tuple[date | None, date | None]:
+    """(use_allowed_until, legal_hold_until); both NULL for a person who is hired, has an
+    open application or has no closed application (interp 12)."""
+    if last_closed is None or has_open or has_hire or policy is None:
+        return None, None
+    if is_consent_valid(retention_consent, as_of):
+        use_until = (
+            add_months(last_closed, policy.months_with_consent)
+            if policy.months_with_consent is not None
+            else None
+        )
+        expiry = local_date(retention_consent["expires_at"])
+        if expiry is not None:
+            use_until = min(use_until, expiry) if use_until is not None else expiry
+    else:
+        use_until = (
+            add_months(last_closed, policy.months_without_consent)
+            if policy.months_without_consent is not None
+            else None
+        )
+    legal_until = (
+        add_months(last_closed, policy.legal_min_months)
+        if policy.legal_min_months is not None
+        else None
+    )
+    return use_until, legal_until
+
+
+def is_retention_expired(use_until: date | None, legal_until: date | None, as_of: date) -> bool:
+    """D >= use_allowed_until; interp 13: needs both dates."""
+    return use_until is not None and legal_until is not None and as_of >= use_until
+
+
+# ---- exclusion reasons, one function each ---------------------------------------------------
+
+
+def received_by(requests: list[dict], request_type: str, as_of: date) -> list[dict]:
+    return [
+        r
+        for r in requests
+        if r["request_type"] == request_type and local_date(r["received_at"]) <= as_of
+    ]
+
+
+def has_erasure_request(p: PersonFacts) -> bool:
+    return bool(received_by(p.requests, "erasure", p.as_of))
+
+
+def is_deleted_in_source(p: PersonFacts) -> bool:
+    """interp 8: is_deleted = true and its updated_at date is by D."""
+    return p.candidate["is_deleted"] and local_date(p.candidate["updated_at"]) <= p.as_of
+
+
+def has_stop_use_request(p: PersonFacts) -> bool:
+    return bool(received_by(p.requests, "stop_use", p.as_of))
+
+
+def is_hired(p: PersonFacts) -> bool:
+    return p.has_hire
+
+
+def has_active_application(p: PersonFacts) -> bool:
+    return p.has_open
+
+
+def has_no_closed_application(p: PersonFacts) -> bool:
+    return p.last_closed_on is None
+
+
+def has_retention_expired(p: PersonFacts) -> bool:
+    return is_retention_expired(p.use_allowed_until, p.legal_hold_until, p.as_of)
+
+
+def has_no_recontact_consent(p: PersonFacts) -> bool:
+    return not is_consent_valid(p.recontact_consent, p.as_of)
+
+
+def opt_out_on(outreach: dict, as_of: date) -> date | None:
+    """interp 14: an opt-out counts from the date of outcome_at, else of sent_at; both must
+    be by D. Returns the date when the opt-out counts at D, else None."""
+    if outreach["outcome"] != "opt_out" or local_date(outreach["sent_at"]) > as_of:
+        return None
+    counted_on = local_date(outreach["outcome_at"] or outreach["sent_at"])
+    return counted_on if counted_on <= as_of else None
+
+
+def has_stop_contact(p: PersonFacts) -> bool:
+    if received_by(p.requests, "stop_contact", p.as_of):
+        return True
+    return any(opt_out_on(o, p.as_of) is not None for o in p.outreach)
+
+
+def is_disqualified(p: PersonFacts) -> bool:
+    """interp 16: only the application's own rejection_reason counts."""
+    return any(
+        own_reason_category(a, p.seeds) == "disqualified"
+        for a in p.applications
+        if is_closed_at(a, p.as_of)
+    )
+
+
+def was_recently_contacted(p: PersonFacts) -> bool:
+    """interp 15: S = latest sent_at date by D; applies when D < S + cooldown days."""
+    sent = [local_date(o["sent_at"]) for o in p.outreach if local_date(o["sent_at"]) <= p.as_of]
+    if not sent:
+        return False
+    return p.as_of < max(sent) + dt.timedelta(days=p.params.cooldown_days)
+
+
+def is_too_recent(p: PersonFacts) -> bool:
+    """D < last_closed_on + min_months_since_close months (interp 17: needs last_closed_on)."""
+    if p.last_closed_on is None:
+        return False
+    return p.as_of < add_months(p.last_closed_on, p.params.min_months_since_close)
+
+
+def is_outside_lookback(p: PersonFacts) -> bool:
+    """D >= last_closed_on + lookback_months months (interp 17: needs last_closed_on)."""
+    if p.last_closed_on is None:
+        return False
+    return p.as_of >= add_months(p.last_closed_on, p.params.lookback_months)
+
+
+EXCLUSION_RULES = {
+    "erasure_requested": has_erasure_request,
+    "deleted_in_source": is_deleted_in_source,
+    "stop_use_requested": has_stop_use_request,
+    "hired": is_hired,
+    "active_application": has_active_application,
+    "no_closed_application": has_no_closed_application,
+    "retention_expired": has_retention_expired,
+    "no_recontact_consent": has_no_recontact_consent,
+    "stop_contact_requested": has_stop_contact,
+    "disqualified": is_disqualified,
+    "recently_contacted": was_recently_contacted,
+    "too_recent": is_too_recent,
+    "outside_lookback": is_outside_lookback,
+}
+assert list(EXCLUSION_RULES) == EXCLUSION_ORDER
+
+
+# ---- cohorts --------------------------------------------------------------------------------
+
+
+def category_of(reason: str | None, seeds: Seeds) -> str | None:
+    """Category of a rejection / decline reason; None when blank (no reason); an unmapped
+    reason is 'other' (interp 6)."""
+    if is_blank(reason):
+        return None
+    return seeds.reason_category.get(norm_key(reason), "other")
+
+
+def own_reason_category(application: dict, seeds: Seeds) -> str | None:
+    return category_of(application["rejection_reason"], seeds)
+
+
+def latest_declined_offer(offers: list[dict], as_of: date) -> dict | None:
+    """interp 19: declined offers extended by D; latest extended_at, then latest updated_at,
+    then largest offer_id."""
+    declined = [
+        o for o in offers if o["status"] == "declined" and local_date(o["extended_at"]) <= as_of
+    ]
+    if not declined:
+        return None
+    return max(declined, key=lambda o: (o["extended_at"], o["updated_at"], o["offer_id"]))
+
+
+def rejection_category(application: dict, offers: list[dict], seeds: Seeds, as_of: date) -> str:
+    own = own_reason_category(application, seeds)
+    if own is not None:
+        return own
+    if application["status"] == "offer_declined":
+        offer = latest_declined_offer(offers, as_of)
+        declined = category_of(offer["decline_reason"], seeds) if offer else None
+        return declined or "other"
+    if application["status"] == "withdrawn":
+        return "candidate_withdrew"
+    return "other"
+
+
+def furthest_stage(
+    stage_events: list[dict], offers: list[dict], seeds: Seeds, as_of: date
+) -> tuple[str | None, int | None]:
+    """interp 18: highest stage_order among mapped stage events entered by D; raised to
+    `offer` when an offer (any status) was extended by D; (None, None) when neither."""
+    reached: list[tuple[int, str]] = []
+    for event in stage_events:
+        if local_date(event["entered_at"]) > as_of:
+            continue
+        mapped = seeds.stage_order.get(norm_key(event["stage"]))
+        if mapped is None:
+            continue  # unmapped stage: no canonical stage, does not count
+        stage, order = mapped
+        reached.append((order, stage))
+    if any(local_date(o["extended_at"]) <= as_of for o in offers):
+        reached.append((CANONICAL_STAGE_ORDER["offer"], "offer"))
+    if not reached:
+        return None, None
+    top = max(order for order, _stage in reached)
+    # Several names with the same order cannot happen with a sane seed; take the smallest.
+    return min(stage for order, stage in reached if order == top), top
+
+
+def best_rating(evaluations: list[dict], as_of: date) -> int | None:
+    """interp 20: highest rating among evaluations whose evaluated_at date is by D."""
+    ratings = [
+        e["rating"]
+        for e in evaluations
+        if e["rating"] is not None and local_date(e["evaluated_at"]) <= as_of
+    ]
+    return max(ratings) if ratings else None
+
+
+def qualifies_final_interview(a: AppFacts) -> bool:
+    return (
+        a.status in {"rejected", "offer_declined"}
+        and a.stage_order is not None
+        and a.stage_order >= CANONICAL_STAGE_ORDER["final_interview"]
+        and a.rejection_category not in {"skills_gap", "disqualified"}
+    )
+
+
+def qualifies_culture_fit(a: AppFacts) -> bool:
+    return (
+        a.status == "rejected"
+        and a.rejection_category == "culture_fit"
+        and a.best_rating is not None
+        and a.best_rating >= 4
+    )
+
+
+def qualifies_offer_declined_conditions(a: AppFacts) -> bool:
+    return a.status == "offer_declined" and a.rejection_category == "offer_conditions"
+
+
+def qualifies_timing_headcount(a: AppFacts) -> bool:
+    return a.status == "rejected" and a.rejection_category in {
+        "preferred_other_candidate",
+        "headcount_budget",
+        "timing",
+    }
+
+
+COHORT_RULES = {
+    "final_interview": qualifies_final_interview,
+    "culture_fit": qualifies_culture_fit,
+    "offer_declined_conditions": qualifies_offer_declined_conditions,
+    "timing_headcount": qualifies_timing_headcount,
+}
+assert list(COHORT_RULES) == COHORT_ORDER
+
+
+def priority_score(a: AppFacts, params: Params) -> int:
+    """interp 22: rating points (0-40) + stage points (0-30) + recency points (0-30)."""
+    rating_points = 10 * (a.best_rating - 1) if a.best_rating is not None else 0
+    stage_points = 5 * (a.stage_order - 1) if a.stage_order is not None else 0
+    days_since = (params.as_of - a.closed_on).days
+    window = (add_months(a.closed_on, params.lookback_months) - a.closed_on).days
+    recency_points = (30 * (window - days_since)) // window  # floor; window > days_since > -1
+    return rating_points + stage_points + recency_points
+
+
+def best_application(qualifying: list[AppFacts]) -> AppFacts:
+    """interp 21: latest closed_on, then higher best_rating (NULL lowest), then the smaller
+    application_id as text (byte order; Python compares code points, the same order)."""
+    ordered = sorted(qualifying, key=lambda a: a.application_id)  # smallest id first
+    ordered.sort(key=lambda a: (a.best_rating is not None, a.best_rating or 0), reverse=True)
+    ordered.sort(key=lambda a: a.closed_on, reverse=True)
+    return ordered[0]
+
+
+# ---- purge queue ----------------------------------------------------------------------------
+
+
+def greatest(*dates: date | None) -> date | None:
+    """interp 23: ignores NULLs."""
+    present = [d for d in dates if d is not None]
+    return max(present) if present else None
+
+
+def purge_entry(p: PersonFacts) -> tuple[str, date] | None:
+    """The first purge reason that applies and its purge_due_on, kept only when due by D
+    (interp 24). Hired persons and persons with an open application are never queued."""
+    if p.has_hire or p.has_open:
+        return None
+    reason, due = None, None
+    erasures = received_by(p.requests, "erasure", p.as_of)
+    if erasures:
+        earliest = min(local_date(r["received_at"]) for r in erasures)
+        reason, due = "erasure_requested", greatest(earliest, p.legal_hold_until)
+    elif p.candidate["is_deleted"]:
+        updated_on = local_date(p.candidate["updated_at"])
+        reason, due = "deleted_in_source", greatest(updated_on, p.legal_hold_until)
+    elif has_retention_expired(p) and p.as_of >= p.legal_hold_until:
+        reason = "retention_expired"
+        due = greatest(p.use_allowed_until, p.legal_hold_until)
+    if reason is None or due > p.as_of:
+        return None
+    return reason, due
+
+
+# --------------------------------------------------------------------------------------------
+# Facts per person and per application, then the marts
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AppFacts:
+    application_id: str
+    job_id: str
+    status: str
+    closed_on: date
+    furthest_stage: str | None
+    stage_order: int | None
+    rejection_category: str
+    best_rating: int | None
+
+
+@dataclass
+class PersonFacts:
+    as_of: date
+    params: Params
+    seeds: Seeds
+    candidate: dict
+    jurisdiction: str
+    applications: list[dict]  # counted applications only (applied by D)
+    requests: list[dict]
+    outreach: list[dict]
+    recontact_consent: dict | None
+    retention_consent: dict | None
+    has_hire: bool
+    has_open: bool
+    last_closed_on: date | None
+    use_allowed_until: date | None
+    legal_hold_until: date | None
+
+
+@dataclass
+class Marts:
+    eligibility: list[dict]
+    cohorts: list[dict]
+    purge_queue: list[dict]
+    # Rows not used, per (entity, reason): bad rows and conflicting duplicates.
+    quarantine: Counter = field(default_factory=Counter)
+    # Unknown extra columns seen (ignored, reported): {(entity, column)}.
+    unknown_columns: set = field(default_factory=set)
+
+    def as_frames(self):
+        """The three marts as pandas DataFrames with exactly the contract columns."""
+        import pandas as pd
+
+        return (
+            pd.DataFrame(self.eligibility, columns=ELIGIBILITY_COLUMNS),
+            pd.DataFrame(self.cohorts, columns=COHORT_COLUMNS),
+            pd.DataFrame(self.purge_queue, columns=PURGE_COLUMNS),
+        )
+
+
+def group_by(rows: list[dict], column: str) -> dict[str, list[dict]]:
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        groups[row[column]].append(row)
+    return groups
+
+
+def evaluate(
+    landing_dir: Path,
+    seeds_dir: Path,
+    as_of: date,
+    *,
+    cooldown_days: int = DEFAULT_COOLDOWN_DAYS,
+    min_months_since_close: int = DEFAULT_MIN_MONTHS_SINCE_CLOSE,
+    lookback_months: int = DEFAULT_LOOKBACK_MONTHS,
+    source_timezone: str = "Asia/Tokyo",
+) -> Marts:
+    """Compute the three marts as of D from a landing directory and a seeds directory."""
+    params = Params(as_of, cooldown_days, min_months_since_close, lookback_months)
+    version = rule_set_version(params)
+    seeds = load_seeds(Path(seeds_dir))
+    raw_rows, unknown_columns = read_landing(Path(landing_dir))
+    staged, quarantine = stage_entities(raw_rows, ZoneInfo(source_timezone))
+
+    applications_by_candidate = group_by(staged["applications"], "candidate_id")
+    stages_by_application = group_by(staged["stage_events"], "application_id")
+    evaluations_by_application = group_by(staged["evaluations"], "application_id")
+    offers_by_application = group_by(staged["offers"], "application_id")
+    consents_by_candidate = group_by(staged["consent_events"], "candidate_id")
+    requests_by_candidate = group_by(staged["privacy_requests"], "candidate_id")
+    outreach_by_candidate = group_by(staged["outreach_events"], "candidate_id")
+
+    eligibility, cohorts, purge_queue = [], [], []
+    for candidate in staged["candidates"]:  # sorted by candidate_id
+        cid = candidate["candidate_id"]
+        jurisdiction, policy = resolve_jurisdiction(candidate, seeds)
+        applications = [a for a in applications_by_candidate.get(cid, []) if is_counted(a, as_of)]
+        consents = consents_by_candidate.get(cid, [])
+        has_hire = any(is_hired_at(a, as_of) for a in applications)
+        has_open = any(is_open_at(a, as_of) for a in applications)
+        last_closed = last_closed_on(applications, as_of)
+        retention_consent = latest_consent(consents, "retention", as_of)
+        use_until, legal_until = retention_dates(
+            last_closed, has_open, has_hire, retention_consent, policy, as_of
+        )
+        person = PersonFacts(
+            as_of=as_of,
+            params=params,
+            seeds=seeds,
+            candidate=candidate,
+            jurisdiction=jurisdiction,
+            applications=applications,
+            requests=requests_by_candidate.get(cid, []),
+            outreach=outreach_by_candidate.get(cid, []),
+            recontact_consent=latest_consent(consents, "recontact", as_of),
+            retention_consent=retention_consent,
+            has_hire=has_hire,
+            has_open=has_open,
+            last_closed_on=last_closed,
+            use_allowed_until=use_until,
+            legal_hold_until=legal_until,
+        )
+        common = {
+            "source_system": SOURCE_SYSTEM,
+            "candidate_id": cid,
+            "person_id": person_id(cid),
+            "as_of_date": as_of,
+        }
+
+        # Eligibility: every reason that applies, in priority order.
+        reasons = [name for name, rule in EXCLUSION_RULES.items() if rule(person)]
+        eligibility.append(
+            {
+                **common,
+                "jurisdiction": jurisdiction,
+                "is_eligible": not reasons,
+                "primary_exclusion_reason": reasons[0] if reasons else None,
+                "exclusion_reasons": ",".join(reasons) if reasons else None,
+                "last_closed_on": last_closed,
+                "use_allowed_until": use_until,
+                "legal_hold_until": legal_until,
+                "recontact_consent_expires_on": recontact_consent_expires_on(
+                    person.recontact_consent
+                ),
+                "rule_set_version": version,
+            }
+        )
+
+        # Cohorts: eligible persons only, applications closed at D within the lookback.
+        if not reasons:
+            facts = []
+            for a in applications:
+                if not is_closed_at(a, as_of):
+                    continue
+                if not as_of < add_months(closed_on(a), lookback_months):
+                    continue
+                offers = offers_by_application.get(a["application_id"], [])
+                stage, order = furthest_stage(
+                    stages_by_application.get(a["application_id"], []), offers, seeds, as_of
+                )
+                facts.append(
+                    AppFacts(
+                        application_id=a["application_id"],
+                        job_id=a["job_id"],
+                        status=a["status"],
+                        closed_on=closed_on(a),
+                        furthest_stage=stage,
+                        stage_order=order,
+                        rejection_category=rejection_category(a, offers, seeds, as_of),
+                        best_rating=best_rating(
+                            evaluations_by_application.get(a["application_id"], []), as_of
+                        ),
+                    )
+                )
+            for cohort, qualifies in COHORT_RULES.items():
+                qualifying = [f for f in facts if qualifies(f)]
+                if not qualifying:
+                    continue
+                best = best_application(qualifying)
+                cohorts.append(
+                    {
+                        **common,
+                        "cohort": cohort,
+                        "application_id": best.application_id,
+                        "job_id": best.job_id,
+                        "closed_on": best.closed_on,
+                        "furthest_stage": best.furthest_stage,
+                        "rejection_category": best.rejection_category,
+                        "best_rating": best.best_rating,
+                        "priority_score": priority_score(best, params),
+                    }
+                )
+
+        # Purge queue: every person, eligible or not.
+        entry = purge_entry(person)
+        if entry is not None:
+            purge_queue.append({**common, "purge_reason": entry[0], "purge_due_on": entry[1]})
+
+    return Marts(eligibility, cohorts, purge_queue, quarantine, unknown_columns)
