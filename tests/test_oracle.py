@@ -17,8 +17,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from oracle import (
@@ -32,6 +33,7 @@ from oracle import (
 )
 
 D = date(2026, 1, 15)
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 # --------------------------------------------------------------------------------------------
 # Fixture seeds (independent of the real seeds/ contents)
@@ -64,7 +66,13 @@ SEEDS = {
         ["greenhouse", "Spam", "disqualified"],
     ],
     "retention_policies": [
-        ["jurisdiction", "months_without_consent", "months_with_consent", "legal_min_months", "basis"],
+        [
+            "jurisdiction",
+            "months_without_consent",
+            "months_with_consent",
+            "legal_min_months",
+            "basis",
+        ],
         ["JP", "12", "60", "3", "APPI"],
         ["US-CA", "6", "24", "48", "California 4-year floor"],
         ["US", "6", "24", "12", "US"],
@@ -124,7 +132,14 @@ COLUMNS = {
         "strengths",
         "concerns",
     ],
-    "offers": ["offer_id", "application_id", "extended_at", "status", "decline_reason", "updated_at"],
+    "offers": [
+        "offer_id",
+        "application_id",
+        "extended_at",
+        "status",
+        "decline_reason",
+        "updated_at",
+    ],
     "consent_events": [
         "consent_event_id",
         "candidate_id",
@@ -135,7 +150,13 @@ COLUMNS = {
         "notice_version",
         "channel",
     ],
-    "privacy_requests": ["request_id", "candidate_id", "request_type", "received_at", "completed_at"],
+    "privacy_requests": [
+        "request_id",
+        "candidate_id",
+        "request_type",
+        "received_at",
+        "completed_at",
+    ],
     "outreach_events": [
         "outreach_id",
         "candidate_id",
@@ -357,17 +378,15 @@ def test_add_months_is_calendar_months_clamped_to_month_end(start, months, expec
     ],
 )
 def test_timestamps_become_local_tokyo_time(text, local):
-    from zoneinfo import ZoneInfo
-
-    assert parse_timestamp(text, ZoneInfo("Asia/Tokyo")).isoformat() == local
+    assert parse_timestamp(text, TOKYO).isoformat() == local
 
 
-@pytest.mark.parametrize("text", ["", "yesterday", "2026-02-30", "2026-01-15T25:00:00", "15/01/2026"])
+@pytest.mark.parametrize(
+    "text", ["", "yesterday", "2026-02-30", "2026-01-15T25:00:00", "15/01/2026"]
+)
 def test_unparseable_timestamps_raise(text):
-    from zoneinfo import ZoneInfo
-
     with pytest.raises(ValueError):
-        parse_timestamp(text, ZoneInfo("Asia/Tokyo"))
+        parse_timestamp(text, TOKYO)
 
 
 # --------------------------------------------------------------------------------------------
@@ -432,8 +451,7 @@ def test_output_columns_are_exactly_the_contract(tmp_path):
 
 def test_person_id_is_md5_of_source_and_candidate_id(tmp_path):
     marts = run(tmp_path, baseline("ABC-001", "A1"))
-    assert elig(marts, "ABC-001")["person_id"] == md5("canonical|ABC-001")
-    assert elig(marts, "ABC-001")["person_id"] == "%s" % hashlib.md5(b"canonical|ABC-001").hexdigest()
+    assert elig(marts, "ABC-001")["person_id"] == hashlib.md5(b"canonical|ABC-001").hexdigest()
 
 
 # --------------------------------------------------------------------------------------------
@@ -516,6 +534,35 @@ def test_final_status_closed_after_d_is_open_at_d(tmp_path):
         application("A2", status="hired", closed_at="2026-02-01T10:00:00", rejection_reason=None)
     )
     assert reasons(run(tmp_path, data)) == "active_application"
+
+
+@pytest.mark.parametrize(
+    ("closed_at", "expected"),
+    [
+        ("2026-01-15T23:59:59", "too_recent"),  # closed on D: closed at D
+        ("2026-01-15T14:59:59Z", "too_recent"),  # = 23:59:59 on D in Tokyo
+        ("2026-01-16T00:00:00", "active_application,no_closed_application"),
+        ("2026-01-15T15:00:00Z", "active_application,no_closed_application"),  # D+1 in Tokyo
+    ],
+)
+def test_closed_on_d_is_closed_at_d(tmp_path, closed_at, expected):
+    data = baseline()
+    data["applications"] = [application(closed_at=closed_at)]
+    marts = run(tmp_path, data)
+    assert reasons(marts) == expected
+    assert elig(marts)["last_closed_on"] == (D if expected == "too_recent" else None)
+
+
+@pytest.mark.parametrize(
+    ("closed_at", "expected"),
+    [("2026-01-15T10:00:00", "hired"), ("2026-01-16T10:00:00", "active_application")],
+)
+def test_hired_on_d_is_hired_at_d(tmp_path, closed_at, expected):
+    data = baseline()
+    data["applications"].append(
+        application("A2", status="hired", closed_at=closed_at, rejection_reason=None)
+    )
+    assert reasons(run(tmp_path, data)) == expected
 
 
 def test_rejection_after_d_leaves_only_an_open_application(tmp_path):
@@ -665,9 +712,7 @@ def test_recontact_consent_expiring_on_d_vs_d_plus_1(tmp_path, expires_at, valid
     row = elig(run(tmp_path, data))
     assert row["exclusion_reasons"] == (None if valid else "no_recontact_consent")
     # interp 11: the expiry date of the latest grant is reported, expired or not
-    assert row["recontact_consent_expires_on"] == parse_timestamp(
-        expires_at, __import__("zoneinfo").ZoneInfo("Asia/Tokyo")
-    ).date()
+    assert row["recontact_consent_expires_on"] == parse_timestamp(expires_at, TOKYO).date()
 
 
 def test_consent_tie_on_recorded_at_withdrawn_wins(tmp_path):
@@ -716,11 +761,15 @@ def test_stop_contact_requested_by_privacy_request(tmp_path):
         ("2025-01-01T10:00:00", None, True),  # no outcome_at: counts from sent_at
         ("2025-01-01T10:00:00", "2026-01-16T10:00:00", False),  # opted out after D
         ("2025-01-01T10:00:00", "2026-01-15T23:59:59", True),  # opted out on D
+        ("2026-01-16T10:00:00", None, False),  # sent after D
+        ("2026-01-16T10:00:00", "2026-01-10T10:00:00", False),  # interp 14: both by D
     ],
 )
 def test_stop_contact_requested_by_opt_out(tmp_path, sent_at, outcome_at, counts):
     data = baseline()
-    data["outreach_events"] = [outreach("O1", sent_at=sent_at, outcome="opt_out", outcome_at=outcome_at)]
+    data["outreach_events"] = [
+        outreach("O1", sent_at=sent_at, outcome="opt_out", outcome_at=outcome_at)
+    ]
     assert reasons(run(tmp_path, data)) == ("stop_contact_requested" if counts else None)
 
 
@@ -1219,7 +1268,7 @@ def test_hired_or_open_persons_are_never_queued(tmp_path):
     open_["applications"].append(application("A4", "C2", status="active", closed_at=None))
     open_["privacy_requests"] = [privacy("R2", "C2", received_at="2025-12-01T10:00:00")]
     marts = run(tmp_path, hired, open_)
-    assert reasons(marts, "C1") == "erasure_requested,hired"
+    assert reasons(marts, "C1") == "erasure_requested,deleted_in_source,hired"
     assert reasons(marts, "C2") == "erasure_requested,active_application"
     assert marts.purge_queue == []
 
@@ -1478,8 +1527,6 @@ def test_parquet_and_jsonl_read_like_csv(tmp_path):
             for row in data[entity]:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     # typed parquet: timestamps (one tz-aware), an integer rating, a boolean flag
-    from datetime import datetime, timezone
-
     pq.write_table(
         pa.table(
             {
@@ -1489,7 +1536,7 @@ def test_parquet_and_jsonl_read_like_csv(tmp_path):
                 "applied_at": [datetime(2024, 3, 1, 10)],
                 "status": ["rejected"],
                 # 03:00 UTC = 12:00 in Tokyo
-                "closed_at": [datetime(2025, 6, 30, 3, tzinfo=timezone.utc)],
+                "closed_at": [datetime(2025, 6, 30, 3, tzinfo=UTC)],
                 "rejection_reason": ["Culture fit"],
                 "updated_at": [datetime(2025, 6, 30, 12)],
             }
@@ -1544,20 +1591,19 @@ SEED_NAMES = ["stage_map", "rejection_reason_map", "retention_policies", "eu_mem
 )
 def test_the_real_seeds_load_and_evaluate(tmp_path):
     seeds = load_seeds(REAL_SEEDS)
-    orders = {stage: order for stage, order in seeds.stage_order.values()}
-    assert {s: orders[s] for s in orders} == {
-        s: o
-        for s, o in {
-            "applied": 1,
-            "screening": 2,
-            "first_interview": 3,
-            "second_interview": 4,
-            "final_interview": 5,
-            "offer": 6,
-            "hired": 7,
-        }.items()
-        if s in orders
+    # every canonical mapping of the real stage_map agrees with the contract's stage order
+    canonical = {
+        "applied": 1,
+        "screening": 2,
+        "first_interview": 3,
+        "second_interview": 4,
+        "final_interview": 5,
+        "offer": 6,
+        "hired": 7,
     }
+    assert seeds.stage_order, "no canonical rows in stage_map"
+    for stage, order in seeds.stage_order.values():
+        assert canonical[stage] == order
     assert "default" in seeds.policies and "jp" in seeds.policies
     assert set(seeds.reason_category.values()) <= {
         "preferred_other_candidate",

@@ -1,0 +1,137 @@
+"""The `recontact` command: generate sample exports, build the marts, summarise.
+
+    recontact demo                       sample export + build as of today + summary
+    recontact generate --candidates N    write a synthetic canonical export
+    recontact build [--as-of YYYY-MM-DD] dbt build of the whole warehouse
+    recontact summary                    counts from the marts (no personal data)
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from orchestration.paths import WarehousePaths, resolve, today_in_business_timezone
+from orchestration.warehouse import DbtFailed, build, summarize
+
+# A landing directory the demo may replace holds this marker; anything else is
+# someone's real export and is never deleted.
+SAMPLE_MARKER = ".recontact-sample-export"
+
+
+def iso_date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer: {text!r}")
+    return value
+
+
+def progress(message: str) -> None:
+    print(f"  {message}", flush=True)
+
+
+def generate_sample(landing_dir: Path, candidates: int, seed: int, end_date: str,
+                    batches: int, file_format: str, replace_sample: bool = False) -> None:
+    from orchestration.generate import generate_export  # DuckDB-heavy: import when used
+
+    canonical = landing_dir / "canonical"
+    if canonical.exists() and any(canonical.iterdir()):
+        if not (replace_sample and (landing_dir / SAMPLE_MARKER).exists()):
+            raise SystemExit(
+                f"{canonical} already holds an export; choose another --out "
+                "(only a sample export written by `recontact demo` is replaced)"
+            )
+        shutil.rmtree(canonical)
+    started = time.perf_counter()
+    print(f"Generating {candidates:,} candidates (seed {seed}, up to {end_date}) in {landing_dir}")
+    result = generate_export(
+        landing_dir, candidates=candidates, seed=seed, end_date=date.fromisoformat(end_date),
+        batches=batches, file_format=file_format, progress=progress,
+    )
+    (landing_dir / SAMPLE_MARKER).write_text("written by recontact generate; safe to replace\n")
+    rows = sum(sum(entities.values()) for entities in result.row_counts.values())
+    print(f"Wrote {len(result.batches)} batches, {rows:,} rows in {time.perf_counter() - started:.1f}s")
+
+
+def command_generate(args: argparse.Namespace) -> None:
+    generate_sample(resolve(args.out), args.candidates, args.seed, args.end_date,
+                    args.batches, args.format)
+
+
+def command_build(args: argparse.Namespace) -> None:
+    paths = WarehousePaths.from_env()
+    build(paths, args.as_of)
+    print(summarize(paths.duckdb_path).render())
+
+
+def command_summary(args: argparse.Namespace) -> None:
+    paths = WarehousePaths.from_env()
+    if not paths.duckdb_path.exists():
+        raise SystemExit(f"no warehouse at {paths.duckdb_path}; run `recontact build` first")
+    print(summarize(paths.duckdb_path).render())
+
+
+def command_demo(args: argparse.Namespace) -> None:
+    paths = WarehousePaths.from_env()
+    as_of = args.as_of or today_in_business_timezone()
+    generate_sample(paths.landing_dir, args.candidates, args.seed, as_of, batches=4,
+                    file_format="mixed", replace_sample=True)
+    print(f"\nBuilding the warehouse as of {as_of} (dbt build: seeds, models, tests)")
+    build(paths, as_of)
+    print()
+    print(summarize(paths.duckdb_path).render())
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="recontact", description=__doc__,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="sample export, build as of today, summary")
+    demo.add_argument("--candidates", type=positive_int, default=5000)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--as-of", type=iso_date, help="as-of date (default: today in Asia/Tokyo)")
+    demo.set_defaults(handler=command_demo)
+
+    generate = commands.add_parser("generate", help="write a synthetic canonical export")
+    generate.add_argument("--candidates", type=positive_int, required=True)
+    generate.add_argument("--seed", type=int, default=1)
+    generate.add_argument("--out", default="data/landing", help="landing directory")
+    generate.add_argument("--end-date", type=iso_date, default=today_in_business_timezone(),
+                          help="last export day (default: today in Asia/Tokyo)")
+    generate.add_argument("--batches", type=positive_int, default=4)
+    generate.add_argument("--format", choices=["csv", "parquet", "mixed"], default="csv")
+    generate.set_defaults(handler=command_generate)
+
+    build_command = commands.add_parser("build", help="dbt build of the whole warehouse")
+    build_command.add_argument("--as-of", type=iso_date, help="as-of date (default: today)")
+    build_command.set_defaults(handler=command_build)
+
+    summary = commands.add_parser("summary", help="counts from the marts")
+    summary.set_defaults(handler=command_summary)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except DbtFailed as failure:
+        print(f"recontact: {failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

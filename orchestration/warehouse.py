@@ -1,0 +1,148 @@
+"""Running dbt against the warehouse, and reading a short summary back from it.
+
+dbt runs as a subprocess from the repository root (where dbt_project.yml and
+profiles.yml are), with the landing directory and DuckDB file passed through
+the environment exactly as a user's own `dbt build` would see them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.paths import PROJECT_DIR, WarehousePaths
+
+
+class DbtFailed(RuntimeError):
+    """dbt exited non-zero; its own output (already shown) says why."""
+
+
+def dbt_vars(as_of_date: str | None = None, **rule_parameters: int) -> dict[str, object]:
+    """The --vars of a build: D and any non-default rule parameter."""
+    variables: dict[str, object] = {}
+    if as_of_date:
+        variables["as_of_date"] = as_of_date
+    variables.update(rule_parameters)
+    return variables
+
+
+def dbt_args(command: str, variables: dict[str, object], select: str | None = None) -> list[str]:
+    """Arguments for one dbt command run from the repository root."""
+    args = [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    if variables:
+        args += ["--vars", json.dumps(variables, sort_keys=True)]
+    if select:
+        args += ["--select", select]
+    return args
+
+
+def dbt_executable() -> str:
+    """The dbt of this virtual environment, not whatever is first on PATH."""
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def run_dbt(args: list[str], paths: WarehousePaths, *, quiet: bool = False) -> None:
+    """Run dbt; its progress streams to the terminal unless quiet."""
+    paths.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **paths.as_env()}
+    result = subprocess.run(
+        [dbt_executable(), *args],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE if quiet else None,
+        stderr=subprocess.STDOUT if quiet else None,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        detail = f"\n{result.stdout[-4000:]}" if quiet and result.stdout else ""
+        raise DbtFailed(f"dbt {args[0]} failed with exit code {result.returncode}{detail}")
+
+
+def build(paths: WarehousePaths, as_of_date: str | None = None, *, quiet: bool = False) -> None:
+    """Seeds, models and tests: the whole warehouse as of D."""
+    run_dbt(dbt_args("build", dbt_vars(as_of_date)), paths, quiet=quiet)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts only: a summary is printed and logged, so it carries no personal data."""
+
+    as_of_date: str
+    rule_set_version: str
+    candidates: int
+    eligible: int
+    exclusions_by_primary_reason: list[tuple[str, int]]
+    cohort_sizes: list[tuple[str, int]]
+    purge_queue_by_reason: list[tuple[str, int]]
+    quarantined_rows: int
+    landed_rows: int
+    duckdb_path: Path
+
+    def render(self) -> str:
+        width = 28
+        lines = [
+            f"recontact marts as of {self.as_of_date} (rules {self.rule_set_version})",
+            f"  candidates evaluated        {self.candidates:>10,}",
+            f"  eligible for re-contact     {self.eligible:>10,}",
+            "  excluded, by primary reason:",
+            *(f"    {reason:<{width}}{count:>8,}" for reason, count in self.exclusions_by_primary_reason),
+            "  cohorts (eligible persons; one person may be in several):",
+            *(f"    {cohort:<{width}}{count:>8,}" for cohort, count in self.cohort_sizes),
+            f"  purge queue                 {sum(c for _, c in self.purge_queue_by_reason):>10,}",
+            *(f"    {reason:<{width}}{count:>8,}" for reason, count in self.purge_queue_by_reason),
+            f"  landed rows {self.landed_rows:,}, quarantined {self.quarantined_rows:,}"
+            " (staging.stg_canonical__quarantine)",
+            f"  marts: {self.duckdb_path} -> marts.recontact_eligibility,"
+            " marts.recontact_cohorts, marts.retention_purge_queue",
+        ]
+        return "\n".join(lines)
+
+
+def summarize(duckdb_path: Path) -> Summary:
+    """Read the marts through a read-only connection, closed before returning."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+
+        def rows(sql: str) -> list[tuple]:
+            return connection.execute(sql).fetchall()
+
+        head = rows(
+            """
+            select any_value(cast(as_of_date as varchar)), any_value(rule_set_version),
+                   count(*), count(*) filter (where is_eligible)
+            from marts.recontact_eligibility
+            """
+        )[0]
+        return Summary(
+            as_of_date=head[0] or "-",
+            rule_set_version=head[1] or "-",
+            candidates=head[2],
+            eligible=head[3],
+            exclusions_by_primary_reason=rows(
+                """
+                select primary_exclusion_reason, count(*) from marts.recontact_eligibility
+                where not is_eligible group by 1 order by 2 desc, 1
+                """
+            ),
+            cohort_sizes=rows(
+                "select cohort, count(*) from marts.recontact_cohorts group by 1 order by 2 desc, 1"
+            ),
+            purge_queue_by_reason=rows(
+                """
+                select purge_reason, count(*) from marts.retention_purge_queue
+                group by 1 order by 2 desc, 1
+                """
+            ),
+            quarantined_rows=rows("select count(*) from staging.stg_canonical__quarantine")[0][0],
+            landed_rows=rows(
+                "select coalesce(sum(landed_rows), 0) from staging.stg_canonical__landing_reconciliation"
+            )[0][0],
+            duckdb_path=duckdb_path,
+        )
