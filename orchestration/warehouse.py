@@ -20,7 +20,11 @@ from orchestration.paths import PROJECT_DIR, WarehousePaths
 
 
 class DbtFailed(RuntimeError):
-    """dbt exited non-zero; its own output (already shown) says why."""
+    """dbt exited non-zero; its output (shown, or kept here when quiet) says why."""
+
+    def __init__(self, message: str, output: str = "") -> None:
+        super().__init__(message)
+        self.output = output
 
 
 def dbt_vars(as_of_date: str | None = None, **rule_parameters: int) -> dict[str, object]:
@@ -32,13 +36,20 @@ def dbt_vars(as_of_date: str | None = None, **rule_parameters: int) -> dict[str,
     return variables
 
 
-def dbt_args(command: str, variables: dict[str, object], select: str | None = None) -> list[str]:
+def dbt_args(
+    command: str,
+    variables: dict[str, object],
+    select: str | None = None,
+    target_path: Path | None = None,
+) -> list[str]:
     """Arguments for one dbt command run from the repository root."""
     args = [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     if variables:
         args += ["--vars", json.dumps(variables, sort_keys=True)]
     if select:
         args += ["--select", select]
+    if target_path:
+        args += ["--target-path", str(target_path)]
     return args
 
 
@@ -48,8 +59,8 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def run_dbt(args: list[str], paths: WarehousePaths, *, quiet: bool = False) -> None:
-    """Run dbt; its progress streams to the terminal unless quiet."""
+def run_dbt(args: list[str], paths: WarehousePaths, *, quiet: bool = False) -> str:
+    """Run dbt; its progress streams to the terminal unless quiet (then it is returned)."""
     paths.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **paths.as_env()}
     result = subprocess.run(
@@ -61,9 +72,11 @@ def run_dbt(args: list[str], paths: WarehousePaths, *, quiet: bool = False) -> N
         text=True,
         check=False,
     )
+    output = result.stdout or ""
     if result.returncode != 0:
-        detail = f"\n{result.stdout[-4000:]}" if quiet and result.stdout else ""
-        raise DbtFailed(f"dbt {args[0]} failed with exit code {result.returncode}{detail}")
+        detail = f"\n{output[-4000:]}" if output else ""
+        raise DbtFailed(f"dbt {args[0]} failed with exit code {result.returncode}{detail}", output)
+    return output
 
 
 def build(paths: WarehousePaths, as_of_date: str | None = None, *, quiet: bool = False) -> None:

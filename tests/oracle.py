@@ -16,7 +16,7 @@ It is written for clarity, not speed; a few thousand candidates take a few secon
 
 Usage::
 
-    from tests.oracle import evaluate
+    from tests.oracle import evaluate   # (the tests themselves do `from oracle import ...`)
     marts = evaluate(Path("data/landing"), Path("seeds"), date(2026, 11, 27))
     marts.eligibility   # list of dicts, columns of marts.recontact_eligibility
     marts.cohorts       # list of dicts, columns of marts.recontact_cohorts
@@ -106,6 +106,9 @@ COHORT_ORDER = ["final_interview", "culture_fit", "offer_declined_conditions", "
 PURGE_ORDER = ["erasure_requested", "deleted_in_source", "retention_expired"]
 
 # Canonical stages and their order (ats-export-v1.md, "stage_map").
+# AMBIGUITY: a stage event takes the stage_order of its stage_map row, while the thresholds
+# "at least offer" and "furthest_stage >= final_interview" use these contract orders (6, 5).
+# They agree for any seed that follows the contract (the real seeds do; a test checks it).
 CANONICAL_STAGE_ORDER = {
     "applied": 1,
     "screening": 2,
@@ -344,6 +347,10 @@ def is_blank(value: str | None) -> bool:
     return value is None or value.strip() == ""
 
 
+# AMBIGUITY: "ISO 8601" is read as YYYY-MM-DD, optionally followed by 'T' or ' ' and
+# HH:MM[:SS[.fraction]], optionally followed by an offset Z / +HH / +HHMM / +HH:MM. Other
+# ISO forms (week dates, basic format 20260115T1000, lower-case 't'/'z') are unparseable.
+# Leading/trailing blanks are ignored (as DuckDB's cast does).
 _TIMESTAMP_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})"  # date
     r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"  # optional time
@@ -451,6 +458,7 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
             if not record:
                 continue  # a blank line is not a row
             values = [(v if v != "" else None) for v in record]
+            # AMBIGUITY: a ragged row (not RFC 4180) is padded with NULLs / cut to the header.
             values += [None] * (len(header) - len(values))
             rows.append(dict(zip(header, values, strict=False)))
         return header, rows
@@ -511,6 +519,7 @@ def read_landing(landing_dir: Path) -> tuple[dict[str, list[RawRow]], set[tuple[
                     continue
                 header, records = READERS[fmt](path)
                 missing = [c for c in entity.required if c not in header]
+                # AMBIGUITY: "fails the load of that entity": the oracle stops altogether.
                 if missing:
                     raise ValueError(f"{path}: missing required column(s) {', '.join(missing)}")
                 unknown |= {(name, c) for c in header if c not in entity.columns}
@@ -531,6 +540,8 @@ def type_row(entity: Entity, values: dict[str, str | None], tz: ZoneInfo) -> dic
     AMBIGUITY: a row with several faults gets the first reason in this order of checks:
     missing value, timestamp, number, boolean, enum, rating range.
     """
+    # AMBIGUITY: only an empty value is missing; a whitespace-only key or required text
+    # (e.g. candidate_id ' ') is kept as it is.
     for column in entity.required:
         if values[column] is None:
             return MISSING_VALUE
@@ -662,6 +673,8 @@ class Seeds:
 
 
 def load_seeds(seeds_dir: Path) -> Seeds:
+    # AMBIGUITY: a mapping key (lower(trim)) listed twice in a seed would be a seed error;
+    # here the first row wins (a SQL join would duplicate rows instead).
     stage_order = {}
     for row in read_seed(seeds_dir, "stage_map"):
         if norm_key(row["source_system"]) == SOURCE_SYSTEM:
@@ -1068,7 +1081,8 @@ def priority_score(a: AppFacts, params: Params) -> int:
     stage_points = 5 * (a.stage_order - 1) if a.stage_order is not None else 0
     days_since = (params.as_of - a.closed_on).days
     window = (add_months(a.closed_on, params.lookback_months) - a.closed_on).days
-    recency_points = (30 * (window - days_since)) // window  # floor; window > days_since > -1
+    # floor division; here 0 <= days_since < window, as D < closed_on + lookback months
+    recency_points = (30 * (window - days_since)) // window
     return rating_points + stage_points + recency_points
 
 
@@ -1100,7 +1114,12 @@ def purge_entry(p: PersonFacts) -> tuple[str, date] | None:
     if erasures:
         earliest = min(local_date(r["received_at"]) for r in erasures)
         reason, due = "erasure_requested", greatest(earliest, p.legal_hold_until)
-    elif p.candidate["is_deleted"]:
+    elif is_deleted_in_source(p):
+        # AMBIGUITY: the purge table says "is_deleted = true"; interp 8 says
+        # `deleted_in_source` applies only when the deletion (updated_at) is by D. That reading
+        # is applied here too, so a deletion after D lets a later reason (retention_expired)
+        # apply. (With the other reading the person would not be queued at all, since
+        # purge_due_on >= updated_at date > D.)
         updated_on = local_date(p.candidate["updated_at"])
         reason, due = "deleted_in_source", greatest(updated_on, p.legal_hold_until)
     elif has_retention_expired(p) and p.as_of >= p.legal_hold_until:

@@ -1234,6 +1234,17 @@ def test_purge_deleted_in_source_waits_for_legal_hold(tmp_path):
     assert purge(run(tmp_path, data, as_of=date(2025, 9, 30)))["purge_due_on"] == date(2025, 9, 30)
 
 
+def test_purge_deletion_after_d_does_not_hide_retention_expired(tmp_path):
+    # interp 8 read for the purge queue too: a deletion known only after D is not a reason yet.
+    data = baseline(country="US", is_deleted="true", updated_at="2026-01-20T10:00:00")
+    data["applications"] = [application(closed_at="2024-06-30T10:00:00")]
+    data["consent_events"] = [consent("K1", purpose="recontact")]
+    marts = run(tmp_path, data)
+    assert reasons(marts) == "retention_expired"
+    assert purge(marts)["purge_reason"] == "retention_expired"
+    assert purge(marts)["purge_due_on"] == date(2025, 6, 30)
+
+
 def test_purge_first_reason_wins(tmp_path):
     data = baseline(is_deleted="true", updated_at="2025-10-01T10:00:00")
     data["privacy_requests"] = [privacy("R1", received_at="2026-01-12T10:00:00")]

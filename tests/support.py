@@ -1,0 +1,111 @@
+"""Test support: throw-away warehouses and small hand-made canonical exports.
+
+dbt runs exactly as a user runs it (a subprocess from the repository root, paths
+in RECONTACT_LANDING_DIR / RECONTACT_DUCKDB_PATH); nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from orchestration.paths import WarehousePaths
+from orchestration.warehouse import dbt_args, dbt_vars, run_dbt
+
+END_DATE = date(2026, 11, 27)
+MART_KEYS = {
+    "recontact_eligibility": ["source_system", "candidate_id"],
+    "recontact_cohorts": ["source_system", "candidate_id", "cohort"],
+    "retention_purge_queue": ["source_system", "candidate_id"],
+}
+
+
+@dataclass
+class Warehouse:
+    """A landing directory, a DuckDB file and a dbt target directory of one test."""
+
+    landing_dir: Path
+    duckdb_path: Path
+    target_path: Path
+
+    @property
+    def paths(self) -> WarehousePaths:
+        return WarehousePaths(landing_dir=self.landing_dir, duckdb_path=self.duckdb_path)
+
+    def dbt(
+        self,
+        command: str,
+        as_of: date | str | None = None,
+        select: str | None = None,
+        **rule_parameters: int,
+    ) -> str:
+        as_of_text = as_of.isoformat() if isinstance(as_of, date) else as_of
+        args = dbt_args(
+            command,
+            dbt_vars(as_of_text, **rule_parameters),
+            select=select,
+            target_path=self.target_path,
+        )
+        return run_dbt(args, self.paths, quiet=True)
+
+    def build(self, as_of: date | str | None = None, **rule_parameters: int) -> str:
+        return self.dbt("build", as_of, **rule_parameters)
+
+    def frame(self, sql: str) -> pd.DataFrame:
+        with duckdb.connect(str(self.duckdb_path), read_only=True) as connection:
+            return connection.execute(sql).df()
+
+    def mart(self, name: str) -> pd.DataFrame:
+        frame = self.frame(f"select * from marts.{name}")
+        return frame.sort_values(MART_KEYS[name]).reset_index(drop=True)
+
+    def run_results(self) -> list[dict]:
+        return json.loads((self.target_path / "run_results.json").read_text())["results"]
+
+
+def new_warehouse(root: Path) -> Warehouse:
+    root.mkdir(parents=True, exist_ok=True)
+    return Warehouse(
+        landing_dir=root / "landing",
+        duckdb_path=root / "warehouse.duckdb",
+        target_path=root / "target",
+    )
+
+
+
+def write_entity(landing_dir: Path, batch_id: str, entity: str, rows: list[dict],
+                 columns: list[str] | None = None) -> Path:
+    """One <landing>/canonical/<batch_id>/<entity>.csv; missing values are empty fields."""
+    columns = columns or list(dict.fromkeys(key for row in rows for key in row))
+    path = landing_dir / "canonical" / batch_id / f"{entity}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({column: row.get(column, "") for column in columns})
+    return path
+
+
+def candidate(candidate_id: str, **values: str) -> dict:
+    return {"candidate_id": candidate_id, "full_name": "Test Person", "email": f"{candidate_id}@example.com",
+            "country": "JP", "region": "13", "created_at": "2024-01-01T09:00:00",
+            "updated_at": "2024-01-01T09:00:00", "is_deleted": "false", **values}
+
+
+def application(application_id: str, candidate_id: str, **values: str) -> dict:
+    return {"application_id": application_id, "candidate_id": candidate_id, "job_id": "job-1",
+            "applied_at": "2024-01-10T09:00:00", "status": "rejected",
+            "closed_at": "2025-06-01T09:00:00", "rejection_reason": "他候補者決定",
+            "updated_at": "2025-06-01T09:00:00", **values}
+
+
+def consent(consent_event_id: str, candidate_id: str, purpose: str, **values: str) -> dict:
+    return {"consent_event_id": consent_event_id, "candidate_id": candidate_id, "purpose": purpose,
+            "action": "granted", "recorded_at": "2024-01-10T09:00:00", "expires_at": "",
+            "notice_version": "2023-04", "channel": "web_form", **values}
