@@ -444,9 +444,8 @@ def to_text(value: object) -> str | None:
     if isinstance(value, int | Decimal):
         return str(value)
     text = str(value)
-    # AMBIGUITY: the contract says "empty field = NULL" for CSV; an empty string in parquet
-    # or JSON lines is treated the same way. Whitespace-only text is kept as is.
-    return text if text != "" else None
+    # Every value is trimmed and a blank one is NULL, in every format (interp 5).
+    return text.strip() or None
 
 
 def read_csv(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
@@ -457,7 +456,7 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
         for record in reader:
             if not record:
                 continue  # a blank line is not a row
-            values = [(v if v != "" else None) for v in record]
+            values = [(v.strip() or None) for v in record]
             # AMBIGUITY: a ragged row (not RFC 4180) is padded with NULLs / cut to the header.
             values += [None] * (len(header) - len(values))
             rows.append(dict(zip(header, values, strict=False)))
@@ -540,8 +539,6 @@ def type_row(entity: Entity, values: dict[str, str | None], tz: ZoneInfo) -> dic
     AMBIGUITY: a row with several faults gets the first reason in this order of checks:
     missing value, timestamp, number, boolean, enum, rating range.
     """
-    # AMBIGUITY: only an empty value is missing; a whitespace-only key or required text
-    # (e.g. candidate_id ' ') is kept as it is.
     for column in entity.required:
         if values[column] is None:
             return MISSING_VALUE
@@ -564,10 +561,11 @@ def type_row(entity: Entity, values: dict[str, str | None], tz: ZoneInfo) -> dic
         except ValueError:
             return BAD_BOOLEAN
     for column, allowed in entity.enums.items():
-        # AMBIGUITY: enum values are compared exactly (no trim, no lower-casing): the
-        # contract lists them in lower case and only booleans are said to accept any case.
-        if values[column] is not None and values[column] not in allowed:
-            return BAD_ENUM
+        # Enum values compare case-insensitively (values are already trimmed; interp 5).
+        if values[column] is not None:
+            typed[column] = values[column].lower()
+            if typed[column] not in allowed:
+                return BAD_ENUM
     if entity.name == "evaluations" and typed["rating"] is not None:
         if not 1 <= typed["rating"] <= 5:
             return BAD_RATING

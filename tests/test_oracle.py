@@ -22,7 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from oracle import (
+from tests.oracle import (
     COHORT_COLUMNS,
     ELIGIBILITY_COLUMNS,
     PURGE_COLUMNS,
@@ -1165,7 +1165,7 @@ def test_furthest_stage_hired_is_not_lowered_by_an_offer(tmp_path):
     ],
 )
 def test_priority_recency_points(as_of, recency):
-    from oracle import AppFacts, Params, priority_score
+    from tests.oracle import AppFacts, Params, priority_score
 
     app = AppFacts("A1", "J1", "rejected", date(2025, 6, 30), None, None, "other", None)
     assert priority_score(app, Params(as_of, 180, 3, 36)) == recency
@@ -1412,7 +1412,7 @@ def test_bad_rows_are_not_used_and_counted(tmp_path):
     data["candidates"].append(candidate("C2", is_deleted="maybe"))
     data["candidates"].append(candidate("C3", country=None))
     data["applications"] += [
-        application("A2", status="Rejected", rejection_reason="Falsified history"),
+        application("A2", status="turned_down", rejection_reason="Falsified history"),
         application("A3", applied_at="sometime", rejection_reason="Falsified history"),
         application("A4", job_id=None, rejection_reason="Falsified history"),
     ]
