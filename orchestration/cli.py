@@ -1,9 +1,9 @@
 """The `recontact` command: generate sample exports, build the marts, summarise.
 
-    recontact demo                       sample export + build as of today + summary
-    recontact generate --candidates N    write a synthetic canonical export
-    recontact build [--as-of YYYY-MM-DD] dbt build of the whole warehouse
-    recontact summary                    counts from the marts (no personal data)
+recontact demo                       sample export + build as of today + summary
+recontact generate --candidates N    write a synthetic canonical export
+recontact build [--as-of YYYY-MM-DD] dbt build of the whole warehouse
+recontact summary                    counts from the marts (no personal data)
 """
 
 from __future__ import annotations
@@ -41,8 +41,15 @@ def progress(message: str) -> None:
     print(f"  {message}", flush=True)
 
 
-def generate_sample(landing_dir: Path, candidates: int, seed: int, end_date: str,
-                    batches: int, file_format: str, replace_sample: bool = False) -> None:
+def generate_sample(
+    landing_dir: Path,
+    candidates: int,
+    seed: int,
+    end_date: str,
+    batches: int,
+    file_format: str,
+    replace_sample: bool = False,
+) -> None:
     from orchestration.generate import generate_export  # DuckDB-heavy: import when used
 
     canonical = landing_dir / "canonical"
@@ -56,17 +63,24 @@ def generate_sample(landing_dir: Path, candidates: int, seed: int, end_date: str
     started = time.perf_counter()
     print(f"Generating {candidates:,} candidates (seed {seed}, up to {end_date}) in {landing_dir}")
     result = generate_export(
-        landing_dir, candidates=candidates, seed=seed, end_date=date.fromisoformat(end_date),
-        batches=batches, file_format=file_format, progress=progress,
+        landing_dir,
+        candidates=candidates,
+        seed=seed,
+        end_date=date.fromisoformat(end_date),
+        batches=batches,
+        file_format=file_format,
+        progress=progress,
     )
     (landing_dir / SAMPLE_MARKER).write_text("written by recontact generate; safe to replace\n")
     rows = sum(sum(entities.values()) for entities in result.row_counts.values())
-    print(f"Wrote {len(result.batches)} batches, {rows:,} rows in {time.perf_counter() - started:.1f}s")
+    elapsed = time.perf_counter() - started
+    print(f"Wrote {len(result.batches)} batches, {rows:,} rows in {elapsed:.1f}s")
 
 
 def command_generate(args: argparse.Namespace) -> None:
-    generate_sample(resolve(args.out), args.candidates, args.seed, args.end_date,
-                    args.batches, args.format)
+    generate_sample(
+        resolve(args.out), args.candidates, args.seed, args.end_date, args.batches, args.format
+    )
 
 
 def command_build(args: argparse.Namespace) -> None:
@@ -85,8 +99,15 @@ def command_summary(args: argparse.Namespace) -> None:
 def command_demo(args: argparse.Namespace) -> None:
     paths = WarehousePaths.from_env()
     as_of = args.as_of or today_in_business_timezone()
-    generate_sample(paths.landing_dir, args.candidates, args.seed, as_of, batches=4,
-                    file_format="mixed", replace_sample=True)
+    generate_sample(
+        paths.landing_dir,
+        args.candidates,
+        args.seed,
+        as_of,
+        batches=4,
+        file_format="mixed",
+        replace_sample=True,
+    )
     print(f"\nBuilding the warehouse as of {as_of} (dbt build: seeds, models, tests)")
     build(paths, as_of)
     print()
@@ -94,8 +115,9 @@ def command_demo(args: argparse.Namespace) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="recontact", description=__doc__,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    root = argparse.ArgumentParser(
+        prog="recontact", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = root.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", help="sample export, build as of today, summary")
@@ -108,8 +130,12 @@ def parser() -> argparse.ArgumentParser:
     generate.add_argument("--candidates", type=positive_int, required=True)
     generate.add_argument("--seed", type=int, default=1)
     generate.add_argument("--out", default="data/landing", help="landing directory")
-    generate.add_argument("--end-date", type=iso_date, default=today_in_business_timezone(),
-                          help="last export day (default: today in Asia/Tokyo)")
+    generate.add_argument(
+        "--end-date",
+        type=iso_date,
+        default=today_in_business_timezone(),
+        help="last export day (default: today in Asia/Tokyo)",
+    )
     generate.add_argument("--batches", type=positive_int, default=4)
     generate.add_argument("--format", choices=["csv", "parquet", "mixed"], default="csv")
     generate.set_defaults(handler=command_generate)

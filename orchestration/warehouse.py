@@ -106,7 +106,10 @@ class Summary:
             f"  candidates evaluated        {self.candidates:>10,}",
             f"  eligible for re-contact     {self.eligible:>10,}",
             "  excluded, by primary reason:",
-            *(f"    {reason:<{width}}{count:>8,}" for reason, count in self.exclusions_by_primary_reason),
+            *(
+                f"    {reason:<{width}}{count:>8,}"
+                for reason, count in self.exclusions_by_primary_reason
+            ),
             "  cohorts (eligible persons; one person may be in several):",
             *(f"    {cohort:<{width}}{count:>8,}" for cohort, count in self.cohort_sizes),
             f"  purge queue                 {sum(c for _, c in self.purge_queue_by_reason):>10,}",
@@ -155,7 +158,8 @@ def summarize(duckdb_path: Path) -> Summary:
             ),
             quarantined_rows=rows("select count(*) from staging.stg_canonical__quarantine")[0][0],
             landed_rows=rows(
-                "select coalesce(sum(landed_rows), 0) from staging.stg_canonical__landing_reconciliation"
+                "select coalesce(sum(landed_rows), 0)"
+                " from staging.stg_canonical__landing_reconciliation"
             )[0][0],
             duckdb_path=duckdb_path,
         )

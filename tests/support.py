@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+
 from orchestration.paths import WarehousePaths
 from orchestration.warehouse import dbt_args, dbt_vars, run_dbt
 
@@ -77,9 +79,13 @@ def new_warehouse(root: Path) -> Warehouse:
     )
 
 
-
-def write_entity(landing_dir: Path, batch_id: str, entity: str, rows: list[dict],
-                 columns: list[str] | None = None) -> Path:
+def write_entity(
+    landing_dir: Path,
+    batch_id: str,
+    entity: str,
+    rows: list[dict],
+    columns: list[str] | None = None,
+) -> Path:
     """One <landing>/canonical/<batch_id>/<entity>.csv; missing values are empty fields."""
     columns = columns or list(dict.fromkeys(key for row in rows for key in row))
     path = landing_dir / "canonical" / batch_id / f"{entity}.csv"
@@ -93,19 +99,91 @@ def write_entity(landing_dir: Path, batch_id: str, entity: str, rows: list[dict]
 
 
 def candidate(candidate_id: str, **values: str) -> dict:
-    return {"candidate_id": candidate_id, "full_name": "Test Person", "email": f"{candidate_id}@example.com",
-            "country": "JP", "region": "13", "created_at": "2024-01-01T09:00:00",
-            "updated_at": "2024-01-01T09:00:00", "is_deleted": "false", **values}
+    return {
+        "candidate_id": candidate_id,
+        "full_name": "Test Person",
+        "email": f"{candidate_id}@example.com",
+        "country": "JP",
+        "region": "13",
+        "created_at": "2024-01-01T09:00:00",
+        "updated_at": "2024-01-01T09:00:00",
+        "is_deleted": "false",
+        **values,
+    }
 
 
 def application(application_id: str, candidate_id: str, **values: str) -> dict:
-    return {"application_id": application_id, "candidate_id": candidate_id, "job_id": "job-1",
-            "applied_at": "2024-01-10T09:00:00", "status": "rejected",
-            "closed_at": "2025-06-01T09:00:00", "rejection_reason": "他候補者決定",
-            "updated_at": "2025-06-01T09:00:00", **values}
+    return {
+        "application_id": application_id,
+        "candidate_id": candidate_id,
+        "job_id": "job-1",
+        "applied_at": "2024-01-10T09:00:00",
+        "status": "rejected",
+        "closed_at": "2025-06-01T09:00:00",
+        "rejection_reason": "他候補者決定",
+        "updated_at": "2025-06-01T09:00:00",
+        **values,
+    }
 
 
 def consent(consent_event_id: str, candidate_id: str, purpose: str, **values: str) -> dict:
-    return {"consent_event_id": consent_event_id, "candidate_id": candidate_id, "purpose": purpose,
-            "action": "granted", "recorded_at": "2024-01-10T09:00:00", "expires_at": "",
-            "notice_version": "2023-04", "channel": "web_form", **values}
+    return {
+        "consent_event_id": consent_event_id,
+        "candidate_id": candidate_id,
+        "purpose": purpose,
+        "action": "granted",
+        "recorded_at": "2024-01-10T09:00:00",
+        "expires_at": "",
+        "notice_version": "2023-04",
+        "channel": "web_form",
+        **values,
+    }
+
+
+def normalized(value):
+    """A mart value as plain Python, so DuckDB's and the oracle's rows compare exactly."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp | datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return normalized(value.item())
+    if value is pd.NA:
+        return None
+    return value
+
+
+def rows_by_key(records: list[dict], key: list[str]) -> dict[tuple, dict]:
+    table = {}
+    for record in records:
+        clean = {column: normalized(value) for column, value in record.items()}
+        identity = tuple(clean[column] for column in key)
+        assert identity not in table, f"duplicate key {identity}"
+        table[identity] = clean
+    return table
+
+
+def assert_same_rows(actual: pd.DataFrame, expected: list[dict], key: list[str], label: str):
+    """Every row equal, column by column; a failure lists a few differing keys (ids only)."""
+    got = rows_by_key(actual.to_dict("records"), key)
+    want = rows_by_key(expected, key)
+    missing = sorted(set(want) - set(got))
+    extra = sorted(set(got) - set(want))
+    differing = [
+        (
+            identity,
+            {
+                c: (got[identity].get(c), want[identity][c])
+                for c in want[identity]
+                if got[identity].get(c) != want[identity][c]
+            },
+        )
+        for identity in sorted(set(got) & set(want))
+        if got[identity] != want[identity]
+    ]
+    assert not (missing or extra or differing), (
+        f"{label}: {len(missing)} rows missing, {len(extra)} extra, {len(differing)} differ; "
+        f"missing {missing[:5]}, extra {extra[:5]}, differing (dbt, oracle) {differing[:5]}"
+    )

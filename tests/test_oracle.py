@@ -22,6 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from tests.oracle import (
     COHORT_COLUMNS,
     ELIGIBILITY_COLUMNS,

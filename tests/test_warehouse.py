@@ -8,25 +8,60 @@ from datetime import date
 
 import pyarrow.parquet as pq
 import pytest
-
 from orchestration.generate import generate_export
+
+from orchestration.paths import PROJECT_DIR
 from orchestration.warehouse import DbtFailed
-from tests.support import END_DATE, MART_KEYS
-from tests.support import application, candidate, consent, write_entity
+from tests import oracle
+from tests.support import (
+    END_DATE,
+    MART_KEYS,
+    application,
+    assert_same_rows,
+    candidate,
+    consent,
+    write_entity,
+)
+
+SEEDS_DIR = PROJECT_DIR / "seeds"
 
 CONTRACT_COLUMNS = {
     "recontact_eligibility": [
-        "source_system", "candidate_id", "person_id", "as_of_date", "jurisdiction", "is_eligible",
-        "primary_exclusion_reason", "exclusion_reasons", "last_closed_on", "use_allowed_until",
-        "legal_hold_until", "recontact_consent_expires_on", "rule_set_version",
+        "source_system",
+        "candidate_id",
+        "person_id",
+        "as_of_date",
+        "jurisdiction",
+        "is_eligible",
+        "primary_exclusion_reason",
+        "exclusion_reasons",
+        "last_closed_on",
+        "use_allowed_until",
+        "legal_hold_until",
+        "recontact_consent_expires_on",
+        "rule_set_version",
     ],
     "recontact_cohorts": [
-        "source_system", "candidate_id", "person_id", "as_of_date", "cohort", "application_id",
-        "job_id", "closed_on", "furthest_stage", "rejection_category", "best_rating",
+        "source_system",
+        "candidate_id",
+        "person_id",
+        "as_of_date",
+        "cohort",
+        "application_id",
+        "job_id",
+        "closed_on",
+        "furthest_stage",
+        "rejection_category",
+        "best_rating",
         "priority_score",
     ],
     "retention_purge_queue": [
-        "source_system", "candidate_id", "person_id", "as_of_date", "purge_reason", "purge_due_on",
+        "source_system",
+        "candidate_id",
+        "person_id",
+        "as_of_date",
+        "purge_reason",
+        "purge_due_on",
     ],
 }
 
@@ -38,38 +73,64 @@ def mart_digest(warehouse, name: str) -> str:
 
 def test_marts_have_exactly_the_contract_columns(sample_warehouse):
     for mart, columns in CONTRACT_COLUMNS.items():
-        assert list(sample_warehouse.frame(f"select * from marts.{mart} limit 0").columns) == columns
+        assert (
+            list(sample_warehouse.frame(f"select * from marts.{mart} limit 0").columns) == columns
+        )
 
 
 def test_every_dbt_unit_test_ran_and_passed(sample_warehouse):
-    unit_tests = [r for r in sample_warehouse.run_results() if r["unique_id"].startswith("unit_test.")]
+    unit_tests = [
+        r for r in sample_warehouse.run_results() if r["unique_id"].startswith("unit_test.")
+    ]
     assert len(unit_tests) >= 20
     assert {r["status"] for r in unit_tests} == {"pass"}
 
 
 def test_sample_build_exercises_every_rule(sample_warehouse):
     """The sample data is only a useful test if each reason, cohort and purge reason occurs."""
-    reasons = set(sample_warehouse.frame(
-        "select distinct unnest(string_split(exclusion_reasons, ',')) as reason"
-        " from marts.recontact_eligibility where exclusion_reasons is not null")["reason"])
+    reasons = set(
+        sample_warehouse.frame(
+            "select distinct unnest(string_split(exclusion_reasons, ',')) as reason"
+            " from marts.recontact_eligibility where exclusion_reasons is not null"
+        )["reason"]
+    )
     assert reasons == {
-        "erasure_requested", "deleted_in_source", "stop_use_requested", "hired",
-        "active_application", "no_closed_application", "retention_expired",
-        "no_recontact_consent", "stop_contact_requested", "disqualified",
-        "recently_contacted", "too_recent", "outside_lookback",
+        "erasure_requested",
+        "deleted_in_source",
+        "stop_use_requested",
+        "hired",
+        "active_application",
+        "no_closed_application",
+        "retention_expired",
+        "no_recontact_consent",
+        "stop_contact_requested",
+        "disqualified",
+        "recently_contacted",
+        "too_recent",
+        "outside_lookback",
     }
     cohorts = set(sample_warehouse.mart("recontact_cohorts")["cohort"])
-    assert cohorts == {"final_interview", "culture_fit", "offer_declined_conditions", "timing_headcount"}
+    assert cohorts == {
+        "final_interview",
+        "culture_fit",
+        "offer_declined_conditions",
+        "timing_headcount",
+    }
     purge_reasons = set(sample_warehouse.mart("retention_purge_queue")["purge_reason"])
     assert purge_reasons == {"erasure_requested", "deleted_in_source", "retention_expired"}
-    assert sample_warehouse.frame(
-        "select count(*) as n from marts.recontact_eligibility where is_eligible")["n"][0] > 0
+    assert (
+        sample_warehouse.frame(
+            "select count(*) as n from marts.recontact_eligibility where is_eligible"
+        )["n"][0]
+        > 0
+    )
 
 
 def test_one_eligibility_row_per_staged_candidate(sample_warehouse):
     counts = sample_warehouse.frame(
         "select (select count(*) from staging.stg_canonical__candidates) as staged,"
-        " (select count(*) from marts.recontact_eligibility) as evaluated")
+        " (select count(*) from marts.recontact_eligibility) as evaluated"
+    )
     assert counts["staged"][0] == counts["evaluated"][0] > 0
 
 
@@ -90,7 +151,8 @@ def test_every_landed_row_is_accounted_for(sample_warehouse):
     }
     reconciled = sample_warehouse.frame(
         "select entity, batch_id, landed_rows, staged_rows + superseded_rows + redelivered_rows"
-        " + quarantined_rows as accounted from staging.stg_canonical__landing_reconciliation")
+        " + quarantined_rows as accounted from staging.stg_canonical__landing_reconciliation"
+    )
     by_key = {(r.entity, r.batch_id): (r.landed_rows, r.accounted) for r in reconciled.itertuples()}
     assert set(by_key) == {key for key, rows in in_files.items() if rows > 0}
     for key, rows in in_files.items():
@@ -98,7 +160,8 @@ def test_every_landed_row_is_accounted_for(sample_warehouse):
             assert by_key[key] == (rows, rows), key
     fates = sample_warehouse.frame(
         "select sum(superseded_rows) as superseded, sum(redelivered_rows) as redelivered"
-        " from staging.stg_canonical__landing_reconciliation")
+        " from staging.stg_canonical__landing_reconciliation"
+    )
     assert fates["superseded"][0] > 0 and fates["redelivered"][0] > 0
 
 
@@ -116,8 +179,14 @@ def test_parquet_and_csv_exports_of_the_same_data_give_the_same_marts(make_wareh
     built = []
     for file_format in ("csv", "parquet"):
         warehouse = make_warehouse()
-        generate_export(warehouse.landing_dir, candidates=400, seed=5, end_date=END_DATE,
-                        batches=3, file_format=file_format)
+        generate_export(
+            warehouse.landing_dir,
+            candidates=400,
+            seed=5,
+            end_date=END_DATE,
+            batches=3,
+            file_format=file_format,
+        )
         warehouse.build(END_DATE)
         built.append(warehouse)
     for mart in MART_KEYS:
@@ -139,21 +208,208 @@ def test_missing_required_column_fails_naming_file_and_column(make_warehouse):
     write_entity(warehouse.landing_dir, "2026-01-01T0300", "candidates", [row])
     with pytest.raises(DbtFailed) as failure:
         warehouse.build(date(2026, 6, 30))
-    assert ("landing file canonical/2026-01-01T0300/candidates.csv lacks required column(s)"
-            " updated_at") in failure.value.output
+    assert (
+        "landing file canonical/2026-01-01T0300/candidates.csv lacks required column(s) updated_at"
+    ) in failure.value.output
 
 
 def test_unreadable_consent_row_fails_the_build_but_is_kept_in_quarantine(make_warehouse):
     warehouse = make_warehouse()
     write_entity(warehouse.landing_dir, "2026-01-01T0300", "candidates", [candidate("c1")])
-    write_entity(warehouse.landing_dir, "2026-01-01T0300", "consent_events",
-                 [consent("k1", "c1", "recontact", action="maybe")])
+    write_entity(
+        warehouse.landing_dir,
+        "2026-01-01T0300",
+        "consent_events",
+        [consent("k1", "c1", "recontact", action="maybe")],
+    )
     with pytest.raises(DbtFailed) as failure:
         warehouse.build(date(2026, 6, 30))
     assert "quarantined_consent_or_privacy_rows" in failure.value.output
     quarantine = warehouse.frame("select * from staging.stg_canonical__quarantine")
     assert quarantine[["entity", "record_key", "quarantine_reason"]].values.tolist() == [
-        ["consent_events", "k1", "unknown consent action"]]
+        ["consent_events", "k1", "unknown consent action"]
+    ]
     # the marts are still built, without the unreadable consent
     eligibility = warehouse.mart("recontact_eligibility")
     assert eligibility["candidate_id"].tolist() == ["c1"]
+
+
+def assert_marts_match_oracle(warehouse, as_of: date) -> None:
+    expected = oracle.evaluate(warehouse.landing_dir, SEEDS_DIR, as_of)
+    for mart, rows in (
+        ("recontact_eligibility", expected.eligibility),
+        ("recontact_cohorts", expected.cohorts),
+        ("retention_purge_queue", expected.purge_queue),
+    ):
+        assert_same_rows(warehouse.mart(mart), rows, MART_KEYS[mart], f"{mart} as of {as_of}")
+
+
+def test_marts_match_the_independent_oracle_at_the_export_date(sample_warehouse):
+    assert_marts_match_oracle(sample_warehouse, END_DATE)
+
+
+@pytest.mark.parametrize("as_of", [date(2025, 3, 31), date(2024, 2, 29)])
+def test_marts_match_the_oracle_at_earlier_dates_ignoring_later_events(
+    sample_warehouse, make_warehouse, as_of
+):
+    """Point in time: the same files built as of an earlier D (later rows are present)."""
+    warehouse = make_warehouse()
+    warehouse.landing_dir = sample_warehouse.landing_dir
+    warehouse.build(as_of)
+    assert_marts_match_oracle(warehouse, as_of)
+
+
+@pytest.fixture(scope="module")
+def handmade_warehouse(tmp_path_factory):
+    """Two small batches with versions, re-deliveries, conflicts and unreadable rows."""
+    from tests.support import new_warehouse
+
+    warehouse = new_warehouse(tmp_path_factory.mktemp("handmade"))
+    first, second = "2026-01-01T0300", "2026-02-01T0300"
+    landing = warehouse.landing_dir
+    write_entity(
+        landing,
+        first,
+        "candidates",
+        [
+            candidate("c1"),
+            candidate("c2", country="JP"),
+            candidate("c3", country=""),
+            candidate("c4", updated_at="2026-01-32T10:00:00"),
+        ],
+    )
+    write_entity(
+        landing,
+        second,
+        "candidates",
+        [
+            {**candidate("c2", country="US", region="NY"), "nickname": "not in the contract"},
+        ],
+    )
+    write_entity(
+        landing,
+        first,
+        "applications",
+        [
+            # 15:30 UTC on 31 Dec is 00:30 on 1 Jan in Tokyo
+            application("a1", "c1", closed_at="2025-12-31T15:30:00Z"),
+            application(
+                "a2", "c2", status="active", closed_at="", updated_at="2026-01-01T10:00:00"
+            ),
+            application("a3", "c1", status="paused"),
+        ],
+    )
+    write_entity(
+        landing,
+        second,
+        "applications",
+        [
+            application(
+                "a2",
+                "c2",
+                status="rejected",
+                closed_at="2026-01-20T10:00:00",
+                updated_at="2026-01-20T10:00:00",
+            ),
+        ],
+    )
+    stage = {"application_id": "a1", "entered_at": "2025-11-01T10:00:00"}
+    write_entity(
+        landing,
+        first,
+        "stage_events",
+        [
+            {"stage_event_id": "s1", "stage": "一次面接", **stage},
+            {"stage_event_id": "s2", "stage": "最終面接", **stage},
+        ],
+    )
+    write_entity(
+        landing,
+        second,
+        "stage_events",
+        [
+            {"stage_event_id": "s1", "stage": "内定", **stage},
+            {"stage_event_id": "s2", "stage": "最終面接", **stage},
+        ],
+    )
+    output = warehouse.build(date(2026, 6, 30))
+    return warehouse, output
+
+
+def test_offset_timestamps_count_on_their_local_date(handmade_warehouse):
+    warehouse, _ = handmade_warehouse
+    closed = warehouse.frame(
+        "select closed_on from staging.stg_canonical__applications where application_id = 'a1'"
+    )
+    assert closed["closed_on"][0].isoformat() == "2026-01-01"
+
+
+def test_latest_version_wins_and_ties_go_to_the_later_batch(handmade_warehouse):
+    warehouse, _ = handmade_warehouse
+    staged = warehouse.frame(
+        "select application_id, status, batch_id from staging.stg_canonical__applications"
+        " order by application_id"
+    )
+    assert staged.values.tolist() == [
+        ["a1", "rejected", "2026-01-01T0300"],
+        ["a2", "rejected", "2026-02-01T0300"],
+    ]
+    eligibility = warehouse.mart("recontact_eligibility").set_index("candidate_id")
+    assert eligibility.loc["c2", "jurisdiction"] == "US"  # same updated_at, later batch
+    fates = warehouse.frame(
+        "select candidate_id, _batch_id, _fate from staging.base_canonical__candidates"
+        " where candidate_id = 'c2' order by _batch_id"
+    )
+    assert fates["_fate"].tolist() == ["superseded", "staged"]
+
+
+def test_events_keep_the_first_delivery_and_quarantine_conflicting_ones(handmade_warehouse):
+    warehouse, _ = handmade_warehouse
+    fates = warehouse.frame(
+        "select stage_event_id, _batch_id, _fate, quarantine_reason"
+        " from staging.base_canonical__stage_events order by stage_event_id, _batch_id"
+    )
+    assert fates.values.tolist() == [
+        ["s1", "2026-01-01T0300", "staged", None],
+        ["s1", "2026-02-01T0300", "quarantined", "conflicting_duplicate"],
+        ["s2", "2026-01-01T0300", "staged", None],
+        ["s2", "2026-02-01T0300", "redelivered", None],
+    ]
+
+
+def test_unreadable_rows_are_quarantined_with_file_row_and_reason(handmade_warehouse):
+    warehouse, output = handmade_warehouse
+    quarantine = warehouse.frame(
+        "select entity, record_key, source_file, source_row, quarantine_reason"
+        " from staging.stg_canonical__quarantine order by entity, record_key"
+    )
+    assert quarantine.values.tolist() == [
+        [
+            "applications",
+            "a3",
+            "canonical/2026-01-01T0300/applications.csv",
+            3,
+            "unknown application status",
+        ],
+        ["candidates", "c3", "canonical/2026-01-01T0300/candidates.csv", 3, "missing country"],
+        [
+            "candidates",
+            "c4",
+            "canonical/2026-01-01T0300/candidates.csv",
+            4,
+            "unparseable updated_at",
+        ],
+        [
+            "stage_events",
+            "s1",
+            "canonical/2026-02-01T0300/stage_events.csv",
+            1,
+            "conflicting_duplicate",
+        ],
+    ]
+    assert "WARN" in output and "warn_quarantined_rows" in output
+    assert (
+        "canonical/2026-02-01T0300/candidates.csv: ignoring column(s) not in the contract: nickname"
+    ) in output
+    # quarantined candidates get no decision; the others do
+    assert warehouse.mart("recontact_eligibility")["candidate_id"].tolist() == ["c1", "c2"]
