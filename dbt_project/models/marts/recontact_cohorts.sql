@@ -33,7 +33,9 @@ recent_closed_applications as (
 ),
 
 memberships as (
-    select *, 'final_interview' as cohort
+    select
+        *,
+        'final_interview' as cohort
     from recent_closed_applications
     where
         status in ('rejected', 'offer_declined')
@@ -42,19 +44,25 @@ memberships as (
 
     union all
 
-    select *, 'culture_fit' as cohort
+    select
+        *,
+        'culture_fit' as cohort
     from recent_closed_applications
     where status = 'rejected' and rejection_category = 'culture_fit' and best_rating >= 4
 
     union all
 
-    select *, 'offer_declined_conditions' as cohort
+    select
+        *,
+        'offer_declined_conditions' as cohort
     from recent_closed_applications
     where status = 'offer_declined' and rejection_category = 'offer_conditions'
 
     union all
 
-    select *, 'timing_headcount' as cohort
+    select
+        *,
+        'timing_headcount' as cohort
     from recent_closed_applications
     where
         status = 'rejected'

@@ -104,7 +104,11 @@ evaluated as (
         nullif(
             greatest(
                 coalesce(stages_reached.stage_order, 0),
-                case when offers_extended.application_id is not null then {{ canonical_stage_order('offer') }} else 0 end
+                -- an offer extended by D means the application reached at least `offer`
+                case
+                    when offers_extended.application_id is not null then {{ canonical_stage_order('offer') }}
+                    else 0
+                end
             ),
             0
         ) as furthest_stage_order,
