@@ -87,6 +87,9 @@ STAGE_VOCABULARIES = {
 EXTRA_STAGES = {"適性検査": "screening", "役員面接": "final_interview"}
 # Stage names no seed maps (about 0.5% of stage events).
 UNMAPPED_STAGES = ("リファラル面談", "Coding Test")
+_STAGE_NAMES = tuple(
+    dict.fromkeys([*sum(STAGE_VOCABULARIES.values(), ()), *EXTRA_STAGES, *UNMAPPED_STAGES])
+)
 
 # Rejection reasons by the category they are meant to map to, per vocabulary language.
 # Canonical-vocabulary pipelines use the category code itself.
@@ -128,88 +131,92 @@ ENTITIES = (
     "outreach_events",
 )
 
-# Output columns per entity, in contract order, with their kind: text, ts, bool or int.
+# Output columns per entity, in contract order: (name, kind, SQL expression over the sorted
+# out_<entity> table, which keeps numbers and indexes; strings are made while writing).
+# kind "ts" columns are formatted as ISO 8601 text in CSV.
+_CANDIDATE_ID = "printf('C%08d', candidate_no)"
+_APPLICATION_ID = "printf('A%09d', application_no)"
 _COLUMNS = {
     "candidates": (
-        ("candidate_id", "text"),
-        ("full_name", "text"),
-        ("email", "text"),
-        ("phone", "text"),
-        ("country", "text"),
-        ("region", "text"),
-        ("created_at", "ts"),
-        ("updated_at", "ts"),
-        ("is_deleted", "bool"),
+        ("candidate_id", "text", "printf('C%08d', sort_key)"),
+        ("full_name", "text", "full_name"),
+        ("email", "text", "email"),
+        ("phone", "text", "phone"),
+        ("country", "text", "country"),
+        ("region", "text", "region"),
+        ("created_at", "ts", "created_at"),
+        ("updated_at", "ts", "updated_at"),
+        ("is_deleted", "bool", "is_deleted"),
     ),
     "jobs": (
-        ("job_id", "text"),
-        ("title", "text"),
-        ("job_family", "text"),
-        ("department", "text"),
-        ("country", "text"),
-        ("status", "text"),
-        ("opened_at", "ts"),
-        ("closed_at", "ts"),
-        ("updated_at", "ts"),
+        ("job_id", "text", "printf('J%06d', sort_key)"),
+        ("title", "text", "title"),
+        ("job_family", "text", "job_family"),
+        ("department", "text", "department"),
+        ("country", "text", "country"),
+        ("status", "text", "status"),
+        ("opened_at", "ts", "opened_at"),
+        ("closed_at", "ts", "closed_at"),
+        ("updated_at", "ts", "updated_at"),
     ),
     "applications": (
-        ("application_id", "text"),
-        ("candidate_id", "text"),
-        ("job_id", "text"),
-        ("applied_at", "ts"),
-        ("status", "text"),
-        ("closed_at", "ts"),
-        ("rejection_reason", "text"),
-        ("updated_at", "ts"),
+        ("application_id", "text", "printf('A%09d', sort_key)"),
+        ("candidate_id", "text", _CANDIDATE_ID),
+        ("job_id", "text", "printf('J%06d', job_no)"),
+        ("applied_at", "ts", "applied_at"),
+        ("status", "text", "status"),
+        ("closed_at", "ts", "closed_at"),
+        ("rejection_reason", "text", "rejection_reason"),
+        ("updated_at", "ts", "updated_at"),
     ),
     "stage_events": (
-        ("stage_event_id", "text"),
-        ("application_id", "text"),
-        ("stage", "text"),
-        ("entered_at", "ts"),
+        ("stage_event_id", "text", "printf('S%011d', sort_key)"),
+        ("application_id", "text", _APPLICATION_ID),
+        ("stage", "text", "stage_name(stage_idx)"),
+        ("entered_at", "ts", "entered_at"),
     ),
     "evaluations": (
-        ("evaluation_id", "text"),
-        ("application_id", "text"),
-        ("stage", "text"),
-        ("evaluated_at", "ts"),
-        ("rating", "int"),
-        ("strengths", "text"),
-        ("concerns", "text"),
+        ("evaluation_id", "text", "printf('E%011d', sort_key)"),
+        ("application_id", "text", _APPLICATION_ID),
+        ("stage", "text", "stage_name(stage_idx)"),
+        ("evaluated_at", "ts", "evaluated_at"),
+        ("rating", "int", "rating"),
+        ("strengths", "text", "strength_text(strengths_idx)"),
+        ("concerns", "text", "concern_text(concerns_idx)"),
     ),
     "offers": (
-        ("offer_id", "text"),
-        ("application_id", "text"),
-        ("extended_at", "ts"),
-        ("status", "text"),
-        ("decline_reason", "text"),
-        ("updated_at", "ts"),
+        ("offer_id", "text", "printf('O%010d', sort_key)"),
+        ("application_id", "text", _APPLICATION_ID),
+        ("extended_at", "ts", "extended_at"),
+        ("status", "text", "status"),
+        ("decline_reason", "text", "decline_reason"),
+        ("updated_at", "ts", "updated_at"),
     ),
     "consent_events": (
-        ("consent_event_id", "text"),
-        ("candidate_id", "text"),
-        ("purpose", "text"),
-        ("action", "text"),
-        ("recorded_at", "ts"),
-        ("expires_at", "ts"),
-        ("notice_version", "text"),
-        ("channel", "text"),
+        ("consent_event_id", "text", "printf('CE%010d', sort_key)"),
+        ("candidate_id", "text", _CANDIDATE_ID),
+        ("purpose", "text", "purpose"),
+        ("action", "text", "action"),
+        ("recorded_at", "ts", "recorded_at"),
+        ("expires_at", "ts", "expires_at"),
+        ("notice_version", "text", "notice_version"),
+        ("channel", "text", "channel"),
     ),
     "privacy_requests": (
-        ("request_id", "text"),
-        ("candidate_id", "text"),
-        ("request_type", "text"),
-        ("received_at", "ts"),
-        ("completed_at", "ts"),
+        ("request_id", "text", "printf('PR%09d', sort_key)"),
+        ("candidate_id", "text", _CANDIDATE_ID),
+        ("request_type", "text", "request_type"),
+        ("received_at", "ts", "received_at"),
+        ("completed_at", "ts", "completed_at"),
     ),
     "outreach_events": (
-        ("outreach_id", "text"),
-        ("candidate_id", "text"),
-        ("sent_at", "ts"),
-        ("channel", "text"),
-        ("cohort", "text"),
-        ("outcome", "text"),
-        ("outcome_at", "ts"),
+        ("outreach_id", "text", "printf('OR%09d', sort_key)"),
+        ("candidate_id", "text", _CANDIDATE_ID),
+        ("sent_at", "ts", "sent_at"),
+        ("channel", "text", "channel"),
+        ("cohort", "text", "cohort"),
+        ("outcome", "text", "outcome"),
+        ("outcome_at", "ts", "outcome_at"),
     ),
 }
 _MUTABLE = ("candidates", "jobs", "applications", "offers")
@@ -396,13 +403,13 @@ _CONCERNS = {
 }
 
 # Weighted picks used by the SQL (lists of 100 entries unless noted).
-_APPS_PER_CANDIDATE = _weighted({1: 33, 2: 30, 3: 23, 4: 14})
+_APPS_PER_CANDIDATE = _weighted({1: 30, 2: 30, 3: 25, 4: 15})
 _CANDIDATE_HOURS = _weighted(
     {0: 2, 1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 2, 7: 3, 8: 4, 9: 5, 10: 6, 11: 6, 12: 6}
     | {13: 6, 14: 6, 15: 6, 16: 6, 17: 6, 18: 7, 19: 8, 20: 9, 21: 9, 22: 7, 23: 4}
 )
-_FURTHEST_REJECTED = _weighted({1: 3, 2: 27, 3: 27, 4: 19, 5: 23, 6: 1})
-_FURTHEST_WITHDRAWN = _weighted({1: 15, 2: 30, 3: 30, 4: 15, 5: 10})
+_FURTHEST_REJECTED = _weighted({1: 2, 2: 22, 3: 28, 4: 21, 5: 26, 6: 1})
+_FURTHEST_WITHDRAWN = _weighted({1: 10, 2: 25, 3: 35, 4: 18, 5: 12})
 _CATEGORIES = {
     "rejected_early": _weighted(
         {"skills_gap": 50, "preferred_other_candidate": 10, "culture_fit": 5}
@@ -710,40 +717,39 @@ def _values(rows: Iterable[Sequence], names: str) -> str:
 
 
 def _reference_sql() -> str:
-    """Small lookup tables the generator joins against."""
-    countries = _values(
-        [(c, regions, code, style) for c, (_, regions, code, style) in _COUNTRIES.items()],
-        "country, regions, calling_code, name_style",
-    )
+    """Small lookup tables the generator joins against (one row per value, equality joins)."""
     pools = {
-        "ja": (_JA_FAMILY, _JA_GIVEN, True, _JP_DOMAINS),
-        "western": (
-            [(n, _ascii(n)) for n in _WESTERN_FAMILY],
-            [(n, _ascii(n)) for n in _WESTERN_GIVEN],
-            False,
-            _OTHER_DOMAINS,
-        ),
-        "east_asian": (
-            [(n, _ascii(n)) for n in _EAST_ASIAN_FAMILY],
-            [(n, _ascii(n)) for n in _EAST_ASIAN_GIVEN],
-            True,
-            _OTHER_DOMAINS,
-        ),
-        "south_asian": (
-            [(n, _ascii(n)) for n in _SOUTH_ASIAN_FAMILY],
-            [(n, _ascii(n)) for n in _SOUTH_ASIAN_GIVEN],
-            False,
-            _OTHER_DOMAINS,
-        ),
+        "ja": (_JA_FAMILY, _JA_GIVEN, True),
+        "western": (_WESTERN_FAMILY, _WESTERN_GIVEN, False),
+        "east_asian": (_EAST_ASIAN_FAMILY, _EAST_ASIAN_GIVEN, True),
+        "south_asian": (_SOUTH_ASIAN_FAMILY, _SOUTH_ASIAN_GIVEN, False),
     }
-    name_pools = _values(
+
+    def romanized(names: list) -> list[tuple[str, str]]:
+        return [n if isinstance(n, tuple) else (n, _ascii(n)) for n in names]
+
+    countries = _values(
         [
-            (style, [f for f, _ in fam], [a for _, a in fam], [g for g, _ in giv],
-             [a for _, a in giv], family_first, domains)
-            for style, (fam, giv, family_first, domains) in pools.items()
+            (c, len(regions), code, style, len(pools[style][0]), len(pools[style][1]),
+             pools[style][2])
+            for c, (_, regions, code, style) in _COUNTRIES.items()
         ],  # fmt: skip
-        "name_style, family, family_ascii, given, given_ascii, family_first, domains",
+        "country, n_regions, calling_code, name_style, n_family, n_given, family_first",
     )
+    regions = _values(
+        [(c, i, r) for c, spec in _COUNTRIES.items() for i, r in enumerate(spec[1], start=1)],
+        "country, idx, region",
+    )
+    family = _values(
+        [(style, i, name, ascii_name) for style, (fam, _, _) in pools.items()
+         for i, (name, ascii_name) in enumerate(romanized(fam), start=1)],
+        "name_style, idx, name, ascii",
+    )  # fmt: skip
+    given = _values(
+        [(style, i, name, ascii_name) for style, (_, giv, _) in pools.items()
+         for i, (name, ascii_name) in enumerate(romanized(giv), start=1)],
+        "name_style, idx, name, ascii",
+    )  # fmt: skip
     titles = _values(
         [(i, *row) for i, row in enumerate(_JOB_TITLES, start=1)],
         "title_no, title, job_family, department",
@@ -755,7 +761,10 @@ def _reference_sql() -> str:
         stage_rows += [(vocab, order, name, order) for order, name in enumerate(names, start=1)]
         stage_rows.append((vocab, 11, UNMAPPED_STAGES[0 if vocab == 1 else 1], None))
     stage_rows += [(1, 21, "適性検査", 2), (1, 51, "役員面接", 5)]
-    stages = _values(stage_rows, "vocab, code, stage, ord")
+    stages = _values(
+        [(v, code, _STAGE_NAMES.index(name) + 1, order) for v, code, name, order in stage_rows],
+        "vocab, code, stage_idx, ord",
+    )
     reason_rows = []
     for category, labels in REJECTION_REASONS.items():
         reason_rows += [(category, 0, [category]), (category, 1, list(labels["ja"]))]
@@ -763,9 +772,12 @@ def _reference_sql() -> str:
     reasons = _values(reason_rows, "category, vocab, labels")
     return f"""
         CREATE TABLE countries AS SELECT * FROM {countries};
-        CREATE TABLE name_pools AS SELECT * FROM {name_pools};
+        CREATE TABLE regions AS SELECT * FROM {regions};
+        CREATE TABLE family_names AS SELECT * FROM {family};
+        CREATE TABLE given_names AS SELECT * FROM {given};
         CREATE TABLE job_titles AS SELECT * FROM {titles};
-        CREATE TABLE stage_vocab AS SELECT vocab, code, stage, ord::INTEGER AS ord FROM {stages};
+        CREATE TABLE stage_vocab AS
+            SELECT vocab, code, stage_idx, ord::INTEGER AS ord FROM {stages};
         CREATE TABLE reason_labels AS SELECT * FROM {reasons};
     """
 
@@ -793,12 +805,16 @@ def _macros_sql(seed: int, cutoffs: list[datetime]) -> str:
         CREATE MACRO at_candidate_hour(t, k, salt) AS date_trunc('day', t)
             + to_seconds(pick({_lit(_CANDIDATE_HOURS)}, k, salt) * 3600
                          + rint(k, salt || '_s', 0, 3599));
-        CREATE MACRO ident(prefix, n, width) AS prefix || lpad(n::VARCHAR, width, '0');
         -- the first batch whose cutoff is at or after t; later rows go to the last batch
-        CREATE MACRO batch_of(t) AS CASE WHEN t IS NULL THEN NULL {batch_of} ELSE {len(cutoffs)} END;
+        CREATE MACRO batch_of(t) AS
+            CASE WHEN t IS NULL THEN NULL {batch_of} ELSE {len(cutoffs)} END;
         CREATE MACRO cutoff_of(b) AS {_lit(cutoffs)}[b];
         CREATE MACRO notice_version(t) AS
             CASE WHEN t < TIMESTAMP '2025-01-20' THEN '2023-04' ELSE '2025-01' END;
+        -- texts stored as small integers until the files are written
+        CREATE MACRO stage_name(i) AS {_lit(_STAGE_NAMES)}[i];
+        CREATE MACRO strength_text(i) AS {_lit(_STRENGTHS["ja"] + _STRENGTHS["en"])}[i];
+        CREATE MACRO concern_text(i) AS {_lit(_CONCERNS["ja"] + _CONCERNS["en"])}[i];
     """
 
 
@@ -808,7 +824,7 @@ def _macros_sql(seed: int, cutoffs: list[datetime]) -> str:
 
 _CANDIDATES_SQL = """
 -- Step: people. Country (70% JP), region, name, e-mail and phone; boundary cases override
--- the country and may share a twin's identity (name_key).
+-- the country and region and may share a twin's identity (name_key).
 CREATE TABLE people AS
 WITH base AS (
     SELECT r.candidate_no,
@@ -817,33 +833,39 @@ WITH base AS (
            coalesce(b.name_key, r.candidate_no) AS name_key, b.deleted_at AS boundary_deleted_at
     FROM range(1, $n + 1) r(candidate_no)
     LEFT JOIN b_candidates b USING (candidate_no)
-), named AS (
-    SELECT base.*, co.regions, co.calling_code, np.*,
-           1 + (h(name_key, 'family') % len(np.family)::UBIGINT)::BIGINT AS fi,
-           1 + (h(name_key, 'given') % len(np.given)::UBIGINT)::BIGINT AS gi
-    FROM base JOIN countries co USING (country) JOIN name_pools np USING (name_style)
+), drawn AS (
+    SELECT base.*, co.calling_code, co.name_style, co.family_first,
+           CASE WHEN co.n_regions > 0
+                THEN 1 + (h(candidate_no, 'region') % co.n_regions::UBIGINT)::BIGINT END
+               AS region_idx,
+           1 + (h(name_key, 'family') % co.n_family::UBIGINT)::BIGINT AS family_idx,
+           1 + (h(name_key, 'given') % co.n_given::UBIGINT)::BIGINT AS given_idx
+    FROM base JOIN countries co USING (country)
 )
-SELECT candidate_no, ident('C', candidate_no, 8) AS candidate_id, country, is_boundary,
-       boundary_deleted_at, tz_style(candidate_no, 'tz') AS tz,
-       CASE WHEN is_boundary THEN boundary_region
-            WHEN len(regions) > 0 THEN pick(regions, candidate_no, 'region') END AS region,
-       CASE WHEN family_first THEN family[fi] || ' ' || given[gi]
-            ELSE given[gi] || ' ' || family[fi] END AS full_name,
-       lower(given_ascii[gi] || '.' || family_ascii[fi])
+SELECT d.candidate_no, d.country, d.is_boundary, d.boundary_deleted_at,
+       tz_style(d.candidate_no, 'tz') AS tz,
+       CASE WHEN d.is_boundary THEN d.boundary_region ELSE r.region END AS region,
+       CASE WHEN d.family_first THEN f.name || ' ' || g.name
+            ELSE g.name || ' ' || f.name END AS full_name,
+       g.ascii || '.' || f.ascii
            || CASE WHEN rnd(name_key, 'email_n') < 0.6
                    THEN rint(name_key, 'email_d', 1, 99)::VARCHAR ELSE '' END
-           || '@' || pick(domains, name_key, 'domain') AS email,
+           || '@' || CASE WHEN d.name_style = 'ja' THEN pick($jp_domains, name_key, 'domain')
+                          ELSE pick($other_domains, name_key, 'domain') END AS email,
        CASE WHEN rnd(name_key, 'no_phone') < 0.05 THEN NULL
-            WHEN country = 'JP' THEN pick(['090', '090', '080', '080', '070', '03', '06'],
-                                          name_key, 'phone_prefix')
+            WHEN d.country = 'JP' THEN pick(['090', '090', '080', '080', '070', '03', '06'],
+                                            name_key, 'phone_prefix')
                  || '-' || lpad(rint(name_key, 'phone_a', 0, 9999)::VARCHAR, 4, '0')
                  || '-' || lpad(rint(name_key, 'phone_b', 0, 9999)::VARCHAR, 4, '0')
-            WHEN calling_code = '1' THEN '+1 ' || pick(['415', '650', '212', '206', '617',
-                                                        '312', '512', '416'], name_key, 'area')
+            WHEN d.calling_code = '1' THEN '+1 ' || pick(['415', '650', '212', '206', '617',
+                                                          '312', '512', '416'], name_key, 'area')
                  || ' 555 01' || lpad(rint(name_key, 'phone_a', 0, 99)::VARCHAR, 2, '0')
-            ELSE '+' || calling_code || ' ' || rint(name_key, 'phone_a', 10, 99)::VARCHAR
+            ELSE '+' || d.calling_code || ' ' || rint(name_key, 'phone_a', 10, 99)::VARCHAR
                  || ' ' || rint(name_key, 'phone_b', 1000000, 9999999)::VARCHAR END AS phone
-FROM named;
+FROM drawn d
+LEFT JOIN regions r ON r.country = d.country AND r.idx = d.region_idx
+JOIN family_names f ON f.name_style = d.name_style AND f.idx = d.family_idx
+JOIN given_names g ON g.name_style = d.name_style AND g.idx = d.given_idx;
 """
 
 _JOBS_SQL = """
@@ -876,7 +898,7 @@ WITH j AS (
                            'hold_time') AS planned_hold
     FROM c
 )
-SELECT job_no, ident('J', job_no, 6) AS job_id, vocab, country, t.title, t.job_family,
+SELECT job_no, vocab, country, t.title, t.job_family,
        t.department, opened_at, closed_at, tz_style(job_no, 'tz') AS tz,
        CASE WHEN closed_at IS NOT NULL
             THEN CASE WHEN rnd(job_no, 'filled') < 0.65 THEN 'filled' ELSE 'closed' END
@@ -885,25 +907,26 @@ SELECT job_no, ident('J', job_no, 6) AS job_id, vocab, country, t.title, t.job_f
        CASE WHEN final_status = 'on_hold' THEN planned_hold END AS hold_at
 FROM s JOIN job_titles t USING (title_no);
 
--- The jobs a candidate can apply to in a month: opened before it and not closed during it.
+-- The jobs a candidate can apply to in a month (opened before it, not closed during it),
+-- numbered 1..n per month.
 CREATE TABLE job_months AS
-SELECT m.month, list(j.job_no ORDER BY j.job_no) AS job_nos
+SELECT m.month, j.job_no, row_number() OVER (PARTITION BY m.month ORDER BY j.job_no) AS idx
 FROM (SELECT unnest(generate_series(date_trunc('month', $history_start),
                                     date_trunc('month', $c_last + INTERVAL 62 DAY),
                                     INTERVAL 1 MONTH)) AS month) m
 JOIN jobs j ON j.opened_at < m.month
-           AND (j.closed_at IS NULL OR j.closed_at >= m.month + INTERVAL 1 MONTH)
-GROUP BY m.month;
+           AND (j.closed_at IS NULL OR j.closed_at >= m.month + INTERVAL 1 MONTH);
+CREATE TABLE job_month_sizes AS SELECT month, count(*) AS n FROM job_months GROUP BY month;
 """
 
 _APPLICATIONS_SQL = """
 -- Step: when each ordinary candidate applied. The latest application is drawn with a density
--- rising towards the end (the company grows, 6% in the last four months); earlier ones go back by a short gap (parallel
+-- rising towards the end (the company grows, 9% in the last four months); earlier ones go back by a short gap (parallel
 -- applications) or a long one (re-application years later) and stop at the history start.
 CREATE TABLE app_dates AS
 WITH c AS (
     SELECT candidate_no, pick($apps_per_candidate, candidate_no, 'n_apps') AS n_apps,
-           CASE WHEN rnd(candidate_no, 'hiring_push') < 0.06  -- this year's hiring push
+           CASE WHEN rnd(candidate_no, 'hiring_push') < 0.09  -- this year's hiring push
                 THEN $c_last - to_seconds(rint(candidate_no, 'recent', 86400, 120 * 86400))
                 ELSE $history_start + to_seconds((cbrt(rnd(candidate_no, 'latest'))
                                                   * $latest_span_seconds)::BIGINT) END AS latest,
@@ -930,11 +953,14 @@ FROM a;
 -- Step: how each ordinary application goes: job (one open that month), planned final status
 -- and furthest stage, rejection category, pipeline quirks and pace.
 CREATE TABLE app_outcomes AS
-WITH a AS (
-    SELECT d.*, jm.job_nos[1 + (h(application_no, 'job') % len(jm.job_nos)::UBIGINT)::BIGINT]
-               AS job_no,
+WITH m AS (
+    SELECT d.*, date_trunc('month', d.applied_at) AS month,
+           1 + (h(d.application_no, 'job') % z.n::UBIGINT)::BIGINT AS job_idx
+    FROM app_dates d JOIN job_month_sizes z ON z.month = date_trunc('month', d.applied_at)
+), a AS (
+    SELECT m.* EXCLUDE (month, job_idx), jm.job_no,
            h(application_no, 'status') % 1000 AS r_status
-    FROM app_dates d JOIN job_months jm ON jm.month = date_trunc('month', d.applied_at)
+    FROM m JOIN job_months jm ON jm.month = m.month AND jm.idx = m.job_idx
 ), s AS (
     SELECT a.*, j.vocab,
            CASE WHEN r_status < 55 THEN 'hired' WHEN r_status < 95 THEN 'offer_declined'
@@ -1013,7 +1039,7 @@ WITH plan AS (
                AS closed_plan
     FROM timed
 )
-SELECT *, ident('A', application_no, 9) AS application_id,
+SELECT *,
        (epoch(events_until) - epoch(applied_at)) / len(codes) AS step_seconds,
        closed_plan IS NULL OR (closed_plan > $c_last AND NOT allow_future) AS unfinished,
        CASE WHEN unfinished THEN 'active' ELSE status_plan END AS status,
@@ -1032,12 +1058,12 @@ _EVENTS_SQL = """
 -- in boundary cases).
 CREATE TABLE stage_events AS
 WITH e AS (
-    SELECT application_no, application_id, applied_at, vocab, status_plan, closed_plan,
+    SELECT application_no, applied_at, vocab, status_plan, furthest, category, closed_plan,
            step_seconds, allow_future, len(codes) AS n_codes,
            unnest(codes) AS code, unnest(range(len(codes))) AS i
     FROM apps
 ), t AS (
-    SELECT e.*, application_no * 16 + i AS stage_event_no, v.stage, v.ord,
+    SELECT e.*, application_no * 16 + i AS stage_event_no, v.stage_idx, v.ord,
            CASE WHEN i = 0 THEN applied_at
                 WHEN status_plan = 'hired' AND i = n_codes - 1 THEN closed_plan
                 ELSE at_office_hours(applied_at + to_seconds((step_seconds
@@ -1045,36 +1071,40 @@ WITH e AS (
                      application_no * 16 + i, 'stage_time') END AS entered_at
     FROM e JOIN stage_vocab v USING (vocab, code)
 )
-SELECT stage_event_no, application_no, application_id, stage, ord, entered_at, allow_future,
-       tz_style(stage_event_no, 'tz') AS tz
+SELECT stage_event_no, application_no, stage_idx, ord, entered_at, allow_future, vocab,
+       status_plan, furthest, category, tz_style(stage_event_no, 'tz') AS tz
 FROM t WHERE entered_at <= $c_last OR allow_future;
 
 -- Step: evaluations for 80% of interviews, written 1-4 hours after them. Ratings: candidates
 -- who passed the stage mostly 4, those rejected there mostly 2-3 (culture-fit rejections 4).
+-- Strengths and concerns (sometimes empty) in the pipeline's language.
 CREATE TABLE evaluations AS
 WITH e AS (
-    SELECT s.stage_event_no AS evaluation_no, s.application_no, s.application_id, s.stage,
-           s.ord, s.allow_future, a.status_plan, a.furthest, a.category, a.vocab,
-           s.entered_at + to_seconds(rint(s.stage_event_no, 'eval_lag', 3600, 4 * 3600))
+    SELECT stage_event_no AS evaluation_no, application_no, stage_idx, ord, allow_future,
+           status_plan, furthest, category,
+           entered_at + to_seconds(rint(stage_event_no, 'eval_lag', 3600, 4 * 3600))
                AS evaluated_at,
-           CASE WHEN a.vocab = 2 OR (a.vocab = 0 AND rnd(s.application_no, 'lang') < 0.5)
-                THEN 'en' ELSE 'ja' END AS lang
-    FROM stage_events s JOIN apps a USING (application_no)
-    WHERE s.ord BETWEEN 3 AND 5 AND rnd(s.stage_event_no, 'evaluated') < 0.8
+           vocab = 2 OR (vocab = 0 AND rnd(application_no, 'lang') < 0.5) AS english
+    FROM stage_events
+    WHERE ord BETWEEN 3 AND 5 AND rnd(stage_event_no, 'evaluated') < 0.8
 )
-SELECT evaluation_no, application_no, application_id, stage, evaluated_at,
+SELECT evaluation_no, application_no, stage_idx, evaluated_at,
        tz_style(evaluation_no, 'tz') AS tz,
        CASE WHEN ord < furthest OR status_plan IN ('hired', 'offer_declined')
                  THEN pick($ratings_passed, evaluation_no, 'rating')
             WHEN status_plan = 'withdrawn' THEN pick($ratings_withdrew, evaluation_no, 'rating')
             WHEN category = 'culture_fit' THEN pick($ratings_culture, evaluation_no, 'rating')
             ELSE pick($ratings_failed, evaluation_no, 'rating') END::INTEGER AS rating,
-       CASE WHEN rnd(evaluation_no, 'no_strengths') >= 0.1 THEN CASE lang
-            WHEN 'ja' THEN pick($strengths_ja, evaluation_no, 'strengths')
-            ELSE pick($strengths_en, evaluation_no, 'strengths') END END AS strengths,
-       CASE WHEN rnd(evaluation_no, 'no_concerns') >= 0.15 THEN CASE lang
-            WHEN 'ja' THEN pick($concerns_ja, evaluation_no, 'concerns')
-            ELSE pick($concerns_en, evaluation_no, 'concerns') END END AS concerns
+       CASE WHEN rnd(evaluation_no, 'no_strengths') >= 0.1
+            THEN CASE WHEN english THEN $n_strengths_ja ELSE 0 END
+                 + rint(evaluation_no, 'strengths', 1, CASE WHEN english THEN $n_strengths_en
+                                                            ELSE $n_strengths_ja END) END
+           AS strengths_idx,
+       CASE WHEN rnd(evaluation_no, 'no_concerns') >= 0.15
+            THEN CASE WHEN english THEN $n_concerns_ja ELSE 0 END
+                 + rint(evaluation_no, 'concerns', 1, CASE WHEN english THEN $n_concerns_en
+                                                           ELSE $n_concerns_ja END) END
+           AS concerns_idx
 FROM e WHERE evaluated_at <= $c_last OR allow_future;
 
 -- Step: offers, extended at the offer stage event. Hired: accepted halfway to the hire;
@@ -1082,14 +1112,14 @@ FROM e WHERE evaluated_at <= $c_last OR allow_future;
 -- rejected after an offer: rescinded. Undecided by the last cutoff: pending.
 CREATE TABLE offer_plan AS
 WITH o AS (
-    SELECT s.application_no, s.application_id, s.entered_at AS offered_at, s.allow_future,
+    SELECT s.application_no, s.entered_at AS offered_at, s.allow_future,
            a.status_plan, a.closed_plan, a.revised_offer, a.tie_offer, a.vocab,
            a.decline_reason AS boundary_reason, a.candidate_no <= $k AS is_boundary,
            epoch(a.closed_plan) - epoch(s.entered_at) AS to_close
     FROM stage_events s JOIN apps a USING (application_no)
     WHERE s.ord = 6
 ), offers AS (
-    SELECT application_no * 2 AS offer_no, application_no, application_id, allow_future,
+    SELECT application_no * 2 AS offer_no, application_no, allow_future,
            offered_at AS extended_at,
            CASE status_plan WHEN 'hired' THEN 'accepted' WHEN 'offer_declined' THEN 'declined'
                 WHEN 'rejected' THEN 'rescinded' END AS final_status,
@@ -1104,7 +1134,7 @@ WITH o AS (
                 ELSE pick($decline_en, application_no, 'decline_reason') END AS decline_reason
     FROM o
     UNION ALL  -- the revised offer after a declined first one
-    SELECT application_no * 2 + 1, application_no, application_id, allow_future,
+    SELECT application_no * 2 + 1, application_no, allow_future,
            at_office_hours(offered_at + to_seconds((to_close * 0.5)::BIGINT), application_no,
                            'revised_time'),
            'declined', closed_plan,
@@ -1113,7 +1143,7 @@ WITH o AS (
                 ELSE pick($decline_en, application_no, 'decline_reason') END
     FROM o WHERE revised_offer
     UNION ALL  -- boundary case: a second declined offer with the same extended_at
-    SELECT application_no * 2 + 1, application_no, application_id, allow_future, offered_at,
+    SELECT application_no * 2 + 1, application_no, allow_future, offered_at,
            'declined', closed_plan - INTERVAL 1 DAY, '年収条件不一致'
     FROM o WHERE tie_offer
 )
@@ -1290,8 +1320,8 @@ WITH changes AS (
 ), v AS (
     SELECT candidate_no, batch_of(t) AS batch_no, max(t) AS updated_at FROM changes GROUP BY ALL
 )
-SELECT v.batch_no, c.candidate_no AS sort_key, c.tz, c.candidate_id, c.full_name, c.email,
-       c.phone, c.country, c.region, c.created_at, v.updated_at,
+SELECT v.batch_no, c.candidate_no AS sort_key, c.tz, c.full_name, c.email, c.phone,
+       c.country, c.region, c.created_at, v.updated_at,
        CASE WHEN batch_of(c.deleted_at) <= v.batch_no THEN true
             WHEN h(c.candidate_no, 'blank_deleted') % 100 < 5 THEN NULL  -- empty means false
             ELSE false END AS is_deleted
@@ -1306,7 +1336,7 @@ WITH changes AS (
 ), v AS (
     SELECT job_no, batch_of(t) AS batch_no, max(t) AS updated_at FROM changes GROUP BY ALL
 )
-SELECT v.batch_no, j.job_no AS sort_key, j.tz, j.job_id, j.title, j.job_family, j.department,
+SELECT v.batch_no, j.job_no AS sort_key, j.tz, j.title, j.job_family, j.department,
        j.country,
        CASE WHEN batch_of(j.closed_at) <= v.batch_no THEN j.final_status
             WHEN batch_of(j.hold_at) <= v.batch_no THEN 'on_hold' ELSE 'open' END AS status,
@@ -1324,15 +1354,11 @@ WITH changes AS (
 ), v AS (
     SELECT application_no, batch_of(t) AS batch_no, max(t) AS updated_at FROM changes GROUP BY ALL
 )
-SELECT v.batch_no, a.application_no AS sort_key, a.tz, a.application_id,
-       ident('C', a.candidate_no, 8) AS candidate_id, ident('J', a.job_no, 6) AS job_id,
-       a.applied_at,
-       CASE WHEN batch_of(a.final_updated_at) <= v.batch_no THEN a.status ELSE 'active' END
-           AS status,
-       CASE WHEN batch_of(a.final_updated_at) <= v.batch_no AND NOT a.closed_at_empty
-            THEN a.closed_at END AS closed_at,
-       CASE WHEN batch_of(a.final_updated_at) <= v.batch_no THEN a.reason END
-           AS rejection_reason,
+SELECT v.batch_no, a.application_no AS sort_key, a.tz, a.candidate_no, a.job_no, a.applied_at,
+       batch_of(a.final_updated_at) <= v.batch_no AS is_final,
+       CASE WHEN is_final THEN a.status ELSE 'active' END AS status,
+       CASE WHEN is_final AND NOT a.closed_at_empty THEN a.closed_at END AS closed_at,
+       CASE WHEN is_final THEN a.reason END AS rejection_reason,
        v.updated_at
 FROM v JOIN apps a USING (application_no);
 
@@ -1344,8 +1370,7 @@ WITH changes AS (
 ), v AS (
     SELECT offer_no, batch_of(t) AS batch_no, max(t) AS updated_at FROM changes GROUP BY ALL
 )
-SELECT v.batch_no, o.offer_no AS sort_key, o.tz, ident('O', o.offer_no, 10) AS offer_id,
-       o.application_id, o.extended_at,
+SELECT v.batch_no, o.offer_no AS sort_key, o.tz, o.application_no, o.extended_at,
        CASE WHEN batch_of(o.decided_visible) <= v.batch_no THEN o.final_status
             ELSE 'pending' END AS status,
        CASE WHEN batch_of(o.decided_visible) <= v.batch_no THEN o.decline_reason END
@@ -1354,36 +1379,31 @@ SELECT v.batch_no, o.offer_no AS sort_key, o.tz, ident('O', o.offer_no, 10) AS o
 FROM v JOIN offer_plan o USING (offer_no);
 
 -- Step: event rows, each in the batch after it happened.
-CREATE TABLE rows_stage_events AS
-SELECT batch_of(entered_at) AS batch_no, stage_event_no AS sort_key, tz,
-       ident('S', stage_event_no, 11) AS stage_event_id, application_id, stage, entered_at
+CREATE VIEW rows_stage_events AS
+SELECT batch_of(entered_at) AS batch_no, stage_event_no AS sort_key, tz, application_no,
+       stage_idx, entered_at
 FROM stage_events;
 
-CREATE TABLE rows_evaluations AS
-SELECT batch_of(evaluated_at) AS batch_no, evaluation_no AS sort_key, tz,
-       ident('E', evaluation_no, 11) AS evaluation_id, application_id, stage, evaluated_at,
-       rating, strengths, concerns
+CREATE VIEW rows_evaluations AS
+SELECT batch_of(evaluated_at) AS batch_no, evaluation_no AS sort_key, tz, application_no,
+       stage_idx, evaluated_at, rating, strengths_idx, concerns_idx
 FROM evaluations;
 
-CREATE TABLE rows_consent_events AS
-SELECT batch_of(recorded_at) AS batch_no, consent_no AS sort_key, tz,
-       ident('CE', consent_no, 10) AS consent_event_id, ident('C', candidate_no, 8)
-           AS candidate_id,
-       purpose, action, recorded_at, expires_at, notice_version, channel
+CREATE VIEW rows_consent_events AS
+SELECT batch_of(recorded_at) AS batch_no, consent_no AS sort_key, tz, candidate_no, purpose,
+       action, recorded_at, expires_at, notice_version, channel
 FROM consent_plan;
 
-CREATE TABLE rows_privacy_requests AS
+CREATE VIEW rows_privacy_requests AS
 SELECT batch_of(received_at) AS batch_no, request_no AS sort_key,
-       tz_style(request_no, 'tz') AS tz, ident('PR', request_no, 9) AS request_id,
-       ident('C', candidate_no, 8) AS candidate_id, request_type, received_at,
+       tz_style(request_no, 'tz') AS tz, candidate_no, request_type, received_at,
        CASE WHEN planned_completion <= cutoff_of(batch_of(received_at))
             THEN planned_completion END AS completed_at
 FROM privacy_plan;
 
-CREATE TABLE rows_outreach_events AS
+CREATE VIEW rows_outreach_events AS
 SELECT batch_of(coalesce(outcome_at, sent_at)) AS batch_no, outreach_no AS sort_key, tz,
-       ident('OR', outreach_no, 9) AS outreach_id, ident('C', candidate_no, 8) AS candidate_id,
-       sent_at, channel, cohort, outcome, outcome_at
+       candidate_no, sent_at, channel, cohort, outcome, outcome_at
 FROM outreach_plan;
 """
 
@@ -1476,11 +1496,13 @@ def generate_export(
         "decline_ja": _lit(DECLINE_REASONS["ja"]),
         "decline_en": _lit(DECLINE_REASONS["en"]),
         "outcomes": _lit(_OUTCOMES),
+        "jp_domains": _lit(_JP_DOMAINS),
+        "other_domains": _lit(_OTHER_DOMAINS),
     }
     params |= {f"cat_{name}": _lit(values) for name, values in _CATEGORIES.items()}
     params |= {f"ratings_{name}": _lit(values) for name, values in _RATINGS.items()}
-    params |= {f"strengths_{lang}": _lit(values) for lang, values in _STRENGTHS.items()}
-    params |= {f"concerns_{lang}": _lit(values) for lang, values in _CONCERNS.items()}
+    params |= {f"n_strengths_{lang}": len(values) for lang, values in _STRENGTHS.items()}
+    params |= {f"n_concerns_{lang}": len(values) for lang, values in _CONCERNS.items()}
 
     con = duckdb.connect()
     try:
@@ -1552,8 +1574,9 @@ def _write_batches(
             if rows == 0:
                 continue
             columns = ", ".join(
-                f"iso_ts({name}, tz) AS {name}" if kind == "ts" and fmt == "csv" else name
-                for name, kind in _COLUMNS[entity]
+                f"iso_ts({expr}, tz) AS {name}" if kind == "ts" and fmt == "csv"
+                else f"{expr} AS {name}"
+                for name, kind, expr in _COLUMNS[entity]
             )
             options = "FORMAT csv, HEADER true" if fmt == "csv" else "FORMAT parquet"
             path = batch_dir / f"{entity}.{fmt}"

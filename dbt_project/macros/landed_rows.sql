@@ -8,9 +8,9 @@
 
 {#- Mutable entities: the latest version wins, ties to the later batch. Rows tied on
     both with other content are a conflict; an identical copy is a re-delivery. -#}
-{% macro latest_version_wins(checked_cte, key_column, version_column) -%}
+{% macro latest_version_wins(checked_cte, key_column, version_column, content_columns) -%}
     {{ _assign_fates(
-        checked_cte, key_column,
+        checked_cte, key_column, content_columns,
         order_by=version_column ~ ' desc, _batch_id desc, _row_fingerprint desc',
         conflict_when='ranked.' ~ version_column ~ ' = winners.winner_version and ranked._batch_id = winners.winner_batch_id',
         version_column=version_column,
@@ -18,24 +18,37 @@
 {%- endmacro %}
 
 {#- Append-only events: the first delivery wins; a later one with other content is a conflict. -#}
-{% macro first_delivery_wins(checked_cte, key_column) -%}
+{% macro first_delivery_wins(checked_cte, key_column, content_columns) -%}
     {{ _assign_fates(
-        checked_cte, key_column,
+        checked_cte, key_column, content_columns,
         order_by='_batch_id asc, _row_fingerprint asc',
         conflict_when='true',
         version_column='_batch_id',
     ) }}
 {%- endmacro %}
 
-{% macro _assign_fates(checked_cte, key_column, order_by, conflict_when, version_column) -%}
-ranked as (
+{% macro _assign_fates(checked_cte, key_column, content_columns, order_by, conflict_when, version_column) -%}
+{#- The fingerprint is taken of the parsed values, so the same row delivered once as
+    CSV text and once as typed Parquet is recognised as the same. -#}
+fingerprinted as (
     select
         {{ checked_cte }}.*,
+        {%- set as_text = [] -%}
+        {%- for column in content_columns -%}
+            {%- do as_text.append('cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')') -%}
+        {%- endfor %}
+        {{ row_fingerprint(as_text) }} as _row_fingerprint
+    from {{ checked_cte }}
+),
+
+ranked as (
+    select
+        fingerprinted.*,
         row_number() over (
             partition by {{ key_column }}, invalid_reason is null
             order by {{ order_by }}
         ) as version_rank
-    from {{ checked_cte }}
+    from fingerprinted
 ),
 
 winners as (

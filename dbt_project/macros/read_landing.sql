@@ -2,8 +2,7 @@
     access in the project. Every batch's file (CSV, Parquet or JSON lines) under
     <landing_dir>/<source>/<batch_id>/<entity>.<ext> is read as text, columns matched
     to the source's contract by name (case-insensitive), with lineage columns
-    _batch_id, _source_file, _source_row (1-based data row; header is line 1) and
-    _row_fingerprint (a hash of the contract columns' text).
+    _batch_id, _source_file and _source_row (1-based data row; header is line 1).
 
     A file missing a required column fails the build with a message naming the
     file and column; a missing optional column is NULL; unknown columns are
@@ -15,17 +14,28 @@
     {%- if not execute -%}
         {{ return('select 1 as placeholder') }}
     {%- endif -%}
+    {%- set columns = landing_columns(source_name, table_name) -%}
+    {%- set required = landing_columns(source_name, table_name, required_only=true) -%}
+    {{ return(adapter.dispatch('read_landing', 'recontact')(source_name, table_name, columns, required)) }}
+{%- endmacro %}
+
+
+{#- The contract columns of a landing entity, as its source YAML declares them. -#}
+{% macro landing_columns(source_name, table_name, required_only=false) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
     {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
     {%- set columns = [] -%}
-    {%- set required = [] -%}
     {%- for name, column in node.columns.items() -%}
-        {%- do columns.append(name) -%}
-        {%- if (column.meta or {}).get('required') -%}{%- do required.append(name) -%}{%- endif -%}
+        {%- if not required_only or (column.meta or {}).get('required') -%}
+            {%- do columns.append(name) -%}
+        {%- endif -%}
     {%- endfor -%}
-    {%- if columns | length == 0 -%}
+    {%- if not columns and not required_only -%}
         {{ exceptions.raise_compiler_error("source " ~ source_name ~ "." ~ table_name ~ " declares no columns") }}
     {%- endif -%}
-    {{ return(adapter.dispatch('read_landing', 'recontact')(source_name, table_name, columns, required)) }}
+    {{ return(columns) }}
 {%- endmacro %}
 
 
@@ -85,7 +95,6 @@
             ~ ", " ~ sql_string(batch_id) ~ " as _batch_id"
             ~ ", " ~ sql_string(located) ~ " as _source_file"
             ~ ", row_number() over () as _source_row"
-            ~ ", " ~ row_fingerprint(columns) ~ " as _row_fingerprint"
             ~ " from (select " ~ select_list | join(', ') ~ " from " ~ reader ~ ") as landed_file"
         ) -%}
     {%- endfor -%}
@@ -99,8 +108,7 @@
         {%- endfor %}
             cast(null as varchar) as _batch_id,
             cast(null as varchar) as _source_file,
-            cast(null as bigint) as _source_row,
-            cast(null as varchar) as _row_fingerprint
+            cast(null as bigint) as _source_row
         where 1 = 0
     {%- endif -%}
 {%- endmacro %}

@@ -7,12 +7,22 @@
         {{- run_started_at.astimezone(tz).strftime('%Y-%m-%d') -}}
     {%- else -%}
         {%- set text = configured | string | trim -%}
-        {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', text) -%}
-            {{ exceptions.raise_compiler_error("var as_of_date must be YYYY-MM-DD, got '" ~ text ~ "'") }}
+        {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', text) or not is_calendar_date(text) -%}
+            {{ exceptions.raise_compiler_error("var as_of_date must be a date YYYY-MM-DD, got '" ~ text ~ "'") }}
         {%- endif -%}
-        {%- do modules.datetime.datetime.strptime(text, '%Y-%m-%d') -%}
         {{- text -}}
     {%- endif -%}
+{%- endmacro %}
+
+{#- Whether YYYY-MM-DD text names a real day (Jinja has no try/except). -#}
+{% macro is_calendar_date(text) -%}
+    {%- set parts = text.split('-') | map('int') | list -%}
+    {%- set year, month, day = parts[0], parts[1], parts[2] -%}
+    {%- if year < 1 or month < 1 or month > 12 or day < 1 -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set next_month = modules.datetime.date(year + 1, 1, 1) if month == 12 else modules.datetime.date(year, month + 1, 1) -%}
+    {{ return(day <= (next_month - modules.datetime.timedelta(days=1)).day) }}
 {%- endmacro %}
 
 {#- D as a SQL date literal. -#}

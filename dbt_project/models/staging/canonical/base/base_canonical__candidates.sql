@@ -20,8 +20,7 @@ parsed as (
         is_deleted as is_deleted_text,
         _batch_id,
         _source_file,
-        _source_row,
-        _row_fingerprint
+        _source_row
     from landed
 ),
 
@@ -40,4 +39,4 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'candidate_id', 'updated_at') }}
+{{ latest_version_wins('checked', 'candidate_id', 'updated_at', landing_columns('canonical', 'candidates')) }}

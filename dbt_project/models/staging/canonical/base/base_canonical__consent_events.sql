@@ -18,8 +18,7 @@ parsed as (
         expires_at as expires_at_text,
         _batch_id,
         _source_file,
-        _source_row,
-        _row_fingerprint
+        _source_row
     from landed
 ),
 
@@ -40,4 +39,4 @@ checked as (
     from parsed
 ),
 
-{{ first_delivery_wins('checked', 'consent_event_id') }}
+{{ first_delivery_wins('checked', 'consent_event_id', landing_columns('canonical', 'consent_events')) }}

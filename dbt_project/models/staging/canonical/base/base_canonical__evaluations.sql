@@ -17,8 +17,7 @@ parsed as (
         rating as rating_text,
         _batch_id,
         _source_file,
-        _source_row,
-        _row_fingerprint
+        _source_row
     from landed
 ),
 
@@ -36,4 +35,4 @@ checked as (
     from parsed
 ),
 
-{{ first_delivery_wins('checked', 'evaluation_id') }}
+{{ first_delivery_wins('checked', 'evaluation_id', landing_columns('canonical', 'evaluations')) }}

@@ -20,8 +20,7 @@ parsed as (
         updated_at as updated_at_text,
         _batch_id,
         _source_file,
-        _source_row,
-        _row_fingerprint
+        _source_row
     from landed
 ),
 
@@ -40,4 +39,4 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'job_id', 'updated_at') }}
+{{ latest_version_wins('checked', 'job_id', 'updated_at', landing_columns('canonical', 'jobs')) }}

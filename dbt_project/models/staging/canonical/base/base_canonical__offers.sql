@@ -16,8 +16,7 @@ parsed as (
         updated_at as updated_at_text,
         _batch_id,
         _source_file,
-        _source_row,
-        _row_fingerprint
+        _source_row
     from landed
 ),
 
@@ -37,4 +36,4 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'offer_id', 'updated_at') }}
+{{ latest_version_wins('checked', 'offer_id', 'updated_at', landing_columns('canonical', 'offers')) }}

@@ -15,8 +15,7 @@ parsed as (
         completed_at as completed_at_text,
         _batch_id,
         _source_file,
-        _source_row,
-        _row_fingerprint
+        _source_row
     from landed
 ),
 
@@ -35,4 +34,4 @@ checked as (
     from parsed
 ),
 
-{{ first_delivery_wins('checked', 'request_id') }}
+{{ first_delivery_wins('checked', 'request_id', landing_columns('canonical', 'privacy_requests')) }}

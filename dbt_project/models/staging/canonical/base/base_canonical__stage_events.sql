@@ -13,8 +13,7 @@ parsed as (
         entered_at as entered_at_text,
         _batch_id,
         _source_file,
-        _source_row,
-        _row_fingerprint
+        _source_row
     from landed
 ),
 
@@ -31,4 +30,4 @@ checked as (
     from parsed
 ),
 
-{{ first_delivery_wins('checked', 'stage_event_id') }}
+{{ first_delivery_wins('checked', 'stage_event_id', landing_columns('canonical', 'stage_events')) }}
