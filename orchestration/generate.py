@@ -131,14 +131,14 @@ ENTITIES = (
     "outreach_events",
 )
 
-# Output columns per entity, in contract order: (name, kind, SQL expression over the sorted
-# out_<entity> table, which keeps numbers and indexes; strings are made while writing).
-# kind "ts" columns are formatted as ISO 8601 text in CSV.
-_CANDIDATE_ID = "printf('C%08d', candidate_no)"
-_APPLICATION_ID = "printf('A%09d', application_no)"
+# Output columns per entity, in contract order: (name, kind, SQL expression over the entity's
+# row table, which keeps numbers and indexes; ids and texts are made while writing).
+# Columns of kind "ts" are formatted as ISO 8601 text in CSV.
+_CANDIDATE_ID = "'C' || candidate_no"
+_APPLICATION_ID = "'A' || application_no"
 _COLUMNS = {
     "candidates": (
-        ("candidate_id", "text", "printf('C%08d', sort_key)"),
+        ("candidate_id", "text", "'C' || sort_key"),
         ("full_name", "text", "full_name"),
         ("email", "text", "email"),
         ("phone", "text", "phone"),
@@ -149,7 +149,7 @@ _COLUMNS = {
         ("is_deleted", "bool", "is_deleted"),
     ),
     "jobs": (
-        ("job_id", "text", "printf('J%06d', sort_key)"),
+        ("job_id", "text", "'J' || sort_key"),
         ("title", "text", "title"),
         ("job_family", "text", "job_family"),
         ("department", "text", "department"),
@@ -160,9 +160,9 @@ _COLUMNS = {
         ("updated_at", "ts", "updated_at"),
     ),
     "applications": (
-        ("application_id", "text", "printf('A%09d', sort_key)"),
+        ("application_id", "text", "'A' || sort_key"),
         ("candidate_id", "text", _CANDIDATE_ID),
-        ("job_id", "text", "printf('J%06d', job_no)"),
+        ("job_id", "text", "'J' || job_no"),
         ("applied_at", "ts", "applied_at"),
         ("status", "text", "status"),
         ("closed_at", "ts", "closed_at"),
@@ -170,13 +170,13 @@ _COLUMNS = {
         ("updated_at", "ts", "updated_at"),
     ),
     "stage_events": (
-        ("stage_event_id", "text", "printf('S%011d', sort_key)"),
+        ("stage_event_id", "text", "'S' || sort_key"),
         ("application_id", "text", _APPLICATION_ID),
         ("stage", "text", "stage_name(stage_idx)"),
         ("entered_at", "ts", "entered_at"),
     ),
     "evaluations": (
-        ("evaluation_id", "text", "printf('E%011d', sort_key)"),
+        ("evaluation_id", "text", "'E' || sort_key"),
         ("application_id", "text", _APPLICATION_ID),
         ("stage", "text", "stage_name(stage_idx)"),
         ("evaluated_at", "ts", "evaluated_at"),
@@ -185,7 +185,7 @@ _COLUMNS = {
         ("concerns", "text", "concern_text(concerns_idx)"),
     ),
     "offers": (
-        ("offer_id", "text", "printf('O%010d', sort_key)"),
+        ("offer_id", "text", "'O' || sort_key"),
         ("application_id", "text", _APPLICATION_ID),
         ("extended_at", "ts", "extended_at"),
         ("status", "text", "status"),
@@ -193,7 +193,7 @@ _COLUMNS = {
         ("updated_at", "ts", "updated_at"),
     ),
     "consent_events": (
-        ("consent_event_id", "text", "printf('CE%010d', sort_key)"),
+        ("consent_event_id", "text", "'CE' || sort_key"),
         ("candidate_id", "text", _CANDIDATE_ID),
         ("purpose", "text", "purpose"),
         ("action", "text", "action"),
@@ -203,14 +203,14 @@ _COLUMNS = {
         ("channel", "text", "channel"),
     ),
     "privacy_requests": (
-        ("request_id", "text", "printf('PR%09d', sort_key)"),
+        ("request_id", "text", "'PR' || sort_key"),
         ("candidate_id", "text", _CANDIDATE_ID),
         ("request_type", "text", "request_type"),
         ("received_at", "ts", "received_at"),
         ("completed_at", "ts", "completed_at"),
     ),
     "outreach_events": (
-        ("outreach_id", "text", "printf('OR%09d', sort_key)"),
+        ("outreach_id", "text", "'OR' || sort_key"),
         ("candidate_id", "text", _CANDIDATE_ID),
         ("sent_at", "ts", "sent_at"),
         ("channel", "text", "channel"),
@@ -219,8 +219,6 @@ _COLUMNS = {
         ("outcome_at", "ts", "outcome_at"),
     ),
 }
-_MUTABLE = ("candidates", "jobs", "applications", "offers")
-
 BATCH_SPACING_DAYS = 30
 HISTORY_DAYS = 1826  # five years of applications before the last batch
 MIN_CANDIDATES = 200
@@ -754,17 +752,6 @@ def _reference_sql() -> str:
         [(i, *row) for i, row in enumerate(_JOB_TITLES, start=1)],
         "title_no, title, job_family, department",
     )
-    # stage codes: 1..7 = canonical order; 11 = unmapped stage after 'applied';
-    # 21 = 適性検査 after 書類選考; 51 = 役員面接 after 最終面接
-    stage_rows = []
-    for vocab, names in enumerate(STAGE_VOCABULARIES.values()):
-        stage_rows += [(vocab, order, name, order) for order, name in enumerate(names, start=1)]
-        stage_rows.append((vocab, 11, UNMAPPED_STAGES[0 if vocab == 1 else 1], None))
-    stage_rows += [(1, 21, "適性検査", 2), (1, 51, "役員面接", 5)]
-    stages = _values(
-        [(v, code, _STAGE_NAMES.index(name) + 1, order) for v, code, name, order in stage_rows],
-        "vocab, code, stage_idx, ord",
-    )
     reason_rows = []
     for category, labels in REJECTION_REASONS.items():
         reason_rows += [(category, 0, [category]), (category, 1, list(labels["ja"]))]
@@ -776,14 +763,22 @@ def _reference_sql() -> str:
         CREATE TABLE family_names AS SELECT * FROM {family};
         CREATE TABLE given_names AS SELECT * FROM {given};
         CREATE TABLE job_titles AS SELECT * FROM {titles};
-        CREATE TABLE stage_vocab AS
-            SELECT vocab, code, stage_idx, ord::INTEGER AS ord FROM {stages};
         CREATE TABLE reason_labels AS SELECT * FROM {reasons};
     """
 
 
 def _macros_sql(seed: int, cutoffs: list[datetime]) -> str:
     batch_of = " ".join(f"WHEN t <= {_lit(c)} THEN {i}" for i, c in enumerate(cutoffs, start=1))
+    # stage codes: 1..7 = canonical order; 11 = unmapped stage after 'applied';
+    # 21 = 適性検査 after 書類選考; 51 = 役員面接 after 最終面接
+    stage_index: list[int | None] = [None] * (3 * 64)
+    for vocab, names in enumerate(STAGE_VOCABULARIES.values()):
+        for order, name in enumerate(names, start=1):
+            stage_index[vocab * 64 + order] = _STAGE_NAMES.index(name) + 1
+        unmapped = UNMAPPED_STAGES[0 if vocab == 1 else 1]
+        stage_index[vocab * 64 + 11] = _STAGE_NAMES.index(unmapped) + 1
+    for code, name in ((21, "適性検査"), (51, "役員面接")):
+        stage_index[64 + code] = _STAGE_NAMES.index(name) + 1
     return f"""
         -- uniform hash of (key, salt) for this seed; every random choice goes through it
         CREATE MACRO h(k, salt) AS hash(k, salt, {seed}::BIGINT);
@@ -809,8 +804,20 @@ def _macros_sql(seed: int, cutoffs: list[datetime]) -> str:
         CREATE MACRO batch_of(t) AS
             CASE WHEN t IS NULL THEN NULL {batch_of} ELSE {len(cutoffs)} END;
         CREATE MACRO cutoff_of(b) AS {_lit(cutoffs)}[b];
+        -- the latest of the change times that fall into batch b (NULL: no change there)
+        CREATE MACRO updated_in(changes, b) AS
+            list_max(list_filter(changes, lambda t: batch_of(t) = b));
+        -- a later batch that delivers a row of batch b again, for a share of the rows
+        CREATE MACRO redelivery(k, b, share) AS
+            CASE WHEN b < {len(cutoffs)} AND rnd(k, 'redelivery') < share
+                 THEN b + 1 + (h(k, 'redelivery_batch') % ({len(cutoffs)} - b)::UBIGINT)::BIGINT
+            END;
         CREATE MACRO notice_version(t) AS
             CASE WHEN t < TIMESTAMP '2025-01-20' THEN '2023-04' ELSE '2025-01' END;
+        -- stage codes (see _macros_sql) -> index into the stage names, canonical order
+        CREATE MACRO stage_index(vocab, code) AS {_lit(stage_index)}[vocab * 64 + code + 1];
+        CREATE MACRO stage_order(code) AS
+            CASE code WHEN 11 THEN NULL WHEN 21 THEN 2 WHEN 51 THEN 5 ELSE code END;
         -- texts stored as small integers until the files are written
         CREATE MACRO stage_name(i) AS {_lit(_STAGE_NAMES)}[i];
         CREATE MACRO strength_text(i) AS {_lit(_STRENGTHS["ja"] + _STRENGTHS["en"])}[i];
@@ -1036,11 +1043,24 @@ WITH plan AS (
                    THEN date_trunc('day', events_until)
                         + to_seconds(rint(application_no, 'night_time', 0, 7199))
                    ELSE at_office_hours(events_until, application_no, 'closed_time') END
-               AS closed_plan
+               AS closed_plan,
+           (epoch(events_until) - epoch(applied_at)) / len(codes) AS step_seconds
     FROM timed
+), staged AS (
+    -- when each stage is entered: applied at applied_at, then one step of the pace apart
+    -- (with jitter, each on a different day, during office hours); hired = the closing
+    SELECT *, list_transform(range(len(codes)), lambda i: CASE
+               WHEN i = 0 THEN applied_at
+               WHEN status_plan = 'hired' AND i = len(codes) - 1 THEN closed_plan
+               ELSE at_office_hours(applied_at + to_seconds((step_seconds
+                        * (i + 0.6 * rnd(application_no * 16 + i, 'jitter')))::BIGINT),
+                    application_no * 16 + i, 'stage_time') END) AS stage_times
+    FROM closing
 )
 SELECT *,
-       (epoch(events_until) - epoch(applied_at)) / len(codes) AS step_seconds,
+       -- stages entered after the last cutoff have not happened (except in boundary cases)
+       CASE WHEN allow_future THEN len(codes)
+            ELSE len(list_filter(stage_times, lambda t: t <= $c_last)) END AS n_entered,
        closed_plan IS NULL OR (closed_plan > $c_last AND NOT allow_future) AS unfinished,
        CASE WHEN unfinished THEN 'active' ELSE status_plan END AS status,
        CASE WHEN NOT unfinished THEN closed_plan END AS closed_at,
@@ -1048,63 +1068,59 @@ SELECT *,
             WHEN closed_at_empty THEN closed_plan
             ELSE closed_plan + to_seconds(rint(application_no, 'update_lag', 0, 5400)) END
            AS final_updated_at
-FROM closing;
+FROM staged
+ORDER BY application_no;
 """
 
 _EVENTS_SQL = """
--- Step: stage events, one per stage code. Applied at applied_at, then one step of the
--- application's pace apart (with jitter, each on a different day, during office hours); the
--- hired event is the closing itself. Events after the last cutoff have not happened (except
--- in boundary cases).
+-- Step: stage events, one per stage entered. Like every table below that holds rows to be
+-- written, it is derived from a table sorted by its key by order-preserving steps only
+-- (unnest, filter, projection), so files come out in key order without sorting.
+-- batch_no: the batch after the event; redelivered_in: a later batch sending it again (1%).
 CREATE TABLE stage_events AS
 WITH e AS (
-    SELECT application_no, applied_at, vocab, status_plan, furthest, category, closed_plan,
-           step_seconds, allow_future, len(codes) AS n_codes,
-           unnest(codes) AS code, unnest(range(len(codes))) AS i
+    SELECT application_no, vocab, status_plan, furthest, category, allow_future,
+           unnest(codes[1:n_entered]) AS code, unnest(stage_times[1:n_entered]) AS entered_at,
+           unnest(range(n_entered)) AS i
     FROM apps
-), t AS (
-    SELECT e.*, application_no * 16 + i AS stage_event_no, v.stage_idx, v.ord,
-           CASE WHEN i = 0 THEN applied_at
-                WHEN status_plan = 'hired' AND i = n_codes - 1 THEN closed_plan
-                ELSE at_office_hours(applied_at + to_seconds((step_seconds
-                         * (i + 0.6 * rnd(application_no * 16 + i, 'jitter')))::BIGINT),
-                     application_no * 16 + i, 'stage_time') END AS entered_at
-    FROM e JOIN stage_vocab v USING (vocab, code)
 )
-SELECT stage_event_no, application_no, stage_idx, ord, entered_at, allow_future, vocab,
-       status_plan, furthest, category, tz_style(stage_event_no, 'tz') AS tz
-FROM t WHERE entered_at <= $c_last OR allow_future;
+SELECT application_no * 16 + i AS sort_key, application_no, entered_at,
+       stage_index(vocab, code) AS stage_idx, stage_order(code) AS ord, allow_future,
+       status_plan, furthest, category, vocab, tz_style(application_no * 16 + i, 'tz') AS tz,
+       batch_of(entered_at) AS batch_no,
+       redelivery(application_no * 16 + i, batch_of(entered_at), 0.01) AS redelivered_in
+FROM e;
 
 -- Step: evaluations for 80% of interviews, written 1-4 hours after them. Ratings: candidates
 -- who passed the stage mostly 4, those rejected there mostly 2-3 (culture-fit rejections 4).
 -- Strengths and concerns (sometimes empty) in the pipeline's language.
 CREATE TABLE evaluations AS
 WITH e AS (
-    SELECT stage_event_no AS evaluation_no, application_no, stage_idx, ord, allow_future,
-           status_plan, furthest, category,
-           entered_at + to_seconds(rint(stage_event_no, 'eval_lag', 3600, 4 * 3600))
+    SELECT sort_key, application_no, stage_idx, ord, allow_future, status_plan, furthest,
+           category, entered_at + to_seconds(rint(sort_key, 'eval_lag', 3600, 4 * 3600))
                AS evaluated_at,
            vocab = 2 OR (vocab = 0 AND rnd(application_no, 'lang') < 0.5) AS english
     FROM stage_events
-    WHERE ord BETWEEN 3 AND 5 AND rnd(stage_event_no, 'evaluated') < 0.8
+    WHERE ord BETWEEN 3 AND 5 AND rnd(sort_key, 'evaluated') < 0.8
 )
-SELECT evaluation_no, application_no, stage_idx, evaluated_at,
-       tz_style(evaluation_no, 'tz') AS tz,
+SELECT sort_key, application_no, stage_idx, evaluated_at, tz_style(sort_key, 'etz') AS tz,
        CASE WHEN ord < furthest OR status_plan IN ('hired', 'offer_declined')
-                 THEN pick($ratings_passed, evaluation_no, 'rating')
-            WHEN status_plan = 'withdrawn' THEN pick($ratings_withdrew, evaluation_no, 'rating')
-            WHEN category = 'culture_fit' THEN pick($ratings_culture, evaluation_no, 'rating')
-            ELSE pick($ratings_failed, evaluation_no, 'rating') END::INTEGER AS rating,
-       CASE WHEN rnd(evaluation_no, 'no_strengths') >= 0.1
+                 THEN pick($ratings_passed, sort_key, 'rating')
+            WHEN status_plan = 'withdrawn' THEN pick($ratings_withdrew, sort_key, 'rating')
+            WHEN category = 'culture_fit' THEN pick($ratings_culture, sort_key, 'rating')
+            ELSE pick($ratings_failed, sort_key, 'rating') END::INTEGER AS rating,
+       CASE WHEN rnd(sort_key, 'no_strengths') >= 0.1
             THEN CASE WHEN english THEN $n_strengths_ja ELSE 0 END
-                 + rint(evaluation_no, 'strengths', 1, CASE WHEN english THEN $n_strengths_en
-                                                            ELSE $n_strengths_ja END) END
+                 + rint(sort_key, 'strengths', 1, CASE WHEN english THEN $n_strengths_en
+                                                       ELSE $n_strengths_ja END) END
            AS strengths_idx,
-       CASE WHEN rnd(evaluation_no, 'no_concerns') >= 0.15
+       CASE WHEN rnd(sort_key, 'no_concerns') >= 0.15
             THEN CASE WHEN english THEN $n_concerns_ja ELSE 0 END
-                 + rint(evaluation_no, 'concerns', 1, CASE WHEN english THEN $n_concerns_en
-                                                           ELSE $n_concerns_ja END) END
-           AS concerns_idx
+                 + rint(sort_key, 'concerns', 1, CASE WHEN english THEN $n_concerns_en
+                                                      ELSE $n_concerns_ja END) END
+           AS concerns_idx,
+       batch_of(evaluated_at) AS batch_no,
+       redelivery(sort_key, batch_of(evaluated_at), 0.01) AS redelivered_in
 FROM e WHERE evaluated_at <= $c_last OR allow_future;
 
 -- Step: offers, extended at the offer stage event. Hired: accepted halfway to the hire;
@@ -1149,73 +1165,75 @@ WITH o AS (
 )
 SELECT *, tz_style(offer_no, 'tz') AS tz,
        CASE WHEN decided_at <= $c_last OR allow_future THEN decided_at END AS decided_visible
-FROM offers;
+FROM offers
+ORDER BY offer_no;
 """
 
 _PEOPLE_EVENTS_SQL = """
 -- Step: consent events. At the first application 70% grant retention (30% of them with an
 -- expiry 1-2 years later) and 55% grant recontact (25% expiring after 1-3 years); later
 -- applications re-grant now and then. 14% of those who granted later withdraw one purpose
--- (by e-mail or in the portal), a quarter of them grant it again later.
-CREATE TABLE consent_plan AS
-WITH grants AS (
-    SELECT a.application_no, a.candidate_no, a.seq, a.applied_at, p.purpose_no, p.purpose,
-           CASE WHEN a.seq = 1 AND p.purpose = 'retention'
-                     THEN rnd(a.candidate_no, 'retention') < 0.70
-                WHEN a.seq = 1
-                     THEN rnd(a.candidate_no, 'recontact')
-                          < CASE WHEN rnd(a.candidate_no, 'retention') < 0.70 THEN 0.70 ELSE 0.2 END
-                ELSE rnd(a.application_no * 2 + p.purpose_no, 'regrant') < 0.45 END AS granted
-    FROM apps a CROSS JOIN (VALUES (0, 'retention'), (1, 'recontact')) p(purpose_no, purpose)
-    WHERE a.candidate_no > $k
-), firsts AS (
-    SELECT candidate_no, application_no, applied_at,
-           bool_or(granted AND purpose = 'retention') AS retention,
-           bool_or(granted AND purpose = 'recontact') AS recontact
-    FROM grants WHERE seq = 1 GROUP BY ALL
-), withdrawals AS (
-    SELECT candidate_no, application_no,
-           CASE WHEN recontact AND (NOT retention OR rnd(candidate_no, 'withdraw_which') < 0.7)
-                THEN 'recontact' ELSE 'retention' END AS purpose,
+-- (by e-mail or in the portal), a quarter of them grant it again later. Up to four events
+-- per application (slots 0-3), numbered application_no * 8 + slot; the boundary cases come
+-- first (their numbers are the smallest).
+CREATE TABLE consent_events AS
+SELECT consent_no AS sort_key, candidate_no, purpose, action, recorded_at, expires_at,
+       notice_version(recorded_at) AS notice_version, channel, tz,
+       batch_of(recorded_at) AS batch_no,
+       redelivery(consent_no, batch_of(recorded_at), 0.01) AS redelivered_in
+FROM b_consents ORDER BY consent_no;
+
+INSERT INTO consent_events
+WITH a AS (
+    SELECT application_no, candidate_no, seq, applied_at,
+           rnd(candidate_no, 'retention') < 0.70 AS first_retention,
+           rnd(candidate_no, 'recontact') < CASE WHEN first_retention THEN 0.70 ELSE 0.2 END
+               AS first_recontact,
+           seq = 1 AND (first_retention OR first_recontact)
+               AND rnd(candidate_no, 'withdraw') < 0.14 AS withdraws,
            at_candidate_hour(applied_at + to_days(rint(candidate_no, 'withdraw_days', 30, 900)),
                              candidate_no, 'withdraw_time') AS withdrawn_at
-    FROM firsts
-    WHERE (retention OR recontact) AND rnd(candidate_no, 'withdraw') < 0.14
-), plan AS (
-    SELECT application_no * 8 + purpose_no AS consent_no, candidate_no, purpose,
-           'granted' AS action, applied_at AS recorded_at,
-           CASE WHEN rnd(application_no * 8 + purpose_no, 'expires')
-                     < CASE purpose WHEN 'retention' THEN 0.30 ELSE 0.25 END
-                THEN applied_at + to_days(CASE purpose
-                    WHEN 'retention' THEN rint(application_no * 8 + purpose_no, 'days', 365, 730)
-                    ELSE rint(application_no * 8 + purpose_no, 'days', 365, 1095) END) END
+    FROM apps WHERE candidate_no > $k
+), slots AS (
+    SELECT *, unnest([0, 1, 2, 3]) AS slot FROM a
+), e AS (
+    SELECT application_no * 8 + slot AS consent_no, candidate_no,
+           CASE WHEN slot = 0 THEN 'retention' WHEN slot = 1 THEN 'recontact'
+                WHEN first_recontact
+                     AND (NOT first_retention OR rnd(candidate_no, 'withdraw_which') < 0.7)
+                THEN 'recontact' ELSE 'retention' END AS purpose,
+           CASE WHEN slot = 2 THEN 'withdrawn' ELSE 'granted' END AS action,
+           CASE WHEN slot <= 1 THEN applied_at
+                WHEN slot = 2 THEN withdrawn_at
+                ELSE at_candidate_hour(withdrawn_at
+                                       + to_days(rint(candidate_no, 'regrant_days', 30, 400)),
+                                       candidate_no, 'regrant_time') END AS recorded_at,
+           CASE WHEN slot = 0 AND seq = 1 THEN first_retention
+                WHEN slot = 1 AND seq = 1 THEN first_recontact
+                WHEN slot <= 1 THEN rnd(application_no * 2 + slot, 'regrant') < 0.45
+                WHEN slot = 2 THEN withdraws
+                ELSE withdraws AND rnd(candidate_no, 'regrant') < 0.25 END AS happens,
+           CASE WHEN slot <= 1 AND rnd(application_no * 8 + slot, 'expires')
+                                   < CASE slot WHEN 0 THEN 0.30 ELSE 0.25 END
+                THEN applied_at + to_days(CASE slot
+                    WHEN 0 THEN rint(application_no * 8 + slot, 'days', 365, 730)
+                    ELSE rint(application_no * 8 + slot, 'days', 365, 1095) END) END
                AS expires_at,
-           CASE WHEN rnd(application_no, 'portal') < 0.2 THEN 'ats_portal' ELSE 'web_form' END
-               AS channel
-    FROM grants WHERE granted
-    UNION ALL
-    SELECT application_no * 8 + 2, candidate_no, purpose, 'withdrawn', withdrawn_at, NULL,
-           CASE WHEN rnd(candidate_no, 'withdraw_channel') < 0.6 THEN 'email'
-                ELSE 'ats_portal' END
-    FROM withdrawals
-    UNION ALL
-    SELECT application_no * 8 + 3, candidate_no, purpose, 'granted',
-           at_candidate_hour(withdrawn_at + to_days(rint(candidate_no, 'regrant_days', 30, 400)),
-                             candidate_no, 'regrant_time'), NULL, 'ats_portal'
-    FROM withdrawals WHERE rnd(candidate_no, 'regrant') < 0.25
+           CASE WHEN slot <= 1 AND rnd(application_no, 'portal') < 0.2 THEN 'ats_portal'
+                WHEN slot <= 1 THEN 'web_form'
+                WHEN slot = 2 AND rnd(candidate_no, 'withdraw_channel') < 0.6 THEN 'email'
+                ELSE 'ats_portal' END AS channel
+    FROM slots
 )
 SELECT consent_no, candidate_no, purpose, action, recorded_at, expires_at,
-       notice_version(recorded_at) AS notice_version, channel,
-       tz_style(consent_no, 'tz') AS tz
-FROM plan WHERE recorded_at <= $c_last
-UNION ALL
-SELECT consent_no, candidate_no, purpose, action, recorded_at, expires_at,
-       notice_version(recorded_at), channel, tz
-FROM b_consents;
+       notice_version(recorded_at), channel, tz_style(consent_no, 'tz'), batch_of(recorded_at),
+       redelivery(consent_no, batch_of(recorded_at), 0.01)
+FROM e WHERE happens AND recorded_at <= $c_last;
 
 -- Step: privacy requests: 1% erasure, 0.5% stop_use, 1% stop_contact, received some time after
--- the first application; 70% are completed within 30 days (if known by the batch's cutoff).
-CREATE TABLE privacy_plan AS
+-- the first application; 70% are completed within 30 days (shown if done by the cutoff of the
+-- batch that delivers the request).
+CREATE TABLE privacy_requests AS
 WITH p AS (
     SELECT candidate_no, min(applied_at) AS first_applied, rnd(candidate_no, 'privacy') AS r
     FROM apps WHERE candidate_no > $k GROUP BY candidate_no
@@ -1227,22 +1245,32 @@ WITH p AS (
                * (epoch($c_last) - epoch(first_applied)))::BIGINT), candidate_no, 'received_time')
                AS received_at
     FROM p WHERE r < 0.025
+), requests AS (
+    SELECT candidate_no * 4 + CASE request_type WHEN 'erasure' THEN 0 WHEN 'stop_use' THEN 1
+                                                ELSE 2 END AS request_no,
+           candidate_no, request_type, received_at,
+           CASE WHEN rnd(candidate_no, 'completed') < 0.7
+                THEN at_office_hours(received_at
+                                     + to_days(rint(candidate_no, 'completion', 1, 30)),
+                                     candidate_no, 'completed_time') END AS planned_completion
+    FROM r WHERE received_at <= $c_last
+    UNION ALL
+    SELECT request_no, candidate_no, request_type, received_at, NULL FROM b_privacy
 )
-SELECT candidate_no * 4 + CASE request_type WHEN 'erasure' THEN 0 WHEN 'stop_use' THEN 1
-                                            ELSE 2 END AS request_no,
-       candidate_no, request_type, received_at,
-       CASE WHEN rnd(candidate_no, 'completed') < 0.7
-            THEN at_office_hours(received_at + to_days(rint(candidate_no, 'completion', 1, 30)),
-                                 candidate_no, 'completed_time') END AS planned_completion
-FROM r WHERE received_at <= $c_last
-UNION ALL
-SELECT request_no, candidate_no, request_type, received_at, NULL FROM b_privacy;
+SELECT request_no AS sort_key, candidate_no, request_type, received_at,
+       CASE WHEN planned_completion <= cutoff_of(batch_of(received_at))
+            THEN planned_completion END AS completed_at,
+       tz_style(request_no, 'tz') AS tz, batch_of(received_at) AS batch_no,
+       redelivery(request_no, batch_of(received_at), 0.01) AS redelivered_in
+FROM requests
+ORDER BY request_no;
 
 -- Step: outreach. 20% of people with a finished, not hired application were contacted
 -- 100-1000 days after their last closing (a quarter twice), in the cohort their last
 -- application suggests. Outcomes: mostly no response, 5% opt-out (30% of them without
--- outcome_at); outcomes not known by the last cutoff are empty.
-CREATE TABLE outreach_plan AS
+-- outcome_at); outcomes not known by the last cutoff are empty. A row is delivered once its
+-- outcome is known.
+CREATE TABLE outreach_events AS
 WITH last_closed AS (
     SELECT candidate_no,
            arg_max({'status': status, 'furthest': furthest, 'category': category},
@@ -1277,28 +1305,39 @@ WITH last_closed AS (
                                        candidate_no * 4 + i, 'outcome_time') END
                AS planned_outcome_at
     FROM sends WHERE sent_at <= $c_last
+), outreach AS (
+    SELECT outreach_no, candidate_no, sent_at, channel, cohort,
+           CASE WHEN coalesce(planned_outcome_at, sent_at) <= $c_last THEN planned_outcome END
+               AS outcome,
+           CASE WHEN planned_outcome_at <= $c_last THEN planned_outcome_at END AS outcome_at,
+           tz_style(outreach_no, 'tz') AS tz
+    FROM o
+    UNION ALL
+    SELECT outreach_no, candidate_no, sent_at, 'email', 'final_interview', outcome, outcome_at,
+           tz
+    FROM b_outreach
 )
-SELECT outreach_no, candidate_no, sent_at, channel, cohort,
-       CASE WHEN coalesce(planned_outcome_at, sent_at) <= $c_last THEN planned_outcome END
-           AS outcome,
-       CASE WHEN planned_outcome_at <= $c_last THEN planned_outcome_at END AS outcome_at,
-       tz_style(outreach_no, 'tz') AS tz
-FROM o
-UNION ALL
-SELECT outreach_no, candidate_no, sent_at, 'email', 'final_interview', outcome, outcome_at, tz
-FROM b_outreach;
+SELECT outreach_no AS sort_key, * EXCLUDE (outreach_no),
+       batch_of(coalesce(outcome_at, sent_at)) AS batch_no,
+       redelivery(outreach_no, batch_of(coalesce(outcome_at, sent_at)), 0.01) AS redelivered_in
+FROM outreach
+ORDER BY outreach_no;
 """
 
+# Mutable entities: one row per batch in which the entity changed (its latest version as of
+# that batch's cutoff, updated_at = the latest change in the batch). The final version of 3%
+# of them is re-delivered unchanged in a later batch.
 _ROWS_SQL = """
--- Step: candidate rows. A candidate is created just before the first application; its row
--- changes with every application and with the deletion of 1% of them (after their last
--- application, in a batch after the one that created them).
+-- Step: candidate rows. A candidate is created just before the first application; the row
+-- changes with every application and with the deletion of 1% of candidates (after their
+-- last application, in a batch after the one that created them).
 CREATE TABLE candidate_facts AS
 WITH a AS (
-    SELECT candidate_no, min(applied_at) AS first_applied, max(applied_at) AS last_applied
+    SELECT candidate_no, min(applied_at) AS first_applied, max(applied_at) AS last_applied,
+           list(applied_at) AS applied
     FROM apps GROUP BY candidate_no
 ), c AS (
-    SELECT p.*, a.last_applied,
+    SELECT p.*, a.last_applied, a.applied,
            a.first_applied - to_seconds(rint(p.candidate_no, 'created', 60, 900)) AS created_at
     FROM people p JOIN a USING (candidate_no)
 ), d AS (
@@ -1310,121 +1349,95 @@ SELECT * EXCLUDE (boundary_deleted_at, deletable_from),
             WHEN rnd(candidate_no, 'deleted') < 0.01 AND deletable_from < $c_last
             THEN deletable_from + to_seconds((rnd(candidate_no, 'deleted_at')
                  * (epoch($c_last) - epoch(deletable_from)))::BIGINT) END AS deleted_at
-FROM d;
+FROM d
+ORDER BY candidate_no;
 
-CREATE TABLE rows_candidates AS
-WITH changes AS (
-    SELECT candidate_no, created_at AS t FROM candidate_facts
-    UNION ALL SELECT candidate_no, applied_at FROM apps
-    UNION ALL SELECT candidate_no, deleted_at FROM candidate_facts WHERE deleted_at IS NOT NULL
+CREATE TABLE candidate_rows AS
+WITH c AS (
+    SELECT *, list_concat([created_at, deleted_at], applied) AS changes FROM candidate_facts
 ), v AS (
-    SELECT candidate_no, batch_of(t) AS batch_no, max(t) AS updated_at FROM changes GROUP BY ALL
+    SELECT *, unnest($batch_nos) AS batch_no,
+           unnest(list_transform($batch_nos, lambda b: updated_in(changes, b))) AS updated_at
+    FROM c
 )
-SELECT v.batch_no, c.candidate_no AS sort_key, c.tz, c.full_name, c.email, c.phone,
-       c.country, c.region, c.created_at, v.updated_at,
-       CASE WHEN batch_of(c.deleted_at) <= v.batch_no THEN true
-            WHEN h(c.candidate_no, 'blank_deleted') % 100 < 5 THEN NULL  -- empty means false
-            ELSE false END AS is_deleted
-FROM v JOIN candidate_facts c USING (candidate_no);
+SELECT candidate_no AS sort_key, batch_no, tz, full_name, email, phone, country, region,
+       created_at, updated_at,
+       CASE WHEN batch_of(deleted_at) <= batch_no THEN true
+            WHEN h(candidate_no, 'blank_deleted') % 100 < 5 THEN NULL  -- empty means false
+            ELSE false END AS is_deleted,
+       CASE WHEN batch_no = batch_of(list_max(changes))
+            THEN redelivery(candidate_no, batch_no, 0.03) END AS redelivered_in
+FROM v WHERE updated_at IS NOT NULL;
 
 -- Step: job rows: a version when opened, put on hold and closed.
-CREATE TABLE rows_jobs AS
-WITH changes AS (
-    SELECT job_no, opened_at AS t FROM jobs
-    UNION ALL SELECT job_no, hold_at FROM jobs WHERE hold_at IS NOT NULL
-    UNION ALL SELECT job_no, closed_at FROM jobs WHERE closed_at IS NOT NULL
-), v AS (
-    SELECT job_no, batch_of(t) AS batch_no, max(t) AS updated_at FROM changes GROUP BY ALL
+CREATE TABLE job_rows AS
+WITH c AS (SELECT *, [opened_at, hold_at, closed_at] AS changes FROM jobs),
+v AS (
+    SELECT *, unnest($batch_nos) AS batch_no,
+           unnest(list_transform($batch_nos, lambda b: updated_in(changes, b))) AS updated_at
+    FROM c
 )
-SELECT v.batch_no, j.job_no AS sort_key, j.tz, j.title, j.job_family, j.department,
-       j.country,
-       CASE WHEN batch_of(j.closed_at) <= v.batch_no THEN j.final_status
-            WHEN batch_of(j.hold_at) <= v.batch_no THEN 'on_hold' ELSE 'open' END AS status,
-       j.opened_at,
-       CASE WHEN batch_of(j.closed_at) <= v.batch_no THEN j.closed_at END AS closed_at,
-       v.updated_at
-FROM v JOIN jobs j USING (job_no);
+SELECT job_no AS sort_key, batch_no, tz, title, job_family, department, country,
+       CASE WHEN batch_of(closed_at) <= batch_no THEN final_status
+            WHEN batch_of(hold_at) <= batch_no THEN 'on_hold' ELSE 'open' END AS status,
+       opened_at,
+       CASE WHEN batch_of(closed_at) <= batch_no THEN closed_at END AS closed_at,
+       updated_at,
+       CASE WHEN batch_no = batch_of(list_max(changes))
+            THEN redelivery(job_no, batch_no, 0.03) END AS redelivered_in
+FROM v WHERE updated_at IS NOT NULL;
 
--- Step: application rows: a version in every batch in which a stage event happened or the
+-- Step: application rows: a version in every batch in which a stage was entered or the
 -- application closed; active until the batch that holds its closing.
-CREATE TABLE rows_applications AS
-WITH changes AS (
-    SELECT application_no, entered_at AS t FROM stage_events
-    UNION ALL SELECT application_no, final_updated_at FROM apps WHERE NOT unfinished
+CREATE TABLE application_rows AS
+WITH c AS (
+    SELECT *, list_concat(stage_times[1:n_entered], [final_updated_at]) AS changes FROM apps
 ), v AS (
-    SELECT application_no, batch_of(t) AS batch_no, max(t) AS updated_at FROM changes GROUP BY ALL
+    SELECT *, unnest($batch_nos) AS batch_no,
+           unnest(list_transform($batch_nos, lambda b: updated_in(changes, b))) AS updated_at
+    FROM c
 )
-SELECT v.batch_no, a.application_no AS sort_key, a.tz, a.candidate_no, a.job_no, a.applied_at,
-       batch_of(a.final_updated_at) <= v.batch_no AS is_final,
-       CASE WHEN is_final THEN a.status ELSE 'active' END AS status,
-       CASE WHEN is_final AND NOT a.closed_at_empty THEN a.closed_at END AS closed_at,
-       CASE WHEN is_final THEN a.reason END AS rejection_reason,
-       v.updated_at
-FROM v JOIN apps a USING (application_no);
+SELECT application_no AS sort_key, batch_no, tz, candidate_no, job_no, applied_at,
+       batch_of(final_updated_at) <= batch_no AS is_final,
+       CASE WHEN is_final THEN status ELSE 'active' END AS status,
+       CASE WHEN is_final AND NOT closed_at_empty THEN closed_at END AS closed_at,
+       CASE WHEN is_final THEN reason END AS rejection_reason,
+       updated_at,
+       CASE WHEN is_final AND batch_no = batch_of(list_max(changes))
+            THEN redelivery(application_no, batch_no, 0.03) END AS redelivered_in
+FROM v WHERE updated_at IS NOT NULL;
 
 -- Step: offer rows: pending when extended, final when decided.
-CREATE TABLE rows_offers AS
-WITH changes AS (
-    SELECT offer_no, extended_at AS t FROM offer_plan
-    UNION ALL SELECT offer_no, decided_visible FROM offer_plan WHERE decided_visible IS NOT NULL
-), v AS (
-    SELECT offer_no, batch_of(t) AS batch_no, max(t) AS updated_at FROM changes GROUP BY ALL
+CREATE TABLE offer_rows AS
+WITH c AS (SELECT *, [extended_at, decided_visible] AS changes FROM offer_plan),
+v AS (
+    SELECT *, unnest($batch_nos) AS batch_no,
+           unnest(list_transform($batch_nos, lambda b: updated_in(changes, b))) AS updated_at
+    FROM c
 )
-SELECT v.batch_no, o.offer_no AS sort_key, o.tz, o.application_no, o.extended_at,
-       CASE WHEN batch_of(o.decided_visible) <= v.batch_no THEN o.final_status
-            ELSE 'pending' END AS status,
-       CASE WHEN batch_of(o.decided_visible) <= v.batch_no THEN o.decline_reason END
-           AS decline_reason,
-       v.updated_at
-FROM v JOIN offer_plan o USING (offer_no);
-
--- Step: event rows, each in the batch after it happened.
-CREATE VIEW rows_stage_events AS
-SELECT batch_of(entered_at) AS batch_no, stage_event_no AS sort_key, tz, application_no,
-       stage_idx, entered_at
-FROM stage_events;
-
-CREATE VIEW rows_evaluations AS
-SELECT batch_of(evaluated_at) AS batch_no, evaluation_no AS sort_key, tz, application_no,
-       stage_idx, evaluated_at, rating, strengths_idx, concerns_idx
-FROM evaluations;
-
-CREATE VIEW rows_consent_events AS
-SELECT batch_of(recorded_at) AS batch_no, consent_no AS sort_key, tz, candidate_no, purpose,
-       action, recorded_at, expires_at, notice_version, channel
-FROM consent_plan;
-
-CREATE VIEW rows_privacy_requests AS
-SELECT batch_of(received_at) AS batch_no, request_no AS sort_key,
-       tz_style(request_no, 'tz') AS tz, candidate_no, request_type, received_at,
-       CASE WHEN planned_completion <= cutoff_of(batch_of(received_at))
-            THEN planned_completion END AS completed_at
-FROM privacy_plan;
-
-CREATE VIEW rows_outreach_events AS
-SELECT batch_of(coalesce(outcome_at, sent_at)) AS batch_no, outreach_no AS sort_key, tz,
-       candidate_no, sent_at, channel, cohort, outcome, outcome_at
-FROM outreach_plan;
+SELECT offer_no AS sort_key, batch_no, tz, application_no, extended_at,
+       batch_of(decided_visible) <= batch_no AS is_final,
+       CASE WHEN is_final THEN final_status ELSE 'pending' END AS status,
+       CASE WHEN is_final THEN decline_reason END AS decline_reason,
+       updated_at,
+       CASE WHEN is_final AND batch_no = batch_of(list_max(changes))
+            THEN redelivery(offer_no, batch_no, 0.03) END AS redelivered_in
+FROM v WHERE updated_at IS NOT NULL;
 """
 
-# Re-deliveries: 2% of mutable rows are sent again, unchanged, in a later batch before their
-# next version; 1% of event rows are sent again in a later batch.
-_MUTABLE_DUPLICATES_SQL = """
-SELECT * EXCLUDE (next_batch) REPLACE (
-    batch_no + 1 + (h(sort_key * 64 + batch_no, 'dup_batch')
-                    % (next_batch - batch_no - 1)::UBIGINT)::BIGINT AS batch_no)
-FROM (SELECT *, lead(batch_no, 1, $batches + 1) OVER (PARTITION BY sort_key ORDER BY batch_no)
-                AS next_batch
-      FROM rows_$entity)
-WHERE next_batch - batch_no >= 2 AND rnd(sort_key * 64 + batch_no, 'dup_$entity') < 0.02
-"""
-_EVENT_DUPLICATES_SQL = """
-SELECT * REPLACE (
-    batch_no + 1 + (h(sort_key, 'dup_batch') % ($batches - batch_no)::UBIGINT)::BIGINT
-        AS batch_no)
-FROM rows_$entity
-WHERE batch_no < $batches AND rnd(sort_key, 'dup_$entity') < 0.01
-"""
+# The table holding each entity's rows: sort_key, batch_no, redelivered_in, tz and the
+# values of the columns, sorted by sort_key (then batch_no).
+_ROW_TABLES = {
+    "candidates": "candidate_rows",
+    "jobs": "job_rows",
+    "applications": "application_rows",
+    "stage_events": "stage_events",
+    "evaluations": "evaluations",
+    "offers": "offer_rows",
+    "consent_events": "consent_events",
+    "privacy_requests": "privacy_requests",
+    "outreach_events": "outreach_events",
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1496,6 +1509,7 @@ def generate_export(
         "decline_ja": _lit(DECLINE_REASONS["ja"]),
         "decline_en": _lit(DECLINE_REASONS["en"]),
         "outcomes": _lit(_OUTCOMES),
+        "batch_nos": _lit(list(range(1, batches + 1))),
         "jp_domains": _lit(_JP_DOMAINS),
         "other_domains": _lit(_OTHER_DOMAINS),
     }
@@ -1522,16 +1536,6 @@ def generate_export(
             report(f"building {label}")
             con.execute(Template(sql).substitute(params))
 
-        report("adding re-deliveries and sorting")
-        for entity in ENTITIES:
-            template = _MUTABLE_DUPLICATES_SQL if entity in _MUTABLE else _EVENT_DUPLICATES_SQL
-            duplicates = Template(template).substitute(params, entity=entity)
-            con.execute(
-                f"CREATE TABLE out_{entity} AS SELECT * FROM ("
-                f"SELECT * FROM rows_{entity} UNION ALL {duplicates}"
-                f") ORDER BY batch_no, sort_key"
-            )
-
         out_dir.mkdir(parents=True, exist_ok=True)
         staging = out_dir / f".canonical.tmp-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
@@ -1557,12 +1561,16 @@ def _write_batches(
     report: Callable[[str], None],
 ) -> dict[str, dict[str, int]]:
     """COPY every (batch, entity) with rows to its file; return the row counts."""
-    counts = {
-        entity: dict(
-            con.execute(f"SELECT batch_no, count(*) FROM out_{entity} GROUP BY ALL").fetchall()
+    counts = {}
+    for entity in ENTITIES:
+        table = _ROW_TABLES[entity]
+        counts[entity] = dict(
+            con.execute(
+                f"SELECT b, count(*) FROM (SELECT batch_no AS b FROM {table} UNION ALL"
+                f" SELECT redelivered_in FROM {table} WHERE redelivered_in IS NOT NULL)"
+                " GROUP BY b"
+            ).fetchall()
         )
-        for entity in ENTITIES
-    }
     row_counts: dict[str, dict[str, int]] = {}
     for batch_no, batch_id in enumerate(batch_ids, start=1):
         fmt = file_format if file_format != "mixed" else ("csv", "parquet")[(batch_no + 1) % 2]
@@ -1580,10 +1588,11 @@ def _write_batches(
             )
             options = "FORMAT csv, HEADER true" if fmt == "csv" else "FORMAT parquet"
             path = batch_dir / f"{entity}.{fmt}"
-            # out_* tables are sorted by (batch_no, sort_key) and scans keep that order
+            # row tables are sorted by sort_key; a filtered scan keeps that order
             con.execute(
-                f"COPY (SELECT {columns} FROM out_{entity} WHERE batch_no = {batch_no}) "
-                f"TO {_lit(str(path))} ({options})"
+                f"COPY (SELECT {columns} FROM {_ROW_TABLES[entity]}"
+                f" WHERE batch_no = {batch_no} OR redelivered_in = {batch_no})"
+                f" TO {_lit(str(path))} ({options})"
             )
             row_counts[batch_id][entity] = rows
             report(f"batch {batch_no}/{len(batch_ids)}: {entity} {rows:,} rows")

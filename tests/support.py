@@ -62,6 +62,11 @@ class Warehouse:
         with duckdb.connect(str(self.duckdb_path), read_only=True) as connection:
             return connection.execute(sql).df()
 
+    def rows(self, sql: str) -> list[list]:
+        """Plain Python rows (NULL stays None, unlike in a DataFrame)."""
+        with duckdb.connect(str(self.duckdb_path), read_only=True) as connection:
+            return [list(row) for row in connection.execute(sql).fetchall()]
+
     def mart(self, name: str) -> pd.DataFrame:
         frame = self.frame(f"select * from marts.{name}")
         return frame.sort_values(MART_KEYS[name]).reset_index(drop=True)

@@ -339,37 +339,38 @@ def handmade_warehouse(tmp_path_factory):
 def test_offset_timestamps_count_on_their_local_date(handmade_warehouse):
     warehouse, _ = handmade_warehouse
     closed = warehouse.frame(
-        "select closed_on from staging.stg_canonical__applications where application_id = 'a1'"
+        "select cast(closed_on as varchar) as closed_on from staging.stg_canonical__applications"
+        " where application_id = 'a1'"
     )
-    assert closed["closed_on"][0].isoformat() == "2026-01-01"
+    assert closed["closed_on"].tolist() == ["2026-01-01"]
 
 
 def test_latest_version_wins_and_ties_go_to_the_later_batch(handmade_warehouse):
     warehouse, _ = handmade_warehouse
-    staged = warehouse.frame(
+    staged = warehouse.rows(
         "select application_id, status, batch_id from staging.stg_canonical__applications"
         " order by application_id"
     )
-    assert staged.values.tolist() == [
+    assert staged == [
         ["a1", "rejected", "2026-01-01T0300"],
         ["a2", "rejected", "2026-02-01T0300"],
     ]
     eligibility = warehouse.mart("recontact_eligibility").set_index("candidate_id")
     assert eligibility.loc["c2", "jurisdiction"] == "US"  # same updated_at, later batch
-    fates = warehouse.frame(
+    fates = warehouse.rows(
         "select candidate_id, _batch_id, _fate from staging.base_canonical__candidates"
         " where candidate_id = 'c2' order by _batch_id"
     )
-    assert fates["_fate"].tolist() == ["superseded", "staged"]
+    assert [fate for _, _, fate in fates] == ["superseded", "staged"]
 
 
 def test_events_keep_the_first_delivery_and_quarantine_conflicting_ones(handmade_warehouse):
     warehouse, _ = handmade_warehouse
-    fates = warehouse.frame(
+    fates = warehouse.rows(
         "select stage_event_id, _batch_id, _fate, quarantine_reason"
         " from staging.base_canonical__stage_events order by stage_event_id, _batch_id"
     )
-    assert fates.values.tolist() == [
+    assert fates == [
         ["s1", "2026-01-01T0300", "staged", None],
         ["s1", "2026-02-01T0300", "quarantined", "conflicting_duplicate"],
         ["s2", "2026-01-01T0300", "staged", None],
@@ -379,11 +380,11 @@ def test_events_keep_the_first_delivery_and_quarantine_conflicting_ones(handmade
 
 def test_unreadable_rows_are_quarantined_with_file_row_and_reason(handmade_warehouse):
     warehouse, output = handmade_warehouse
-    quarantine = warehouse.frame(
+    quarantine = warehouse.rows(
         "select entity, record_key, source_file, source_row, quarantine_reason"
         " from staging.stg_canonical__quarantine order by entity, record_key"
     )
-    assert quarantine.values.tolist() == [
+    assert quarantine == [
         [
             "applications",
             "a3",
