@@ -1,8 +1,15 @@
 """Where things are: the repository, the landing directory and the DuckDB file.
 
-Environment variables win over defaults, so the CLI, dbt, Dagster and CI agree:
-RECONTACT_LANDING_DIR (default data/landing) and RECONTACT_DUCKDB_PATH
-(default data/recontact.duckdb), both relative to the repository root.
+Environment variables win over defaults, so the CLI, dbt, Dagster and CI agree;
+relative paths are taken from the repository root:
+
+| variable                | default                | what                                        |
+|-------------------------|------------------------|---------------------------------------------|
+| RECONTACT_LANDING_DIR   | data/landing           | the ATS export files                        |
+| RECONTACT_DUCKDB_PATH   | data/recontact.duckdb  | the warehouse (one writer at a time)        |
+| RECONTACT_STATE_DIR     | data/state             | purge tombstones and their salt             |
+| RECONTACT_AUDIT_DIR     | data/audit             | append-only audit log, GX results, Data Docs |
+| RECONTACT_PUBLISH_DIR   | data/published         | what BI tools read                          |
 """
 
 from __future__ import annotations
@@ -17,24 +24,35 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 BUSINESS_TIMEZONE = ZoneInfo("Asia/Tokyo")
 
 
+ENVIRONMENT = {
+    "landing_dir": ("RECONTACT_LANDING_DIR", "data/landing"),
+    "duckdb_path": ("RECONTACT_DUCKDB_PATH", "data/recontact.duckdb"),
+    "state_dir": ("RECONTACT_STATE_DIR", "data/state"),
+    "audit_dir": ("RECONTACT_AUDIT_DIR", "data/audit"),
+    "publish_dir": ("RECONTACT_PUBLISH_DIR", "data/published"),
+}
+
+
 @dataclass(frozen=True)
 class WarehousePaths:
     landing_dir: Path
     duckdb_path: Path
+    state_dir: Path
+    audit_dir: Path
+    publish_dir: Path
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> WarehousePaths:
         environ = os.environ if environ is None else environ
         return cls(
-            landing_dir=resolve(environ.get("RECONTACT_LANDING_DIR", "data/landing")),
-            duckdb_path=resolve(environ.get("RECONTACT_DUCKDB_PATH", "data/recontact.duckdb")),
+            **{
+                field: resolve(environ.get(variable, default))
+                for field, (variable, default) in ENVIRONMENT.items()
+            }
         )
 
     def as_env(self) -> dict[str, str]:
-        return {
-            "RECONTACT_LANDING_DIR": str(self.landing_dir),
-            "RECONTACT_DUCKDB_PATH": str(self.duckdb_path),
-        }
+        return {variable: str(getattr(self, field)) for field, (variable, _) in ENVIRONMENT.items()}
 
 
 def resolve(path: str | Path) -> Path:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from orchestration.generate import generate_export
 
+from orchestration.generate import generate_export
 from tests.support import END_DATE, Warehouse, new_warehouse
 
 

@@ -37,7 +37,14 @@ class Warehouse:
 
     @property
     def paths(self) -> WarehousePaths:
-        return WarehousePaths(landing_dir=self.landing_dir, duckdb_path=self.duckdb_path)
+        root = self.duckdb_path.parent
+        return WarehousePaths(
+            landing_dir=self.landing_dir,
+            duckdb_path=self.duckdb_path,
+            state_dir=root / "state",
+            audit_dir=root / "audit",
+            publish_dir=root / "published",
+        )
 
     def dbt(
         self,

@@ -8,8 +8,8 @@ from datetime import date
 
 import pyarrow.parquet as pq
 import pytest
-from orchestration.generate import generate_export
 
+from orchestration.generate import generate_export
 from orchestration.paths import PROJECT_DIR
 from orchestration.warehouse import DbtFailed
 from tests import oracle
