@@ -151,7 +151,8 @@ def test_every_landed_row_is_accounted_for(sample_warehouse):
     }
     reconciled = sample_warehouse.frame(
         "select entity, batch_id, landed_rows, staged_rows + superseded_rows + redelivered_rows"
-        " + quarantined_rows as accounted from staging.stg_canonical__landing_reconciliation"
+        " + quarantined_rows + suppressed_rows as accounted"
+        " from staging.stg_canonical__landing_reconciliation"
     )
     by_key = {(r.entity, r.batch_id): (r.landed_rows, r.accounted) for r in reconciled.itertuples()}
     assert set(by_key) == {key for key, rows in in_files.items() if rows > 0}

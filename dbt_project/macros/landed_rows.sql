@@ -2,9 +2,12 @@
     Every base model ends with one of these macros, which continue its `with`
     chain from a CTE of parsed rows carrying `invalid_reason` (NULL when the row
     is readable) and add two columns:
-      _fate              staged | superseded | redelivered | quarantined
+      _fate              staged | superseded | redelivered | quarantined | suppressed
       quarantine_reason  why a row was quarantined, else NULL
-    Nothing is dropped: landed rows = staged + superseded + redelivered + quarantined. -#}
+    The CTE also carries `is_suppressed`: the row belongs to a person purged earlier
+    (tombstones.sql); such rows are kept out of everything downstream.
+    Nothing is dropped silently:
+    landed rows = staged + superseded + redelivered + quarantined + suppressed. -#}
 
 {#- Mutable entities: the latest version wins, ties to the later batch. Rows tied on
     both with other content are a conflict; an identical copy is a re-delivery. -#}
@@ -45,7 +48,7 @@ ranked as (
     select
         fingerprinted.*,
         row_number() over (
-            partition by {{ key_column }}, invalid_reason is null
+            partition by {{ key_column }}, invalid_reason is null and not is_suppressed
             order by {{ order_by }}
         ) as version_rank
     from fingerprinted
@@ -58,13 +61,14 @@ winners as (
         _batch_id as winner_batch_id,
         _row_fingerprint as winner_fingerprint
     from ranked
-    where invalid_reason is null and version_rank = 1
+    where invalid_reason is null and not is_suppressed and version_rank = 1
 ),
 
 fated as (
     select
         ranked.*,
         case
+            when ranked.is_suppressed then 'suppressed'
             when ranked.invalid_reason is not null then 'quarantined'
             when ranked.version_rank = 1 then 'staged'
             when ranked._row_fingerprint = winners.winner_fingerprint then 'redelivered'
@@ -72,6 +76,7 @@ fated as (
             else 'superseded'
         end as _fate,
         case
+            when ranked.is_suppressed then null
             when ranked.invalid_reason is not null then ranked.invalid_reason
             when ranked.version_rank = 1 then null
             when ranked._row_fingerprint = winners.winner_fingerprint then null

@@ -37,7 +37,8 @@ checked as (
             (unreadable('closed_at'), 'unparseable closed_at'),
             ('updated_at_text is null', 'missing updated_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
-        ]) }} as invalid_reason
+        ]) }} as invalid_reason,
+        {{ is_tombstoned('candidate_id', 'canonical') }} as is_suppressed
     from parsed
 ),
 

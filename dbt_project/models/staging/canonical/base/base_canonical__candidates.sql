@@ -35,7 +35,8 @@ checked as (
             ('country is null', 'missing country'),
             ("not " ~ regexp_like('country', "'^[A-Z]{2}$'"), 'country is not an ISO 3166-1 alpha-2 code'),
             ("is_deleted_text is not null and " ~ parse_boolean('is_deleted_text') ~ " is null", 'unreadable is_deleted'),
-        ]) }} as invalid_reason
+        ]) }} as invalid_reason,
+        {{ is_tombstoned('candidate_id', 'canonical') }} as is_suppressed
     from parsed
 ),
 

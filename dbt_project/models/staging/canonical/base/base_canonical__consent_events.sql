@@ -35,7 +35,8 @@ checked as (
             ('recorded_at_text is null', 'missing recorded_at'),
             (unreadable('recorded_at'), 'unparseable recorded_at'),
             (unreadable('expires_at'), 'unparseable expires_at'),
-        ]) }} as invalid_reason
+        ]) }} as invalid_reason,
+        {{ is_tombstoned('candidate_id', 'canonical') }} as is_suppressed
     from parsed
 ),
 

@@ -31,7 +31,12 @@ checked as (
             (unreadable('evaluated_at'), 'unparseable evaluated_at'),
             (unreadable('rating'), 'rating is not an integer'),
             ('rating not between 1 and 5', 'rating outside 1-5'),
-        ]) }} as invalid_reason
+        ]) }} as invalid_reason,
+        coalesce(application_id in (
+            select suppressed.application_id
+            from {{ ref('base_canonical__applications') }} as suppressed
+            where suppressed._fate = 'suppressed'
+        ), false) as is_suppressed
     from parsed
 ),
 

@@ -35,7 +35,8 @@ checked as (
             (unreadable('opened_at'), 'unparseable opened_at'),
             (unreadable('closed_at'), 'unparseable closed_at'),
             ("status not in ('open', 'on_hold', 'closed', 'filled')", 'unknown job status'),
-        ]) }} as invalid_reason
+        ]) }} as invalid_reason,
+        false as is_suppressed  -- jobs hold no personal data
     from parsed
 ),
 

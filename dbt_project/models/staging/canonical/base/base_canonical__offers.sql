@@ -32,7 +32,12 @@ checked as (
             ("status not in ('pending', 'accepted', 'declined', 'rescinded')", 'unknown offer status'),
             ('updated_at_text is null', 'missing updated_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
-        ]) }} as invalid_reason
+        ]) }} as invalid_reason,
+        coalesce(application_id in (
+            select suppressed.application_id
+            from {{ ref('base_canonical__applications') }} as suppressed
+            where suppressed._fate = 'suppressed'
+        ), false) as is_suppressed
     from parsed
 ),
 

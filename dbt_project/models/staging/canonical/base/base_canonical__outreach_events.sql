@@ -31,7 +31,8 @@ checked as (
             (unreadable('sent_at'), 'unparseable sent_at'),
             ("outcome not in ('no_response', 'interested', 'not_interested', 'opt_out', 'reapplied')", 'unknown outreach outcome'),
             (unreadable('outcome_at'), 'unparseable outcome_at'),
-        ]) }} as invalid_reason
+        ]) }} as invalid_reason,
+        {{ is_tombstoned('candidate_id', 'canonical') }} as is_suppressed
     from parsed
 ),
 

@@ -30,7 +30,8 @@ checked as (
             ('received_at_text is null', 'missing received_at'),
             (unreadable('received_at'), 'unparseable received_at'),
             (unreadable('completed_at'), 'unparseable completed_at'),
-        ]) }} as invalid_reason
+        ]) }} as invalid_reason,
+        {{ is_tombstoned('candidate_id', 'canonical') }} as is_suppressed
     from parsed
 ),
 

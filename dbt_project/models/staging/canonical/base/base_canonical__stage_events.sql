@@ -26,7 +26,12 @@ checked as (
             ('stage is null', 'missing stage'),
             ('entered_at_text is null', 'missing entered_at'),
             (unreadable('entered_at'), 'unparseable entered_at'),
-        ]) }} as invalid_reason
+        ]) }} as invalid_reason,
+        coalesce(application_id in (
+            select suppressed.application_id
+            from {{ ref('base_canonical__applications') }} as suppressed
+            where suppressed._fate = 'suppressed'
+        ), false) as is_suppressed
     from parsed
 ),
 
