@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PYTHON3 ?= python3
 
-.PHONY: install demo test lint dbt-build clean
+.PHONY: install demo test dev lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
@@ -22,6 +22,11 @@ demo: install
 ## test: the whole test suite (dbt unit tests and pytest); .ci/run calls exactly this
 test: install
 	$(BIN)/pytest
+
+## dev: the Dagster UI on http://127.0.0.1:3000 (asset graph, checks, schedules, sensor)
+dev: install
+	$(BIN)/dbt parse --quiet
+	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev --host 127.0.0.1 --port 3000
 
 lint: install
 	$(BIN)/ruff check orchestration tests

@@ -1,0 +1,209 @@
+"""Dagster assets: the landing files, every dbt model (tests as asset checks), the
+Great Expectations compliance checks and the BI publication.
+
+Thin and manifest-driven: the dbt graph comes from the manifest, the landing sources
+from its `sources:`; nothing here lists models by hand. Every step that touches the
+DuckDB file runs in one concurrency pool (limit 1 in dagster_home/dagster.yaml),
+because DuckDB allows a single writer and a writer blocks readers.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import dagster as dg
+import duckdb
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+    get_asset_key_for_model,
+)
+from pydantic import Field
+
+from orchestration import compliance
+from orchestration.audit import append_entry, inputs_fingerprint
+from orchestration.paths import PROJECT_DIR, WarehousePaths, today_in_business_timezone
+from orchestration.publish import publish
+
+WAREHOUSE_POOL = "recontact_warehouse"
+
+dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
+dbt_project.prepare_if_dev()
+
+
+class WarehouseBuildConfig(dg.Config):
+    """Run configuration of a build: the day the rules are evaluated for."""
+
+    as_of_date: str = Field(
+        default="",
+        description="YYYY-MM-DD; empty means today in Asia/Tokyo. Set it to rebuild an audit date.",
+    )
+
+    def resolved_as_of_date(self) -> str:
+        if not self.as_of_date:
+            return today_in_business_timezone()
+        try:
+            return date.fromisoformat(self.as_of_date).isoformat()
+        except ValueError:
+            raise dg.Failure(f"as_of_date must be YYYY-MM-DD, got {self.as_of_date!r}") from None
+
+
+class RecontactTranslator(DagsterDbtTranslator):
+    """Groups follow the dbt folders (staging, intermediate, marts), seeds are `reference`."""
+
+    def get_group_name(self, dbt_resource_props) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        if dbt_resource_props["resource_type"] == "source":
+            return "landing"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "default"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=RecontactTranslator(),
+    pool=WAREHOUSE_POOL,
+)
+def recontact_dbt_assets(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseBuildConfig
+):
+    """`dbt build` of the whole warehouse (seeds, models, tests, unit tests) as of D."""
+    as_of_date = config.resolved_as_of_date()
+    context.log.info(f"Building the warehouse as of {as_of_date}")
+    yield from dbt.cli(
+        ["build", "--vars", json.dumps({"as_of_date": as_of_date})], context=context
+    ).stream()
+
+
+def landing_source_specs() -> list[dg.AssetSpec]:
+    """One asset per landing entity, from the dbt sources (the files are produced outside)."""
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    return [
+        dg.AssetSpec(
+            key=dg.AssetKey([source["source_name"], source["name"]]),
+            group_name="landing",
+            description=f"{source['description']} Files: <RECONTACT_LANDING_DIR>/"
+            f"{source['source_name']}/<batch_id>/{source['name']}.(csv|parquet|jsonl)",
+            kinds={"file"},
+        )
+        for source in manifest["sources"].values()
+    ]
+
+
+def model_key(name: str) -> dg.AssetKey:
+    return get_asset_key_for_model([recontact_dbt_assets], name)
+
+
+def warehouse_as_of_date(paths: WarehousePaths) -> str:
+    with duckdb.connect(str(paths.duckdb_path), read_only=True) as warehouse:
+        (as_of_date,) = warehouse.execute(
+            "select cast(max(as_of_date) as varchar) from marts.recontact_eligibility"
+        ).fetchone()
+    return as_of_date
+
+
+def compliance_check(suite: str, model: str, description: str) -> dg.AssetChecksDefinition:
+    """A blocking asset check that runs one Great Expectations suite (expectations/)."""
+
+    @dg.asset_check(
+        name=suite,
+        asset=model_key(model),
+        blocking=True,
+        pool=WAREHOUSE_POOL,
+        description=description,
+    )
+    def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        paths = WarehousePaths.from_env()
+        outcome = compliance.run_suite(
+            suite, paths, run_id=context.run_id, as_of_date=warehouse_as_of_date(paths)
+        )
+        return dg.AssetCheckResult(
+            passed=outcome.passed,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "evaluated_rows": outcome.evaluated_rows,
+                "unexpected_rows": outcome.unexpected_rows,
+                "failed_expectations": ", ".join(outcome.failed_expectations) or "none",
+                "validation_result": dg.MetadataValue.path(str(outcome.results_path)),
+                "data_docs": dg.MetadataValue.path(str(outcome.data_docs_index)),
+            },
+        )
+
+    return check
+
+
+COMPLIANCE_CHECKS = [
+    compliance_check(
+        "eligibility_compliance",
+        "recontact_eligibility",
+        "No eligible person past retention, without valid re-contact consent, with an "
+        "erasure/stop-use/stop-contact request, hired or with an open application.",
+    ),
+    compliance_check(
+        "purge_completeness",
+        "retention_purge_queue",
+        "Every person past greatest(use_allowed_until, legal_hold_until) is queued for purge.",
+    ),
+    compliance_check(
+        "forbidden_data",
+        "stg_canonical__evaluations",
+        "No column and no evaluation text carries data the Employment Security Act "
+        "guideline forbids collecting (deny-list seed forbidden_data_terms).",
+    ),
+    compliance_check(
+        "landing_reconciliation",
+        "stg_canonical__landing_reconciliation",
+        "Rows counted in the landing files = staged + superseded + redelivered + "
+        "quarantined + suppressed, per entity and batch.",
+    ),
+]
+
+
+@dg.asset(
+    group_name="publication",
+    pool=WAREHOUSE_POOL,
+    deps=[
+        model_key(name)
+        for name in (
+            "recontact_eligibility",
+            "recontact_cohorts",
+            "retention_purge_queue",
+            "stg_canonical__evaluations",
+            "stg_canonical__landing_reconciliation",
+        )
+    ],
+    kinds={"parquet", "duckdb"},
+)
+def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """The marts as a Parquet release BI reads (current/ + recontact_bi.duckdb).
+
+    Downstream of the blocking compliance checks: when one fails, this does not run and
+    the last good publication stays in place.
+    """
+    paths = WarehousePaths.from_env()
+    publication = publish(paths, release_id=context.run_id)
+    append_entry(
+        paths.audit_dir,
+        {
+            "event": "publish",
+            "run_id": context.run_id,
+            "as_of_date": publication.as_of_date,
+            "rule_set_version": publication.rule_set_version,
+            "row_counts": publication.row_counts,
+            "inputs_hash": inputs_fingerprint(paths.landing_dir),
+            "release": str(publication.release_dir),
+        },
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "as_of_date": publication.as_of_date,
+            "release": dg.MetadataValue.path(str(publication.release_dir)),
+            "bi_database": dg.MetadataValue.path(str(publication.bi_database)),
+            **{f"rows_{mart}": count for mart, count in publication.row_counts.items()},
+        }
+    )

@@ -1,0 +1,154 @@
+"""Jobs, schedules and sensors: when the warehouse is rebuilt, checked, published, purged."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from orchestration import compliance
+from orchestration.assets import (
+    WAREHOUSE_POOL,
+    published_marts,
+    recontact_dbt_assets,
+    warehouse_as_of_date,
+)
+from orchestration.audit import append_entry
+from orchestration.paths import BUSINESS_TIMEZONE, WarehousePaths
+from orchestration.publish import publish
+from orchestration.purge import apply_purge, plan_purge
+
+BUILD_OP = recontact_dbt_assets.op.name
+QUIET_SECONDS = 60  # a batch directory is complete once nothing in it changed for this long
+
+# Everything: dbt build, dbt tests and compliance checks, then publication.
+refresh_job = dg.define_asset_job(
+    name="recontact_refresh",
+    selection=dg.AssetSelection.all(),
+    description="Build the warehouse as of a day, run every check, publish the marts for BI.",
+)
+
+# The same without publishing: rebuild the decisions of an earlier audit date.
+audit_date_job = dg.define_asset_job(
+    name="recontact_audit_date",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(published_marts),
+    description="Rebuild and check the warehouse as of a past date (set as_of_date); "
+    "BI's publication is left alone.",
+)
+
+
+def build_run_config(as_of_date: str) -> dict:
+    return {"ops": {BUILD_OP: {"config": {"as_of_date": as_of_date}}}}
+
+
+@dg.schedule(
+    job=refresh_job,
+    cron_schedule="0 6 * * *",
+    execution_timezone="Asia/Tokyo",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+def daily_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    """Every morning in Tokyo: the warehouse as of that day."""
+    as_of_date = context.scheduled_execution_time.astimezone(BUSINESS_TIMEZONE).date().isoformat()
+    return dg.RunRequest(
+        run_key=f"daily:{as_of_date}",
+        run_config=build_run_config(as_of_date),
+        tags={"recontact/as_of_date": as_of_date},
+    )
+
+
+def complete_batches(landing_dir: Path, now: float | None = None) -> list[str]:
+    """Batch ids under <landing>/<source>/ whose files have not changed for QUIET_SECONDS."""
+    now = time.time() if now is None else now
+    batches = []
+    for batch_dir in sorted(landing_dir.glob("*/*")):
+        files = (
+            [path for path in batch_dir.iterdir() if path.is_file()] if batch_dir.is_dir() else []
+        )
+        if files and now - max(path.stat().st_mtime for path in files) >= QUIET_SECONDS:
+            batches.append(f"{batch_dir.parent.name}/{batch_dir.name}")
+    return batches
+
+
+def new_batches(seen: list[str], present: list[str]) -> list[str]:
+    return sorted(set(present) - set(seen))
+
+
+@dg.sensor(
+    job=refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING
+)
+def new_export_batch(context: dg.SensorEvaluationContext):
+    """A new export batch landed: refresh the warehouse as of today."""
+    paths = WarehousePaths.from_env()
+    seen = json.loads(context.cursor) if context.cursor else []
+    present = complete_batches(paths.landing_dir)
+    arrived = new_batches(seen, present)
+    if not arrived:
+        return dg.SkipReason(f"no new batch under {paths.landing_dir}")
+    context.update_cursor(json.dumps(sorted(set(seen) | set(arrived))))
+    as_of_date = datetime.now(BUSINESS_TIMEZONE).date().isoformat()
+    return dg.RunRequest(
+        run_key=f"batches:{arrived[-1]}:{len(seen) + len(arrived)}",
+        run_config=build_run_config(as_of_date),
+        tags={"recontact/new_batches": ",".join(arrived)[:200], "recontact/as_of_date": as_of_date},
+    )
+
+
+class PurgeConfig(dg.Config):
+    dry_run: bool = Field(default=True, description="Only report what would be purged.")
+
+
+@dg.op(pool=WAREHOUSE_POOL)
+def purge_retention_queue(context: dg.OpExecutionContext, config: PurgeConfig) -> None:
+    """Remove every queued person from the landing files and the warehouse, leave a
+    tombstone, republish BI's marts and record it all in the audit log."""
+    paths = WarehousePaths.from_env()
+    plan = plan_purge(paths)
+    context.log.info(plan.render())
+    if config.dry_run:
+        append_entry(
+            paths.audit_dir,
+            {"event": "purge_dry_run", "run_id": context.run_id, "summary": plan.render()},
+        )
+        return
+    report = apply_purge(plan, paths, run_id=context.run_id)
+    context.log.info(report.render())
+    append_entry(
+        paths.audit_dir, {"event": "purge", "run_id": context.run_id, "summary": report.render()}
+    )
+    publish(paths, release_id=f"{context.run_id}-after-purge")
+    # Nothing overdue may remain anywhere: the same suite the refresh runs, now after the purge.
+    outcome = compliance.run_suite(
+        "purge_completeness", paths, run_id=context.run_id, as_of_date=warehouse_as_of_date(paths)
+    )
+    if not outcome.passed:
+        raise dg.Failure(
+            f"overdue persons remain after the purge: {outcome.unexpected_rows}",
+            metadata={"evidence": dg.MetadataValue.path(str(outcome.results_path))},
+        )
+
+
+@dg.job(
+    description="Purge the retention queue (dry run by default; the schedule runs it for real)."
+)
+def retention_purge():
+    purge_retention_queue()
+
+
+@dg.schedule(
+    job=retention_purge,
+    cron_schedule="0 7 * * *",
+    execution_timezone="Asia/Tokyo",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+def daily_purge(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    """After the morning refresh: purge for real (APPI art. 22: delete without delay)."""
+    day = context.scheduled_execution_time.astimezone(BUSINESS_TIMEZONE).date().isoformat()
+    return dg.RunRequest(
+        run_key=f"purge:{day}",
+        run_config={"ops": {"purge_retention_queue": {"config": {"dry_run": False}}}},
+    )

@@ -1,0 +1,32 @@
+"""The Dagster code location: `dagster dev` / `dagster definitions validate` find it through
+[tool.dagster] in pyproject.toml. Nothing here opens a connection at import time."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.assets import (
+    COMPLIANCE_CHECKS,
+    dbt_project,
+    landing_source_specs,
+    published_marts,
+    recontact_dbt_assets,
+)
+from orchestration.automation import (
+    audit_date_job,
+    daily_purge,
+    daily_refresh,
+    new_export_batch,
+    refresh_job,
+    retention_purge,
+)
+
+defs = dg.Definitions(
+    assets=[*landing_source_specs(), recontact_dbt_assets, published_marts],
+    asset_checks=COMPLIANCE_CHECKS,
+    jobs=[refresh_job, audit_date_job, retention_purge],
+    schedules=[daily_refresh, daily_purge],
+    sensors=[new_export_batch],
+    resources={"dbt": DbtCliResource(project_dir=dbt_project)},
+)

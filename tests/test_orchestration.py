@@ -1,0 +1,245 @@
+"""The Dagster layer: definitions load, a full refresh materializes and checks everything,
+failed checks block publication, sensor/schedule behaviour, purge through the job."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from datetime import UTC, date, datetime
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.generate import generate_export
+from orchestration.paths import PROJECT_DIR
+from orchestration.warehouse import dbt_executable
+from tests.support import END_DATE, write_entity
+
+COMPLIANCE_SUITES = {
+    "eligibility_compliance",
+    "purge_completeness",
+    "forbidden_data",
+    "landing_reconciliation",
+}
+
+
+@pytest.fixture(scope="module")
+def defs():
+    """Definitions need the dbt manifest: prepare it as CI would (`dbt parse`)."""
+    subprocess.run([dbt_executable(), "parse", "--quiet"], cwd=PROJECT_DIR, check=True)
+    from orchestration.definitions import defs
+
+    return defs
+
+
+@pytest.fixture
+def environment(tmp_path, monkeypatch):
+    """Every path the orchestration reads from the environment, under tmp_path."""
+    values = {
+        "RECONTACT_LANDING_DIR": tmp_path / "landing",
+        "RECONTACT_DUCKDB_PATH": tmp_path / "warehouse.duckdb",
+        "RECONTACT_STATE_DIR": tmp_path / "state",
+        "RECONTACT_AUDIT_DIR": tmp_path / "audit",
+        "RECONTACT_PUBLISH_DIR": tmp_path / "published",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, str(value))
+    return values
+
+
+def run_refresh(defs, as_of: date, job: str = "recontact_refresh") -> dg.ExecuteInProcessResult:
+    from orchestration.automation import build_run_config
+
+    return defs.get_job_def(job).execute_in_process(
+        run_config=build_run_config(as_of.isoformat()),
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
+def check_results(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
+    return {
+        evaluation.check_name: evaluation.passed
+        for evaluation in result.get_asset_check_evaluations()
+    }
+
+
+def test_definitions_load_with_graph_checks_jobs_and_pool(defs):
+    dg.Definitions.validate_loadable(defs)
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert {
+        "canonical/candidates",
+        "canonical/consent_events",
+        "recontact_eligibility",
+        "recontact_cohorts",
+        "retention_purge_queue",
+        "published_marts",
+    } <= keys
+    check_names = {key.name for key in graph.asset_check_keys}
+    assert COMPLIANCE_SUITES <= check_names
+    assert any(name.startswith("unique_recontact_eligibility") for name in check_names)
+    for suite in COMPLIANCE_SUITES:
+        check = next(key for key in graph.asset_check_keys if key.name == suite)
+        assert graph.get_check_spec(check).blocking, suite
+    pools = {
+        node.pool
+        for job in (defs.get_job_def("recontact_refresh"),)
+        for node in job.graph.node_defs
+    }
+    assert pools == {"recontact_warehouse"}
+    assert {s.name for s in defs.schedules} == {"daily_refresh", "daily_purge"}
+    assert {s.name for s in defs.sensors} == {"new_export_batch"}
+
+
+def test_full_refresh_materializes_checks_and_publishes(defs, environment):
+    generate_export(
+        environment["RECONTACT_LANDING_DIR"], candidates=600, seed=11, end_date=END_DATE, batches=3
+    )
+    result = run_refresh(defs, END_DATE)
+    assert result.success
+    checks = check_results(result)
+    assert COMPLIANCE_SUITES <= set(checks)
+    assert all(checks.values()), {name for name, passed in checks.items() if not passed}
+    materialized = {
+        event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
+    }
+    assert {"recontact_eligibility", "published_marts"} <= materialized
+
+    publish_dir = environment["RECONTACT_PUBLISH_DIR"]
+    release = json.loads((publish_dir / "current" / "release.json").read_text())
+    assert release["as_of_date"] == END_DATE.isoformat()
+    with duckdb.connect(str(publish_dir / "recontact_bi.duckdb"), read_only=True) as bi:
+        published = bi.execute("select count(*) from marts.recontact_eligibility").fetchone()[0]
+    assert published == release["row_counts"]["recontact_eligibility"] > 0
+
+    audit_log = environment["RECONTACT_AUDIT_DIR"] / "audit_log.jsonl"
+    entries = [json.loads(line) for line in audit_log.read_text().splitlines()]
+    suites = {entry.get("suite") for entry in entries if entry.get("passed")}
+    assert COMPLIANCE_SUITES <= suites
+    assert any(entry.get("event") == "publish" for entry in entries)
+
+
+def test_failed_check_blocks_publication_and_keeps_the_last_good_one(defs, environment):
+    landing = environment["RECONTACT_LANDING_DIR"]
+    generate_export(landing, candidates=400, seed=12, end_date=END_DATE, batches=2)
+    assert run_refresh(defs, END_DATE).success
+    publish_dir = environment["RECONTACT_PUBLISH_DIR"]
+    good_release = (publish_dir / "current").resolve()
+
+    # a later batch brings an evaluation that records the applicant's registered domicile
+    write_entity(
+        landing,
+        "2026-11-28T0300",
+        "evaluations",
+        [
+            {
+                "evaluation_id": "EV-forbidden",
+                "application_id": "A-unknown",
+                "stage": "一次面接",
+                "evaluated_at": "2026-11-27T10:00:00",
+                "rating": "4",
+                "strengths": "本籍が近く通勤しやすい",
+                "concerns": "",
+            }
+        ],
+    )
+    result = run_refresh(defs, END_DATE)
+    assert check_results(result)["forbidden_data"] is False
+    materialized = {
+        event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
+    }
+    assert "published_marts" not in materialized
+    assert (publish_dir / "current").resolve() == good_release
+
+
+def test_sensor_requests_a_refresh_once_per_complete_new_batch(defs, environment):
+    from orchestration.automation import QUIET_SECONDS, new_export_batch
+
+    landing = environment["RECONTACT_LANDING_DIR"]
+    old = write_entity(landing, "2026-11-26T0300", "candidates", [{"candidate_id": "c1"}])
+    stale = time.time() - QUIET_SECONDS - 5
+    os.utime(old, (stale, stale))
+    context = dg.build_sensor_context(cursor=None)
+    first = new_export_batch(context)
+    assert isinstance(first, dg.RunRequest)
+    assert first.tags["recontact/new_batches"] == "canonical/2026-11-26T0300"
+    assert json.loads(context.cursor) == ["canonical/2026-11-26T0300"]
+
+    # the same batch again: nothing to do
+    assert isinstance(
+        new_export_batch(dg.build_sensor_context(cursor=context.cursor)), dg.SkipReason
+    )
+
+    # a batch still being written (fresh mtime) is not complete yet; once quiet, it is new
+    fresh = write_entity(landing, "2026-11-27T0300", "candidates", [{"candidate_id": "c2"}])
+    assert isinstance(
+        new_export_batch(dg.build_sensor_context(cursor=context.cursor)), dg.SkipReason
+    )
+    os.utime(fresh, (stale, stale))
+    third = new_export_batch(dg.build_sensor_context(cursor=context.cursor))
+    assert isinstance(third, dg.RunRequest)
+    assert third.tags["recontact/new_batches"] == "canonical/2026-11-27T0300"
+
+
+def test_daily_schedule_builds_as_of_the_tokyo_day(defs):
+    from orchestration.automation import BUILD_OP, daily_refresh
+
+    # 21:00 UTC on the 26th is 06:00 on the 27th in Tokyo
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2026, 11, 26, 21, 0, tzinfo=UTC)
+    )
+    request = daily_refresh(context)
+    assert request.run_config["ops"][BUILD_OP]["config"]["as_of_date"] == "2026-11-27"
+    assert request.run_key == "daily:2026-11-27"
+
+
+def test_purge_job_dry_run_then_real_run_and_redelivery_is_suppressed(defs, environment):
+    landing = environment["RECONTACT_LANDING_DIR"]
+    generate_export(landing, candidates=600, seed=13, end_date=END_DATE, batches=2)
+    original = environment["RECONTACT_DUCKDB_PATH"].parent / "original_landing"
+    shutil.copytree(landing, original)
+    assert run_refresh(defs, END_DATE).success
+    with duckdb.connect(str(environment["RECONTACT_DUCKDB_PATH"]), read_only=True) as warehouse:
+        queued = {
+            row[0]
+            for row in warehouse.execute(
+                "select candidate_id from marts.retention_purge_queue"
+            ).fetchall()
+        }
+    assert queued
+
+    purge_job = defs.get_job_def("retention_purge")
+    instance = dg.DagsterInstance.ephemeral()
+    dry = purge_job.execute_in_process(instance=instance)
+    assert dry.success
+    assert sorted(p.read_bytes() for p in landing.rglob("*.*")) == sorted(
+        p.read_bytes() for p in original.rglob("*.*")
+    )
+
+    real = purge_job.execute_in_process(
+        instance=instance,
+        run_config={"ops": {"purge_retention_queue": {"config": {"dry_run": False}}}},
+    )
+    assert real.success
+
+    # the ATS delivers the full history again: the purged persons stay out
+    shutil.rmtree(landing)
+    shutil.copytree(original, landing)
+    assert run_refresh(defs, END_DATE, job="recontact_audit_date").success
+    with duckdb.connect(str(environment["RECONTACT_DUCKDB_PATH"]), read_only=True) as warehouse:
+        staged = {
+            row[0]
+            for row in warehouse.execute(
+                "select candidate_id from staging.stg_canonical__candidates"
+            ).fetchall()
+        }
+        suppressed = warehouse.execute(
+            "select count(*) from staging.base_canonical__candidates where _fate = 'suppressed'"
+        ).fetchone()[0]
+    assert not (queued & staged)
+    assert suppressed >= len(queued)
