@@ -7,7 +7,6 @@ DuckDB file runs in one concurrency pool (limit 1 in dagster_home/dagster.yaml),
 because DuckDB allows a single writer and a writer blocks readers.
 """
 
-from __future__ import annotations
 
 import json
 from datetime import date
@@ -120,7 +119,7 @@ def compliance_check(suite: str, model: str, description: str) -> dg.AssetChecks
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         paths = WarehousePaths.from_env()
         outcome = compliance.run_suite(
-            suite, paths, run_id=context.run_id, as_of_date=warehouse_as_of_date(paths)
+            suite, paths, run_id=context.run.run_id, as_of_date=warehouse_as_of_date(paths)
         )
         return dg.AssetCheckResult(
             passed=outcome.passed,

@@ -1,6 +1,5 @@
 """Jobs, schedules and sensors: when the warehouse is rebuilt, checked, published, purged."""
 
-from __future__ import annotations
 
 import json
 import time

@@ -15,7 +15,9 @@ import time
 from datetime import date
 from pathlib import Path
 
+from orchestration.audit import register_cli as register_audit_cli
 from orchestration.paths import WarehousePaths, resolve, today_in_business_timezone
+from orchestration.purge import register_cli as register_purge_cli
 from orchestration.warehouse import DbtFailed, build, summarize
 
 # A landing directory the demo may replace holds this marker; anything else is
@@ -146,6 +148,9 @@ def parser() -> argparse.ArgumentParser:
 
     summary = commands.add_parser("summary", help="counts from the marts")
     summary.set_defaults(handler=command_summary)
+
+    register_purge_cli(commands)
+    register_audit_cli(commands)
     return root
 
 

@@ -21,6 +21,7 @@ from orchestration.automation import (
     refresh_job,
     retention_purge,
 )
+from orchestration.warehouse import dbt_executable
 
 defs = dg.Definitions(
     assets=[*landing_source_specs(), recontact_dbt_assets, published_marts],
@@ -28,5 +29,5 @@ defs = dg.Definitions(
     jobs=[refresh_job, audit_date_job, retention_purge],
     schedules=[daily_refresh, daily_purge],
     sensors=[new_export_batch],
-    resources={"dbt": DbtCliResource(project_dir=dbt_project)},
+    resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())},
 )

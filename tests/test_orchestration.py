@@ -54,7 +54,7 @@ def environment(tmp_path, monkeypatch):
 def run_refresh(defs, as_of: date, job: str = "recontact_refresh") -> dg.ExecuteInProcessResult:
     from orchestration.automation import build_run_config
 
-    return defs.get_job_def(job).execute_in_process(
+    return defs.resolve_job_def(job).execute_in_process(
         run_config=build_run_config(as_of.isoformat()),
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
@@ -75,9 +75,10 @@ def test_definitions_load_with_graph_checks_jobs_and_pool(defs):
     assert {
         "canonical/candidates",
         "canonical/consent_events",
-        "recontact_eligibility",
-        "recontact_cohorts",
-        "retention_purge_queue",
+        "marts/recontact_eligibility",
+        "marts/recontact_cohorts",
+        "marts/retention_purge_queue",
+        "reference/retention_policies",
         "published_marts",
     } <= keys
     check_names = {key.name for key in graph.asset_check_keys}
@@ -88,7 +89,7 @@ def test_definitions_load_with_graph_checks_jobs_and_pool(defs):
         assert graph.get_check_spec(check).blocking, suite
     pools = {
         node.pool
-        for job in (defs.get_job_def("recontact_refresh"),)
+        for job in (defs.resolve_job_def("recontact_refresh"),)
         for node in job.graph.node_defs
     }
     assert pools == {"recontact_warehouse"}
@@ -104,11 +105,13 @@ def test_full_refresh_materializes_checks_and_publishes(defs, environment):
     assert result.success
     checks = check_results(result)
     assert COMPLIANCE_SUITES <= set(checks)
-    assert all(checks.values()), {name for name, passed in checks.items() if not passed}
+    failing = {name for name, passed in checks.items() if not passed}
+    # the sample data holds a few deliberately unmapped stages and reasons: warnings only
+    assert failing <= {"warn_unmapped_stages", "warn_unmapped_rejection_reasons"}, failing
     materialized = {
         event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
     }
-    assert {"recontact_eligibility", "published_marts"} <= materialized
+    assert {"marts/recontact_eligibility", "published_marts"} <= materialized
 
     publish_dir = environment["RECONTACT_PUBLISH_DIR"]
     release = json.loads((publish_dir / "current" / "release.json").read_text())
@@ -213,7 +216,7 @@ def test_purge_job_dry_run_then_real_run_and_redelivery_is_suppressed(defs, envi
         }
     assert queued
 
-    purge_job = defs.get_job_def("retention_purge")
+    purge_job = defs.resolve_job_def("retention_purge")
     instance = dg.DagsterInstance.ephemeral()
     dry = purge_job.execute_in_process(instance=instance)
     assert dry.success
