@@ -34,8 +34,12 @@ consent expiry, 180-day outreach cooldown, month ends, leap days, events dated a
 How
 ---
 Everything is built by SQL in one in-memory DuckDB connection. Randomness is
-``hash(key, salt, seed)``, never ``random()``, and every file is written from a table sorted by
-its key, so the same arguments give byte-identical files whatever the number of threads.
+``hash(key, salt, seed)``, never ``random()``. Every table holding rows to be written is in key
+order, either sorted explicitly or derived from a sorted table by order-preserving steps only
+(unnest, filter, projection, inserts in key order), and files are written by filtered scans,
+which keep that order; Parquet files are written single-threaded. So the same arguments give
+byte-identical files whatever the number of threads. Ids and texts stay numbers and indexes
+until the files are written, which keeps 1,000,000 candidates well under a minute.
 Internally all times are naive local timestamps; the last batch cutoff decides what "has
 happened" (an application whose process would end later is exported as ``active``), except for
 the boundary cases, which deliberately contain rows dated after ``end_date``.
@@ -219,6 +223,7 @@ _COLUMNS = {
         ("outcome_at", "ts", "outcome_at"),
     ),
 }
+
 BATCH_SPACING_DAYS = 30
 HISTORY_DAYS = 1826  # five years of applications before the last batch
 MIN_CANDIDATES = 200
@@ -310,8 +315,12 @@ _EAST_ASIAN_GIVEN = [
     "Min-jun", "Seo-yeon", "Ji-ho", "Ha-eun", "Do-yun", "Ji-woo", "Wei", "Fang", "Jing", "Lei",
     "Xin", "Hao", "Mei", "Jun", "Yi", "Hui Min", "Wei Ling", "Jia Hui", "Kai", "Yu-ting",
 ]  # fmt: skip
-_SOUTH_ASIAN_FAMILY = ["Sharma", "Patel", "Iyer", "Reddy", "Gupta", "Singh", "Nair", "Rao", "Mehta", "Das"]  # fmt: skip
-_SOUTH_ASIAN_GIVEN = ["Priya", "Rahul", "Ananya", "Arjun", "Vikram", "Sneha", "Rohan", "Kavya", "Aditya", "Divya"]  # fmt: skip
+_SOUTH_ASIAN_FAMILY = [
+    "Sharma", "Patel", "Iyer", "Reddy", "Gupta", "Singh", "Nair", "Rao", "Mehta", "Das",
+]  # fmt: skip
+_SOUTH_ASIAN_GIVEN = [
+    "Priya", "Rahul", "Ananya", "Arjun", "Vikram", "Sneha", "Rohan", "Kavya", "Aditya", "Divya",
+]  # fmt: skip
 
 _JP_DOMAINS = ["example.jp", "example.co.jp", "example.ne.jp", "example.com"]
 _OTHER_DOMAINS = ["example.com", "example.org", "example.net"]
@@ -505,8 +514,8 @@ def _boundary_cases(d: date) -> list[_Case]:
     """The hand-made cases, in candidate order (candidate 1 is the first)."""
     cases: list[_Case] = []
 
-    def closed(label: str, day: date | None, hour: int = 18, minute: int = 0, **kw) -> None:
-        """A case with one application closed on ``day`` (None: still active)."""
+    def add(label: str, day: date | None, hour: int = 18, minute: int = 0, **kw) -> None:
+        """A case with one application, closed on ``day`` at hour:minute (None: active)."""
         app_kw = {k: kw.pop(k) for k in list(kw) if k in _App.__dataclass_fields__}
         closed_at = _at(day, hour, minute) if day else None
         cases.append(_Case(label, (_App(closed_at, **app_kw),), **kw))
@@ -519,40 +528,55 @@ def _boundary_cases(d: date) -> list[_Case]:
     for months in (3, 36):
         for delta in (-1, 0, 1):
             suffix = {-1: "minus_1d", 0: "exact", 1: "plus_1d"}[delta]
-            closed(f"close_{months}m_{suffix}", _add_months(d, -months) + timedelta(days=delta))
+            add(f"close_{months}m_{suffix}", _add_months(d, -months) + timedelta(days=delta))
     # the same boundaries written in UTC / with an offset: the local date is what counts
     for months in (3, 36):
         day = _add_months(d, -months) + timedelta(days=1)
-        closed(f"close_{months}m_plus_1d_utc_z", day, 0, 30, tz=2)
-    closed("close_3m_plus_1d_offset", _add_months(d, -3) + timedelta(days=1), 0, 30, tz=1)
+        add(f"close_{months}m_plus_1d_utc_z", day, 0, 30, tz=2)
+    add("close_3m_plus_1d_offset", _add_months(d, -3) + timedelta(days=1), 0, 30, tz=1)
     # closed_at empty: closed_on comes from updated_at
-    closed("close_3m_plus_1d_no_closed_at", _add_months(d, -3) + timedelta(days=1), 10, 0,
-           closed_at_empty=True)  # fmt: skip
-    closed("close_36m_no_closed_at_utc_z", _add_months(d, -36), 1, 0, closed_at_empty=True, tz=2)
+    add(
+        "close_3m_plus_1d_no_closed_at",
+        _add_months(d, -3) + timedelta(days=1),
+        10,
+        0,
+        closed_at_empty=True,
+    )
+    add("close_36m_no_closed_at_utc_z", _add_months(d, -36), 1, 0, closed_at_empty=True, tz=2)
     # month ends and leap days, where month arithmetic clamps
     for months in (3, 4, 36, 37):
         first = _add_months(d, -months).replace(day=1)
         last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-        closed(f"close_month_end_{months}m", last)
-    leap_year = next(y for y in range(d.year, d.year - 9, -1) if calendar.isleap(y)
-                     and date(y, 2, 29) <= _add_months(d, -3))  # fmt: skip
+        add(f"close_month_end_{months}m", last)
+    leap_year = next(
+        y
+        for y in range(d.year, d.year - 9, -1)
+        if calendar.isleap(y) and date(y, 2, 29) <= _add_months(d, -3)
+    )
     feb29 = date(leap_year, 2, 29)
-    closed("close_feb29", feb29)
-    closed("close_feb29_no_retention_consent", feb29, consents=no_retention(feb29))
+    add("close_feb29", feb29)
+    add("close_feb29_no_retention_consent", feb29, consents=no_retention(feb29))
     # retention periods of the JP policy (months come from the seed), with and without consent
     for months in (6, 12, 24, 36, 48):
         for delta in (-1, 0, 1):
             day = _add_months(d, -months) + timedelta(days=delta)
             suffix = {-1: "minus_1d", 0: "exact", 1: "plus_1d"}[delta]
-            closed(f"retention_{months}m_{suffix}_consent", day)
-            closed(f"retention_{months}m_{suffix}_no_consent", day, consents=no_retention(day))
+            add(f"retention_{months}m_{suffix}_consent", day)
+            add(f"retention_{months}m_{suffix}_no_consent", day, consents=no_retention(day))
     # other jurisdictions: California's 4-year legal floor, Germany's short period
     for months, country, region in ((48, "US", "CA"), (6, "DE", "BE")):
         for delta in (-1, 0, 1):
             day = _add_months(d, -months) + timedelta(days=delta)
             suffix = {-1: "minus_1d", 0: "exact", 1: "plus_1d"}[delta]
-            closed(f"{country.lower()}_{months}m_{suffix}_no_consent", day, country=country,
-                   region=region, reason="Not a culture fit", vocab=2, consents=no_retention(day))  # fmt: skip
+            add(
+                f"{country.lower()}_{months}m_{suffix}_no_consent",
+                day,
+                country=country,
+                region=region,
+                reason="Not a culture fit",
+                vocab=2,
+                consents=no_retention(day),
+            )
 
     # consent expiring around D (valid only when the expiry date is after D)
     ten_months = _add_months(d, -10)
@@ -566,12 +590,12 @@ def _boundary_cases(d: date) -> list[_Case]:
             _Consent("retention", "granted", applied),
             _Consent("recontact", "granted", applied, expiry),
         )
-        closed(label, ten_months, consents=consents)
+        add(label, ten_months, consents=consents)
     consents = (
         _Consent("retention", "granted", applied),
         _Consent("recontact", "granted", applied, _at(d + timedelta(days=1), 0, 30), tz=2),
     )
-    closed("recontact_expires_d_plus_1_utc_z", ten_months, consents=consents)
+    add("recontact_expires_d_plus_1_utc_z", ten_months, consents=consents)
     for label, expiry in (
         ("retention_consent_expires_on_d", _at(d, 12)),
         ("retention_consent_expires_d_plus_1", _at(d + timedelta(days=1), 12)),
@@ -580,93 +604,186 @@ def _boundary_cases(d: date) -> list[_Case]:
             _Consent("retention", "granted", applied, expiry),
             _Consent("recontact", "granted", applied),
         )
-        closed(label, ten_months, consents=consents)
+        add(label, ten_months, consents=consents)
 
     # outreach cooldown (180 days)
     for days in (179, 180, 181):
         sent = _at(d - timedelta(days=days), 14)
-        closed(f"outreach_{days}d", ten_months, outreach=((sent, "no_response", None, 0),))
+        add(f"outreach_{days}d", ten_months, outreach=((sent, "no_response", None, 0),))
     sent = _at(d - timedelta(days=179), 1)  # local D-179, UTC date D-180
-    closed("outreach_179d_utc_z", ten_months, outreach=((sent, None, None, 2),))
+    add("outreach_179d_utc_z", ten_months, outreach=((sent, None, None, 2),))
     sent = _at(d - timedelta(days=200), 14)
-    closed("opt_out_outcome_after_d", ten_months,
-           outreach=((sent, "opt_out", _at(d + timedelta(days=1), 9), 0),))  # fmt: skip
-    closed("opt_out_without_outcome_at", ten_months, outreach=((sent, "opt_out", None, 0),))
+    add(
+        "opt_out_outcome_after_d",
+        ten_months,
+        outreach=((sent, "opt_out", _at(d + timedelta(days=1), 9), 0),),
+    )
+    add("opt_out_without_outcome_at", ten_months, outreach=((sent, "opt_out", None, 0),))
 
     # rows dated after D (ignored when building as of D)
-    cases.append(_Case(
-        "reapplied_after_d",
-        (
-            _App(_at(ten_months)),
-            _App(None, applied_at=_at(d + timedelta(days=3), 20), status="active", furthest=1,
-                 reason=None, events_until=_at(d + timedelta(days=4))),
+    cases.append(
+        _Case(
+            "reapplied_after_d",
+            (
+                _App(_at(ten_months)),
+                _App(
+                    None,
+                    applied_at=_at(d + timedelta(days=3), 20),
+                    status="active",
+                    furthest=1,
+                    reason=None,
+                    events_until=_at(d + timedelta(days=4)),
+                ),
+            ),
+            extra_consents=(_Consent("recontact", "granted", _at(d + timedelta(days=3), 20)),),
+        )
+    )
+    add(
+        "closed_after_d",
+        d + timedelta(days=5),
+        11,
+        furthest=3,
+        applied_at=_at(d - timedelta(days=40), 22),
+        reason="スキル不足",
+        category="skills_gap",
+    )
+    add(
+        "hired_after_d",
+        d + timedelta(days=7),
+        10,
+        status="hired",
+        furthest=7,
+        reason=None,
+        category=None,
+        applied_at=_at(d - timedelta(days=70), 22),
+    )
+    add(
+        "stage_events_after_d",
+        None,
+        status="active",
+        furthest=3,
+        reason=None,
+        category=None,
+        applied_at=_at(d - timedelta(days=20), 23),
+        events_until=_at(d + timedelta(days=12)),
+    )
+    add(
+        "consent_withdrawn_after_d",
+        ten_months,
+        extra_consents=(_Consent("recontact", "withdrawn", _at(d + timedelta(days=2), 8)),),
+    )
+    add(
+        "consent_granted_after_d",
+        ten_months,
+        consents=(
+            _Consent("retention", "granted", applied),
+            _Consent("recontact", "granted", _at(d + timedelta(days=1), 9)),
         ),
-        extra_consents=(_Consent("recontact", "granted", _at(d + timedelta(days=3), 20)),),
-    ))  # fmt: skip
-    closed("closed_after_d", d + timedelta(days=5), 11, furthest=3,
-           applied_at=_at(d - timedelta(days=40), 22), reason="スキル不足", category="skills_gap")  # fmt: skip
-    closed("hired_after_d", d + timedelta(days=7), 10, status="hired", furthest=7, reason=None,
-           category=None, applied_at=_at(d - timedelta(days=70), 22))  # fmt: skip
-    closed("stage_events_after_d", None, status="active", furthest=3, reason=None, category=None,
-           applied_at=_at(d - timedelta(days=20), 23), events_until=_at(d + timedelta(days=12)))  # fmt: skip
-    closed("consent_withdrawn_after_d", ten_months,
-           extra_consents=(_Consent("recontact", "withdrawn", _at(d + timedelta(days=2), 8)),))  # fmt: skip
-    closed("consent_granted_after_d", ten_months, consents=(
-        _Consent("retention", "granted", applied),
-        _Consent("recontact", "granted", _at(d + timedelta(days=1), 9)),
-    ))  # fmt: skip
-    closed("erasure_after_d", ten_months, privacy=(("erasure", _at(d + timedelta(days=1), 9)),))
-    closed("erasure_before_d", ten_months, privacy=(("erasure", _at(d - timedelta(days=30), 9)),))
-    closed("stop_use_before_d", ten_months, privacy=(("stop_use", _at(d - timedelta(days=5))),))
-    closed("deleted_after_d", ten_months, deleted_at=_at(d + timedelta(days=2), 10))
-    closed("deleted_before_d", ten_months, deleted_at=_at(d - timedelta(days=20), 10))
-    closed("created_after_d", None, status="active", furthest=1, reason=None, category=None,
-           applied_at=_at(d + timedelta(days=2), 21), events_until=_at(d + timedelta(days=3)))  # fmt: skip
+    )
+    add("erasure_after_d", ten_months, privacy=(("erasure", _at(d + timedelta(days=1), 9)),))
+    add("erasure_before_d", ten_months, privacy=(("erasure", _at(d - timedelta(days=30), 9)),))
+    add("stop_use_before_d", ten_months, privacy=(("stop_use", _at(d - timedelta(days=5))),))
+    add("deleted_after_d", ten_months, deleted_at=_at(d + timedelta(days=2), 10))
+    add("deleted_before_d", ten_months, deleted_at=_at(d - timedelta(days=20), 10))
+    add(
+        "created_after_d",
+        None,
+        status="active",
+        furthest=1,
+        reason=None,
+        category=None,
+        applied_at=_at(d + timedelta(days=2), 21),
+        events_until=_at(d + timedelta(days=3)),
+    )
 
     # consent ties: granted and withdrawn with the same recorded_at (withdrawn wins)
     tie = _at(d - timedelta(days=60), 10)
-    closed("consent_tie_same_recorded_at", ten_months, extra_consents=(
-        _Consent("recontact", "granted", tie), _Consent("recontact", "withdrawn", tie),
-    ))  # fmt: skip
-    closed("consent_tie_mixed_offsets", ten_months, extra_consents=(
-        _Consent("recontact", "granted", tie), _Consent("recontact", "withdrawn", tie, tz=2),
-    ))  # fmt: skip
-    closed("retention_consent_tie", ten_months, extra_consents=(
-        _Consent("retention", "withdrawn", tie, tz=1), _Consent("retention", "granted", tie),
-    ))  # fmt: skip
+    add(
+        "consent_tie_same_recorded_at",
+        ten_months,
+        extra_consents=(
+            _Consent("recontact", "granted", tie),
+            _Consent("recontact", "withdrawn", tie),
+        ),
+    )
+    add(
+        "consent_tie_mixed_offsets",
+        ten_months,
+        extra_consents=(
+            _Consent("recontact", "granted", tie),
+            _Consent("recontact", "withdrawn", tie, tz=2),
+        ),
+    )
+    add(
+        "retention_consent_tie",
+        ten_months,
+        extra_consents=(
+            _Consent("retention", "withdrawn", tie, tz=1),
+            _Consent("retention", "granted", tie),
+        ),
+    )
 
     # reasons and offers
-    closed("disqualified_falsified_history", ten_months, reason="経歴詐称", category="disqualified")
-    closed("disqualified_spam", ten_months, reason="Spam", category="disqualified", vocab=2)
-    closed("offer_declined_conditions", ten_months, status="offer_declined", furthest=6,
-           reason=None, category=None, decline_reason="年収条件不一致")  # fmt: skip
-    closed("offer_declined_two_offers_same_extended_at", ten_months, status="offer_declined",
-           furthest=6, reason=None, category=None, decline_reason="他社決定", tie_offer=True)  # fmt: skip
-    closed("withdrawn_without_reason", ten_months, status="withdrawn", furthest=3, reason=None,
-           category=None)  # fmt: skip
-    closed("unmapped_reason", ten_months, reason="面接日程調整不可", category="other")
+    add("disqualified_falsified_history", ten_months, reason="経歴詐称", category="disqualified")
+    add("disqualified_spam", ten_months, reason="Spam", category="disqualified", vocab=2)
+    add(
+        "offer_declined_conditions",
+        ten_months,
+        status="offer_declined",
+        furthest=6,
+        reason=None,
+        category=None,
+        decline_reason="年収条件不一致",
+    )
+    add(
+        "offer_declined_two_offers_same_extended_at",
+        ten_months,
+        status="offer_declined",
+        furthest=6,
+        reason=None,
+        category=None,
+        decline_reason="他社決定",
+        tie_offer=True,
+    )
+    add(
+        "withdrawn_without_reason",
+        ten_months,
+        status="withdrawn",
+        furthest=3,
+        reason=None,
+        category=None,
+    )
+    add("unmapped_reason", ten_months, reason="面接日程調整不可", category="other")
     cases.append(
         _Case(
             "hired_earlier_rejected_later",
             (
-                _App(_at(_add_months(d, -40)), status="hired", furthest=7, reason=None,
-                     category=None),
+                _App(
+                    _at(_add_months(d, -40)), status="hired", furthest=7, reason=None, category=None
+                ),
                 _App(_at(ten_months)),
             ),
         )
-    )  # fmt: skip
+    )
     cases.append(
         _Case(
             "active_and_closed",
             (
                 _App(_at(ten_months)),
-                _App(None, applied_at=_at(d - timedelta(days=10), 20), status="active",
-                     furthest=2, reason=None, category=None, events_until=_at(d - timedelta(1))),
+                _App(
+                    None,
+                    applied_at=_at(d - timedelta(days=10), 20),
+                    status="active",
+                    furthest=2,
+                    reason=None,
+                    category=None,
+                    events_until=_at(d - timedelta(1)),
+                ),
             ),
         )
-    )  # fmt: skip
-    closed("same_email_a", ten_months)
-    closed("same_email_b", _add_months(d, -14), twin_of="same_email_a")
+    )
+    add("same_email_a", ten_months)
+    add("same_email_b", _add_months(d, -14), twin_of="same_email_a")
     return cases
 
 
@@ -677,7 +794,7 @@ def boundary_case_labels() -> dict[str, str]:
 
 
 def _candidate_id(candidate_no: int) -> str:
-    return f"C{candidate_no:08d}"
+    return f"C{candidate_no}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -724,30 +841,27 @@ def _reference_sql() -> str:
     }
 
     def romanized(names: list) -> list[tuple[str, str]]:
-        return [n if isinstance(n, tuple) else (n, _ascii(n)) for n in names]
+        """(name, e-mail form); Japanese names come with their romaji."""
+        return [(n[0], _ascii(n[1])) if isinstance(n, tuple) else (n, _ascii(n)) for n in names]
 
+    country_rows, family_rows, given_rows = [], [], []
+    for country, (_, regions, code, style) in _COUNTRIES.items():
+        family, given, family_first = pools[style]
+        country_rows.append((country, len(regions), code, style, len(family), len(given),
+                             family_first))  # fmt: skip
+    for style, (family, given, _) in pools.items():
+        family_rows += [(style, i, *n) for i, n in enumerate(romanized(family), start=1)]
+        given_rows += [(style, i, *n) for i, n in enumerate(romanized(given), start=1)]
     countries = _values(
-        [
-            (c, len(regions), code, style, len(pools[style][0]), len(pools[style][1]),
-             pools[style][2])
-            for c, (_, regions, code, style) in _COUNTRIES.items()
-        ],  # fmt: skip
+        country_rows,
         "country, n_regions, calling_code, name_style, n_family, n_given, family_first",
     )
     regions = _values(
         [(c, i, r) for c, spec in _COUNTRIES.items() for i, r in enumerate(spec[1], start=1)],
         "country, idx, region",
     )
-    family = _values(
-        [(style, i, name, ascii_name) for style, (fam, _, _) in pools.items()
-         for i, (name, ascii_name) in enumerate(romanized(fam), start=1)],
-        "name_style, idx, name, ascii",
-    )  # fmt: skip
-    given = _values(
-        [(style, i, name, ascii_name) for style, (_, giv, _) in pools.items()
-         for i, (name, ascii_name) in enumerate(romanized(giv), start=1)],
-        "name_style, idx, name, ascii",
-    )  # fmt: skip
+    family = _values(family_rows, "name_style, idx, name, ascii")
+    given = _values(given_rows, "name_style, idx, name, ascii")
     titles = _values(
         [(i, *row) for i, row in enumerate(_JOB_TITLES, start=1)],
         "title_no, title, job_family, department",
@@ -807,10 +921,13 @@ def _macros_sql(seed: int, cutoffs: list[datetime]) -> str:
         -- the latest of the change times that fall into batch b (NULL: no change there)
         CREATE MACRO updated_in(changes, b) AS
             list_max(list_filter(changes, lambda t: batch_of(t) = b));
+        -- the batches in which any of the change times fall, in order
+        CREATE MACRO change_batches(changes) AS
+            list_sort(list_distinct(list_transform(changes, lambda t: batch_of(t))));
         -- a later batch that delivers a row of batch b again, for a share of the rows
-        CREATE MACRO redelivery(k, b, share) AS
-            CASE WHEN b < {len(cutoffs)} AND rnd(k, 'redelivery') < share
-                 THEN b + 1 + (h(k, 'redelivery_batch') % ({len(cutoffs)} - b)::UBIGINT)::BIGINT
+        CREATE MACRO redelivery(k, b, share, salt) AS
+            CASE WHEN b < {len(cutoffs)} AND rnd(k, salt) < share
+                 THEN b + 1 + (h(k, salt || '_batch') % ({len(cutoffs)} - b)::UBIGINT)::BIGINT
             END;
         CREATE MACRO notice_version(t) AS
             CASE WHEN t < TIMESTAMP '2025-01-20' THEN '2023-04' ELSE '2025-01' END;
@@ -928,8 +1045,9 @@ CREATE TABLE job_month_sizes AS SELECT month, count(*) AS n FROM job_months GROU
 
 _APPLICATIONS_SQL = """
 -- Step: when each ordinary candidate applied. The latest application is drawn with a density
--- rising towards the end (the company grows, 9% in the last four months); earlier ones go back by a short gap (parallel
--- applications) or a long one (re-application years later) and stop at the history start.
+-- rising towards the end (the company grows, 9% in the last four months); earlier ones go
+-- back by a short gap (parallel applications) or a long one (re-application years later) and
+-- stop at the history start.
 CREATE TABLE app_dates AS
 WITH c AS (
     SELECT candidate_no, pick($apps_per_candidate, candidate_no, 'n_apps') AS n_apps,
@@ -990,7 +1108,7 @@ SELECT *,
        -- share of final applications whose reason is left empty
        rnd(application_no, 'no_reason') < CASE status_plan WHEN 'rejected' THEN 0.11
            WHEN 'withdrawn' THEN 0.3 WHEN 'offer_declined' THEN 0.4 ELSE 1 END AS no_reason,
-       rnd(application_no, 'unmapped_reason') < 0.006 AS unmapped_reason,
+       rnd(application_no, 'unmapped_reason') < 0.004 AS unmapped_reason,
        furthest >= 5 AND rnd(application_no, 'skip_second') < 0.3 AS skip_second,
        vocab = 1 AND furthest >= 3 AND rnd(application_no, 'aptitude') < 0.4 AS aptitude,
        vocab = 1 AND furthest >= 5 AND rnd(application_no, 'exec') < 0.35 AS exec_interview,
@@ -1073,10 +1191,9 @@ ORDER BY application_no;
 """
 
 _EVENTS_SQL = """
--- Step: stage events, one per stage entered. Like every table below that holds rows to be
--- written, it is derived from a table sorted by its key by order-preserving steps only
--- (unnest, filter, projection), so files come out in key order without sorting.
--- batch_no: the batch after the event; redelivered_in: a later batch sending it again (1%).
+-- Step: stage events, one per stage entered, in key order (derived from apps by unnest and
+-- projection only). batch_no: the batch after the event; redelivered_in: a later batch that
+-- sends the same row again (1%).
 CREATE TABLE stage_events AS
 WITH e AS (
     SELECT application_no, vocab, status_plan, furthest, category, allow_future,
@@ -1088,7 +1205,7 @@ SELECT application_no * 16 + i AS sort_key, application_no, entered_at,
        stage_index(vocab, code) AS stage_idx, stage_order(code) AS ord, allow_future,
        status_plan, furthest, category, vocab, tz_style(application_no * 16 + i, 'tz') AS tz,
        batch_of(entered_at) AS batch_no,
-       redelivery(application_no * 16 + i, batch_of(entered_at), 0.01) AS redelivered_in
+       redelivery(application_no * 16 + i, batch_of(entered_at), 0.01, 'stage') AS redelivered_in
 FROM e;
 
 -- Step: evaluations for 80% of interviews, written 1-4 hours after them. Ratings: candidates
@@ -1120,7 +1237,7 @@ SELECT sort_key, application_no, stage_idx, evaluated_at, tz_style(sort_key, 'et
                                                       ELSE $n_concerns_ja END) END
            AS concerns_idx,
        batch_of(evaluated_at) AS batch_no,
-       redelivery(sort_key, batch_of(evaluated_at), 0.01) AS redelivered_in
+       redelivery(sort_key, batch_of(evaluated_at), 0.01, 'evaluation') AS redelivered_in
 FROM e WHERE evaluated_at <= $c_last OR allow_future;
 
 -- Step: offers, extended at the offer stage event. Hired: accepted halfway to the hire;
@@ -1144,7 +1261,8 @@ WITH o AS (
                 ELSE closed_plan END AS decided_at,
            CASE WHEN status_plan <> 'offer_declined' THEN NULL
                 WHEN is_boundary THEN boundary_reason
-                WHEN revised_offer THEN CASE vocab WHEN 1 THEN '年収条件不一致' ELSE 'Compensation' END
+                WHEN revised_offer
+                     THEN CASE vocab WHEN 1 THEN '年収条件不一致' ELSE 'Compensation' END
                 WHEN rnd(application_no, 'no_decline_reason') < 0.2 THEN NULL
                 WHEN vocab = 1 THEN pick($decline_ja, application_no, 'decline_reason')
                 ELSE pick($decline_en, application_no, 'decline_reason') END AS decline_reason
@@ -1172,15 +1290,15 @@ ORDER BY offer_no;
 _PEOPLE_EVENTS_SQL = """
 -- Step: consent events. At the first application 70% grant retention (30% of them with an
 -- expiry 1-2 years later) and 55% grant recontact (25% expiring after 1-3 years); later
--- applications re-grant now and then. 14% of those who granted later withdraw one purpose
--- (by e-mail or in the portal), a quarter of them grant it again later. Up to four events
--- per application (slots 0-3), numbered application_no * 8 + slot; the boundary cases come
--- first (their numbers are the smallest).
+-- applications mostly repeat the first answer. 14% of those who granted later withdraw one
+-- purpose (by e-mail or in the portal), a quarter of them grant it again later. Up to four
+-- events per application (slots 0-3), numbered application_no * 8 + slot; the boundary cases
+-- come first (their numbers are the smallest).
 CREATE TABLE consent_events AS
 SELECT consent_no AS sort_key, candidate_no, purpose, action, recorded_at, expires_at,
        notice_version(recorded_at) AS notice_version, channel, tz,
        batch_of(recorded_at) AS batch_no,
-       redelivery(consent_no, batch_of(recorded_at), 0.01) AS redelivered_in
+       redelivery(consent_no, batch_of(recorded_at), 0.01, 'consent') AS redelivered_in
 FROM b_consents ORDER BY consent_no;
 
 INSERT INTO consent_events
@@ -1210,7 +1328,10 @@ WITH a AS (
                                        candidate_no, 'regrant_time') END AS recorded_at,
            CASE WHEN slot = 0 AND seq = 1 THEN first_retention
                 WHEN slot = 1 AND seq = 1 THEN first_recontact
-                WHEN slot <= 1 THEN rnd(application_no * 2 + slot, 'regrant') < 0.45
+                WHEN slot <= 1  -- later applications mostly repeat the first answer
+                THEN rnd(application_no * 2 + slot, 'again')
+                     < CASE WHEN (slot = 0 AND first_retention) OR (slot = 1 AND first_recontact)
+                            THEN 0.6 ELSE 0.1 END
                 WHEN slot = 2 THEN withdraws
                 ELSE withdraws AND rnd(candidate_no, 'regrant') < 0.25 END AS happens,
            CASE WHEN slot <= 1 AND rnd(application_no * 8 + slot, 'expires')
@@ -1227,7 +1348,7 @@ WITH a AS (
 )
 SELECT consent_no, candidate_no, purpose, action, recorded_at, expires_at,
        notice_version(recorded_at), channel, tz_style(consent_no, 'tz'), batch_of(recorded_at),
-       redelivery(consent_no, batch_of(recorded_at), 0.01)
+       redelivery(consent_no, batch_of(recorded_at), 0.01, 'consent')
 FROM e WHERE happens AND recorded_at <= $c_last;
 
 -- Step: privacy requests: 1% erasure, 0.5% stop_use, 1% stop_contact, received some time after
@@ -1261,11 +1382,11 @@ SELECT request_no AS sort_key, candidate_no, request_type, received_at,
        CASE WHEN planned_completion <= cutoff_of(batch_of(received_at))
             THEN planned_completion END AS completed_at,
        tz_style(request_no, 'tz') AS tz, batch_of(received_at) AS batch_no,
-       redelivery(request_no, batch_of(received_at), 0.01) AS redelivered_in
+       redelivery(request_no, batch_of(received_at), 0.01, 'request') AS redelivered_in
 FROM requests
 ORDER BY request_no;
 
--- Step: outreach. 20% of people with a finished, not hired application were contacted
+-- Step: outreach. 35% of people with a finished, not hired application were contacted
 -- 100-1000 days after their last closing (a quarter twice), in the cohort their last
 -- application suggests. Outcomes: mostly no response, 5% opt-out (30% of them without
 -- outcome_at); outcomes not known by the last cutoff are empty. A row is delivered once its
@@ -1286,7 +1407,7 @@ WITH last_closed AS (
                            + n.i * rint(candidate_no, 'second_send', 200, 500)),
                            candidate_no * 4 + n.i, 'send_time') AS sent_at
     FROM last_closed CROSS JOIN (VALUES (0), (1)) n(i)
-    WHERE rnd(candidate_no, 'outreach') < 0.2
+    WHERE rnd(candidate_no, 'outreach') < 0.35
       AND (n.i = 0 OR rnd(candidate_no, 'outreach_twice') < 0.25)
 ), o AS (
     SELECT candidate_no * 4 + i AS outreach_no, candidate_no, sent_at,
@@ -1319,7 +1440,8 @@ WITH last_closed AS (
 )
 SELECT outreach_no AS sort_key, * EXCLUDE (outreach_no),
        batch_of(coalesce(outcome_at, sent_at)) AS batch_no,
-       redelivery(outreach_no, batch_of(coalesce(outcome_at, sent_at)), 0.01) AS redelivered_in
+       redelivery(outreach_no, batch_of(coalesce(outcome_at, sent_at)), 0.01, 'outreach')
+           AS redelivered_in
 FROM outreach
 ORDER BY outreach_no;
 """
@@ -1356,36 +1478,32 @@ CREATE TABLE candidate_rows AS
 WITH c AS (
     SELECT *, list_concat([created_at, deleted_at], applied) AS changes FROM candidate_facts
 ), v AS (
-    SELECT *, unnest($batch_nos) AS batch_no,
-           unnest(list_transform($batch_nos, lambda b: updated_in(changes, b))) AS updated_at
-    FROM c
+    SELECT *, unnest(change_batches(changes)) AS batch_no FROM c
 )
 SELECT candidate_no AS sort_key, batch_no, tz, full_name, email, phone, country, region,
-       created_at, updated_at,
+       created_at, updated_in(changes, batch_no) AS updated_at,
        CASE WHEN batch_of(deleted_at) <= batch_no THEN true
             WHEN h(candidate_no, 'blank_deleted') % 100 < 5 THEN NULL  -- empty means false
             ELSE false END AS is_deleted,
        CASE WHEN batch_no = batch_of(list_max(changes))
-            THEN redelivery(candidate_no, batch_no, 0.03) END AS redelivered_in
-FROM v WHERE updated_at IS NOT NULL;
+            THEN redelivery(candidate_no, batch_no, 0.03, 'candidate') END AS redelivered_in
+FROM v;
 
 -- Step: job rows: a version when opened, put on hold and closed.
 CREATE TABLE job_rows AS
 WITH c AS (SELECT *, [opened_at, hold_at, closed_at] AS changes FROM jobs),
 v AS (
-    SELECT *, unnest($batch_nos) AS batch_no,
-           unnest(list_transform($batch_nos, lambda b: updated_in(changes, b))) AS updated_at
-    FROM c
+    SELECT *, unnest(change_batches(changes)) AS batch_no FROM c
 )
 SELECT job_no AS sort_key, batch_no, tz, title, job_family, department, country,
        CASE WHEN batch_of(closed_at) <= batch_no THEN final_status
             WHEN batch_of(hold_at) <= batch_no THEN 'on_hold' ELSE 'open' END AS status,
        opened_at,
        CASE WHEN batch_of(closed_at) <= batch_no THEN closed_at END AS closed_at,
-       updated_at,
+       updated_in(changes, batch_no) AS updated_at,
        CASE WHEN batch_no = batch_of(list_max(changes))
-            THEN redelivery(job_no, batch_no, 0.03) END AS redelivered_in
-FROM v WHERE updated_at IS NOT NULL;
+            THEN redelivery(job_no, batch_no, 0.03, 'job') END AS redelivered_in
+FROM v;
 
 -- Step: application rows: a version in every batch in which a stage was entered or the
 -- application closed; active until the batch that holds its closing.
@@ -1393,36 +1511,32 @@ CREATE TABLE application_rows AS
 WITH c AS (
     SELECT *, list_concat(stage_times[1:n_entered], [final_updated_at]) AS changes FROM apps
 ), v AS (
-    SELECT *, unnest($batch_nos) AS batch_no,
-           unnest(list_transform($batch_nos, lambda b: updated_in(changes, b))) AS updated_at
-    FROM c
+    SELECT *, unnest(change_batches(changes)) AS batch_no FROM c
 )
 SELECT application_no AS sort_key, batch_no, tz, candidate_no, job_no, applied_at,
        batch_of(final_updated_at) <= batch_no AS is_final,
        CASE WHEN is_final THEN status ELSE 'active' END AS status,
        CASE WHEN is_final AND NOT closed_at_empty THEN closed_at END AS closed_at,
        CASE WHEN is_final THEN reason END AS rejection_reason,
-       updated_at,
+       updated_in(changes, batch_no) AS updated_at,
        CASE WHEN is_final AND batch_no = batch_of(list_max(changes))
-            THEN redelivery(application_no, batch_no, 0.03) END AS redelivered_in
-FROM v WHERE updated_at IS NOT NULL;
+            THEN redelivery(application_no, batch_no, 0.03, 'application') END AS redelivered_in
+FROM v;
 
 -- Step: offer rows: pending when extended, final when decided.
 CREATE TABLE offer_rows AS
 WITH c AS (SELECT *, [extended_at, decided_visible] AS changes FROM offer_plan),
 v AS (
-    SELECT *, unnest($batch_nos) AS batch_no,
-           unnest(list_transform($batch_nos, lambda b: updated_in(changes, b))) AS updated_at
-    FROM c
+    SELECT *, unnest(change_batches(changes)) AS batch_no FROM c
 )
 SELECT offer_no AS sort_key, batch_no, tz, application_no, extended_at,
        batch_of(decided_visible) <= batch_no AS is_final,
        CASE WHEN is_final THEN final_status ELSE 'pending' END AS status,
        CASE WHEN is_final THEN decline_reason END AS decline_reason,
-       updated_at,
+       updated_in(changes, batch_no) AS updated_at,
        CASE WHEN is_final AND batch_no = batch_of(list_max(changes))
-            THEN redelivery(offer_no, batch_no, 0.03) END AS redelivered_in
-FROM v WHERE updated_at IS NOT NULL;
+            THEN redelivery(offer_no, batch_no, 0.03, 'offer') END AS redelivered_in
+FROM v;
 """
 
 # The table holding each entity's rows: sort_key, batch_no, redelivered_in, tz and the
@@ -1509,7 +1623,6 @@ def generate_export(
         "decline_ja": _lit(DECLINE_REASONS["ja"]),
         "decline_en": _lit(DECLINE_REASONS["en"]),
         "outcomes": _lit(_OUTCOMES),
-        "batch_nos": _lit(list(range(1, batches + 1))),
         "jp_domains": _lit(_JP_DOMAINS),
         "other_domains": _lit(_OTHER_DOMAINS),
     }
@@ -1571,9 +1684,12 @@ def _write_batches(
                 " GROUP BY b"
             ).fetchall()
         )
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
     row_counts: dict[str, dict[str, int]] = {}
     for batch_no, batch_id in enumerate(batch_ids, start=1):
         fmt = file_format if file_format != "mixed" else ("csv", "parquet")[(batch_no + 1) % 2]
+        # Parquet row groups depend on how threads split the scan: write them single-threaded
+        con.execute(f"SET threads = {1 if fmt == 'parquet' else threads}")
         batch_dir = staging / batch_id
         batch_dir.mkdir(parents=True)
         row_counts[batch_id] = {}
@@ -1582,7 +1698,8 @@ def _write_batches(
             if rows == 0:
                 continue
             columns = ", ".join(
-                f"iso_ts({expr}, tz) AS {name}" if kind == "ts" and fmt == "csv"
+                f"iso_ts({expr}, tz) AS {name}"
+                if kind == "ts" and fmt == "csv"
                 else f"{expr} AS {name}"
                 for name, kind, expr in _COLUMNS[entity]
             )
