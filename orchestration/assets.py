@@ -7,7 +7,6 @@ DuckDB file runs in one concurrency pool (limit 1 in dagster_home/dagster.yaml),
 because DuckDB allows a single writer and a writer blocks readers.
 """
 
-
 import json
 from datetime import date
 

@@ -1,6 +1,5 @@
 """Jobs, schedules and sensors: when the warehouse is rebuilt, checked, published, purged."""
 
-
 import json
 import time
 from datetime import datetime

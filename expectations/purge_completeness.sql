@@ -1,0 +1,190 @@
+-- Frame of the `purge_completeness` suite: one row per person referenced ANYWHERE -- any
+-- row of any table of the warehouse, or of any landing file -- with whether their data is
+-- due for deletion at D = $as_of (recontact-rules v1, "Purge queue"), recomputed here
+-- from staging and the retention dates of marts.recontact_eligibility, and whether
+-- marts.retention_purge_queue holds them. Ids, dates and booleans only.
+--
+-- `person_references(relation, source_system, candidate_id, application_id, person_id,
+-- is_suppressed)` is a temporary view that orchestration/compliance.py builds before this
+-- query: one row per row of every base table of the warehouse that has a candidate_id,
+-- application_id or person_id column (or is the quarantine list, entity + record_key),
+-- and per row of every landing file that has a candidate_id or application_id column
+-- (relation `landing:canonical/<entity>`). Rows staged with the fate `suppressed` (a
+-- re-delivery of a person purged earlier, kept out of staging by a tombstone) are flagged
+-- is_suppressed. A person held only through such rows and the landing rows they came from
+-- is reported apart (held_only_as_suppressed, a warning): their data is still held, but
+-- the rules no longer decide on them.
+--
+-- Before a purge, every person due is in the queue. After the purge, a person due must be
+-- gone from everywhere: one who is still referenced somewhere is either still queued
+-- (purge not done yet), or due and not queued (failure), or referenced without an
+-- eligibility row (residue of a partial purge; failure).
+with
+
+as_of as (
+    select cast($as_of as date) as d
+),
+
+application_owners as (
+    select distinct
+        coalesce(source_system, 'canonical') as source_system,
+        application_id,
+        candidate_id
+    from person_references
+    where application_id is not null and candidate_id is not null
+),
+
+resolved as (
+    select
+        person_references.relation,
+        person_references.is_suppressed,
+        person_references.application_id,
+        coalesce(
+            person_references.person_id,
+            md5(
+                coalesce(person_references.source_system, 'canonical') || '|'
+                || coalesce(person_references.candidate_id, application_owners.candidate_id)
+            )
+        ) as person_id
+    from person_references
+    left join application_owners
+        on person_references.candidate_id is null
+        and person_references.person_id is null
+        and coalesce(person_references.source_system, 'canonical') = application_owners.source_system
+        and person_references.application_id = application_owners.application_id
+),
+
+suppressed_persons as (
+    select distinct person_id from resolved where is_suppressed and person_id is not null
+),
+
+-- A row staged as `suppressed`, and a landing row of a person suppressed in the
+-- warehouse, is a re-delivery of someone purged earlier: kept apart from the rest.
+classified as (
+    select
+        resolved.*,
+        resolved.is_suppressed
+        or (
+            resolved.relation like 'landing:%'
+            and coalesce(resolved.person_id in (select person_id from suppressed_persons), false)
+        ) as is_redelivery_of_purged
+    from resolved
+),
+
+persons as (
+    select
+        person_id,
+        count(distinct relation) as relations,
+        bool_and(is_redelivery_of_purged) as held_only_as_suppressed
+    from classified
+    -- a row whose application belongs to nobody known stays its own (unlinked) reference
+    group by person_id, case when person_id is null then application_id end
+),
+
+candidates as (
+    select
+        md5(source_system || '|' || candidate_id) as person_id,
+        coalesce(is_deleted and updated_on <= as_of.d, false) as deleted_in_source,
+        updated_on
+    from staging.stg_canonical__candidates, as_of
+),
+
+applications_at_d as (
+    select
+        md5(source_system || '|' || candidate_id) as person_id,
+        bool_or(status = 'hired' and closed_on <= as_of.d) as hired,
+        bool_or(status = 'active' or closed_on is null or closed_on > as_of.d) as open_application
+    from staging.stg_canonical__applications, as_of
+    where applied_on <= as_of.d
+    group by 1
+),
+
+erasures_by_d as (
+    select
+        md5(source_system || '|' || candidate_id) as person_id,
+        min(received_on) as first_erasure_on
+    from staging.stg_canonical__privacy_requests, as_of
+    where request_type = 'erasure' and received_on <= as_of.d
+    group by 1
+),
+
+queue as (
+    select
+        person_id,
+        count(*) as queue_rows,
+        bool_and(as_of_date = as_of.d) as as_of_matches,
+        min(purge_due_on) as purge_due_on
+    from marts.retention_purge_queue, as_of
+    group by person_id
+),
+
+due as (
+    select
+        persons.person_id,
+        persons.relations,
+        persons.held_only_as_suppressed,
+        case when not persons.held_only_as_suppressed then eligibility.person_id is not null end
+            as has_eligibility_row,
+        coalesce(applications_at_d.hired, false) or coalesce(applications_at_d.open_application, false)
+            as hired_or_open,
+        -- the first reason that applies, in the spec's order, gives the due date; a NULL
+        -- legal hold does not delay it (interpretation 23). DuckDB's greatest() skips
+        -- NULLs, so each reason is guarded by a case.
+        coalesce(
+            case
+                when erasures_by_d.first_erasure_on is not null
+                    then greatest(
+                        erasures_by_d.first_erasure_on,
+                        coalesce(eligibility.legal_hold_until, erasures_by_d.first_erasure_on)
+                    )
+            end,
+            case
+                when candidates.deleted_in_source
+                    then greatest(candidates.updated_on, coalesce(eligibility.legal_hold_until, candidates.updated_on))
+            end,
+            case
+                when eligibility.use_allowed_until <= as_of.d and eligibility.legal_hold_until is not null
+                    then greatest(eligibility.use_allowed_until, eligibility.legal_hold_until)
+            end
+        ) as purge_due_on,
+        queue.person_id is not null as in_purge_queue,
+        coalesce(queue.queue_rows, 0) as queue_rows,
+        queue.as_of_matches as queue_as_of_matches,
+        queue.purge_due_on as queue_purge_due_on
+    from persons
+    cross join as_of
+    left join marts.recontact_eligibility as eligibility
+        on persons.person_id = eligibility.person_id
+    left join candidates
+        on persons.person_id = candidates.person_id
+    left join applications_at_d
+        on persons.person_id = applications_at_d.person_id
+    left join erasures_by_d
+        on persons.person_id = erasures_by_d.person_id
+    left join queue
+        on persons.person_id = queue.person_id
+)
+
+select
+    due.person_id,
+    due.relations,
+    due.person_id is not null as is_linked,
+    due.held_only_as_suppressed,
+    -- NULL (not checked) for a person held only as suppressed re-deliveries
+    due.has_eligibility_row,
+    due.hired_or_open,
+    due.purge_due_on,
+    not due.hired_or_open and coalesce(due.purge_due_on <= as_of.d, false) as purge_due,
+    due.in_purge_queue,
+    due.queue_rows,
+    due.queue_as_of_matches,
+    -- NULL (not checked) for persons not in the queue
+    case when due.in_purge_queue then due.queue_purge_due_on is not distinct from due.purge_due_on end
+        as queue_due_on_matches,
+    not due.hired_or_open and coalesce(due.purge_due_on <= as_of.d, false) and not due.in_purge_queue
+        as overdue_not_queued,
+    due.in_purge_queue and not (not due.hired_or_open and coalesce(due.purge_due_on <= as_of.d, false))
+        as queued_not_due
+from due
+cross join as_of
+order by due.person_id nulls first

@@ -1,0 +1,646 @@
+"""Compliance checks: Great Expectations suites run on frames read from the warehouse.
+
+Each suite in ``expectations/<suite>.json`` (reviewed by compliance, see
+``expectations/README.md``) validates one pandas frame, built by the read-only DuckDB
+query ``expectations/<suite>.sql`` with D bound to ``$as_of``. GX runs on pandas, never
+against DuckDB itself: the frame is read through a read-only connection that is closed
+before validation starts, and holds only the columns the suite needs -- ids (person_id, a
+pseudonymous hash), dates, booleans and counts, never names, e-mails, phones or text.
+
+A run writes its evidence under ``<audit_dir>/runs/<run_id>/``:
+
+    results/<suite>.json     the GX validation result (counts; at most 20 unexpected rows,
+                             identified by the suite's key column only)
+    data_docs/index.html     GX Data Docs of every suite validated in this run: a static site
+                             a reviewer opens in a browser, without Dagster
+    gx/validations/...       GX's own store of the results, from which Data Docs are built
+
+and appends one entry per suite to the audit log (orchestration/audit.py).
+
+    from orchestration.compliance import run_all, run_suite
+    outcome = run_suite("eligibility_compliance", paths, run_id=run_id, as_of_date="2026-11-27")
+    outcome.passed, outcome.unexpected_rows, outcome.results_path, outcome.data_docs_index
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pandas as pd
+
+from orchestration import audit
+from orchestration.paths import PROJECT_DIR, WarehousePaths
+
+if TYPE_CHECKING:
+    from great_expectations.data_context import AbstractDataContext
+
+log = logging.getLogger(__name__)
+
+EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
+SUITES: tuple[str, ...] = (
+    "eligibility_compliance",
+    "purge_completeness",
+    "forbidden_data",
+    "landing_reconciliation",
+)
+# The canonical export's entities (shared/spec/ats-export-v1.md), as dbt reads them.
+LANDING_ENTITIES = (
+    "candidates",
+    "jobs",
+    "applications",
+    "stage_events",
+    "evaluations",
+    "offers",
+    "consent_events",
+    "privacy_requests",
+    "outreach_events",
+)
+LANDING_FORMATS = ("csv", "parquet", "jsonl")
+PARTIAL_UNEXPECTED_COUNT = 20
+DATA_DOCS_SITE = "compliance_evidence"
+RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}")
+
+
+@dataclass
+class SuiteOutcome:
+    """What one suite found; counts and paths only (safe to log and to show in Dagster).
+
+    passed is False when an expectation of severity `critical` failed (a `warning` one is
+    listed in failed_expectations, marked, but does not fail the suite) or when the suite
+    could not run (error). evaluated_rows is the number of rows of the frame;
+    unexpected_rows adds up the unexpected rows the critical expectations reported (a row
+    breaking two expectations counts twice); failed_expectations names each failed
+    expectation with its column(s).
+    """
+
+    suite: str
+    passed: bool
+    evaluated_rows: int
+    unexpected_rows: int
+    failed_expectations: list[str]
+    results_path: Path
+    data_docs_index: Path
+    error: str | None = None
+    audit_entry: dict = field(default_factory=dict, repr=False)
+
+
+class ComplianceError(RuntimeError):
+    """A suite could not be run at all (bad name, bad run id)."""
+
+
+# --------------------------------------------------------------------------------------
+# Suites and their frames
+# --------------------------------------------------------------------------------------
+
+
+def suite_path(suite: str) -> Path:
+    return EXPECTATIONS_DIR / f"{suite}.json"
+
+
+def sql_path(suite: str) -> Path:
+    return EXPECTATIONS_DIR / f"{suite}.sql"
+
+
+def load_suite_definition(suite: str) -> dict:
+    """The suite's JSON as kept in git."""
+    if suite not in SUITES:
+        raise ComplianceError(f"unknown suite {suite!r}; the suites are {', '.join(SUITES)}")
+    return json.loads(suite_path(suite).read_text(encoding="utf-8"))
+
+
+def suite_fingerprint(suite: str) -> str:
+    """sha256 of the suite's JSON and SQL, so an audit entry names the exact check run."""
+    digest = hashlib.sha256()
+    for path in (suite_path(suite), sql_path(suite)):
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()
+
+
+def run_frame_query(connection: duckdb.DuckDBPyConnection, suite: str, as_of_date: str):
+    sql = sql_path(suite).read_text(encoding="utf-8")
+    parameters = {"as_of": as_of_date} if "$as_of" in sql else None
+    return connection.execute(sql, parameters).df() if parameters else connection.execute(sql).df()
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def register_person_references(connection: duckdb.DuckDBPyConnection, landing_dir: Path) -> None:
+    """Create the temporary view `person_references` that purge_completeness.sql reads.
+
+    One row per row of every base table of the warehouse (any schema) that has a
+    candidate_id, application_id or person_id column, or is a quarantine list (entity +
+    record_key), and per row of every landing file with a candidate_id or application_id
+    column. Only those key columns are read, and each distinct reference is kept once.
+    """
+    columns = connection.execute(
+        """
+        select c.table_schema, c.table_name, list(lower(c.column_name)), list(c.column_name)
+        from information_schema.columns as c
+        inner join information_schema.tables as t
+            on c.table_catalog = t.table_catalog
+            and c.table_schema = t.table_schema
+            and c.table_name = t.table_name
+        where c.table_catalog = current_database() and t.table_type = 'BASE TABLE'
+        group by c.table_schema, c.table_name
+        order by c.table_schema, c.table_name
+        """
+    ).fetchall()
+    selects = []
+    for schema, table, lowered, actual in columns:
+        names = dict(zip(lowered, actual, strict=True))
+
+        def column(name: str, names: dict[str, str] = names) -> str:
+            return f"cast({_quote(names[name])} as varchar)" if name in names else "null"
+
+        if "candidate_id" in names or "application_id" in names or "person_id" in names:
+            candidate, application = column("candidate_id"), column("application_id")
+        elif "entity" in names and "record_key" in names:
+            entity, key = column("entity"), column("record_key")
+            candidate = f"case when {entity} = 'candidates' then {key} end"
+            application = f"case when {entity} = 'applications' then {key} end"
+        else:
+            continue
+        suppressed = (
+            f"coalesce({_quote(names['_fate'])} = 'suppressed', false)"
+            if "_fate" in names
+            else "false"
+        )
+        selects.append(
+            f"select {_literal(f'{schema}.{table}')} as relation,"
+            f" {column('source_system')} as source_system,"
+            f" {candidate} as candidate_id, {application} as application_id,"
+            f" {column('person_id')} as person_id, {suppressed} as is_suppressed"
+            f" from {_quote(schema)}.{_quote(table)}"
+        )
+    for entity, _, reader in landing_files(landing_dir):
+        header = {
+            name.strip().lower(): name
+            for name in connection.execute(f"describe select * from {reader}").df()["column_name"]
+        }
+        if "candidate_id" not in header and "application_id" not in header:
+            continue
+
+        def landed(name: str, header: dict[str, str] = header) -> str:
+            return (
+                f"nullif(trim(cast({_quote(header[name])} as varchar)), '')"
+                if name in header
+                else "null"
+            )
+
+        selects.append(
+            f"select {_literal(f'landing:canonical/{entity}')} as relation,"
+            " 'canonical' as source_system,"
+            f" {landed('candidate_id')} as candidate_id,"
+            f" {landed('application_id')} as application_id,"
+            " null as person_id, false as is_suppressed"
+            f" from {reader}"
+        )
+    body = "\nunion all\n".join(selects) or (
+        "select null::varchar as relation, null::varchar as source_system,"
+        " null::varchar as candidate_id, null::varchar as application_id,"
+        " null::varchar as person_id, false as is_suppressed where false"
+    )
+    connection.execute(
+        "create or replace temporary table person_references as select distinct * from"
+        f" ({body}) where coalesce(candidate_id, application_id, person_id) is not null"
+    )
+
+
+def landing_files(landing_dir: Path) -> Iterator[tuple[str, Path, str]]:
+    """(entity, path, DuckDB reader) of every landing file dbt reads, in path order."""
+    readers = {
+        "csv": "read_csv({}, header = true, all_varchar = true, delim = ',',"
+        " quote = '\"', escape = '\"')",
+        "parquet": "read_parquet({})",
+        "jsonl": "read_json({}, format = 'newline_delimited')",
+    }
+    for path in sorted(Path(landing_dir, "canonical").glob("*/*")):
+        extension = path.suffix.lstrip(".")
+        if path.is_file() and path.stem in LANDING_ENTITIES and extension in readers:
+            yield path.stem, path, readers[extension].format(_literal(path.as_posix()))
+
+
+def count_file_rows(path: Path) -> int:
+    """Data rows of one landing file, counted without DuckDB: CSV records after the header
+    (Python's csv module; empty lines skipped, as DuckDB skips them), Parquet rows from the
+    file metadata, non-blank JSON lines."""
+    extension = path.suffix.lstrip(".")
+    if extension == "csv":
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            records = (row for row in csv.reader(handle) if row)
+            next(records, None)  # header
+            return sum(1 for _ in records)
+    if extension == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    if extension == "jsonl":
+        with path.open("rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    raise ValueError(f"not a landing file format: {path.name}")
+
+
+def landing_file_counts(landing_dir: Path) -> pd.DataFrame:
+    """Rows per (entity, batch) counted from the landing files themselves."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for entity, path, _ in landing_files(landing_dir):
+        files_rows = counts.setdefault((entity, path.parent.name), [0, 0])
+        files_rows[0] += 1
+        files_rows[1] += count_file_rows(path)
+    return pd.DataFrame(
+        {
+            "entity": pd.Series([key[0] for key in counts], dtype="object"),
+            "batch_id": pd.Series([key[1] for key in counts], dtype="object"),
+            "files": pd.Series([value[0] for value in counts.values()], dtype="int64"),
+            "file_rows": pd.Series([value[1] for value in counts.values()], dtype="int64"),
+        }
+    )
+
+
+def _prepare_purge(connection: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
+    register_person_references(connection, paths.landing_dir)
+
+
+def _prepare_landing(connection: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
+    connection.register("landing_file_counts", landing_file_counts(paths.landing_dir))
+
+
+FRAME_PREPARATION: dict[str, Callable[[duckdb.DuckDBPyConnection, WarehousePaths], None]] = {
+    "purge_completeness": _prepare_purge,
+    "landing_reconciliation": _prepare_landing,
+}
+
+
+def build_frame(
+    suite: str, paths: WarehousePaths, as_of_date: str
+) -> tuple[pd.DataFrame, str | None]:
+    """The suite's frame and the rule_set_version of the marts, through a read-only
+    connection that is closed before returning (GX never holds the warehouse)."""
+    with duckdb.connect(str(paths.duckdb_path), read_only=True) as connection:
+        prepare = FRAME_PREPARATION.get(suite)
+        if prepare:
+            prepare(connection, paths)
+        frame = run_frame_query(connection, suite, as_of_date)
+        try:
+            rule_set_version = connection.execute(
+                "select any_value(rule_set_version) from marts.recontact_eligibility"
+            ).fetchone()[0]
+        except duckdb.Error:
+            rule_set_version = None
+    return frame, rule_set_version
+
+
+# --------------------------------------------------------------------------------------
+# Great Expectations
+# --------------------------------------------------------------------------------------
+
+
+def _gx():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+
+    return gx
+
+
+def gx_context(run_dir: Path) -> AbstractDataContext:
+    """An ephemeral GX context whose results and Data Docs are files of this run.
+
+    Expectation suites, validation definitions and checkpoints live in memory (the suites
+    are loaded from expectations/*.json each time); validation results are kept under
+    run_dir/gx/validations, so Data Docs built after any suite of the run list them all.
+    """
+    gx = _gx()
+    from great_expectations.data_context.types.base import DataContextConfig, ProgressBarsConfig
+
+    def in_memory(class_name: str) -> dict:
+        return {"class_name": class_name, "store_backend": {"class_name": "InMemoryStoreBackend"}}
+
+    config = DataContextConfig(
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+        stores={
+            "expectations_store": in_memory("ExpectationsStore"),
+            "validation_results_store": {
+                "class_name": "ValidationResultsStore",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(run_dir / "gx" / "validations"),
+                },
+            },
+            "checkpoint_store": in_memory("CheckpointStore"),
+            "validation_definition_store": in_memory("ValidationDefinitionStore"),
+        },
+        expectations_store_name="expectations_store",
+        validation_results_store_name="validation_results_store",
+        checkpoint_store_name="checkpoint_store",
+        data_docs_sites={
+            DATA_DOCS_SITE: {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(run_dir / "data_docs"),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
+        },
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def result_format(key_column: str | None) -> dict:
+    """Counts, and at most PARTIAL_UNEXPECTED_COUNT unexpected rows named by the key column.
+
+    The frames carry no personal data, so whatever GX lists is an id, a flag or a count."""
+    chosen: dict[str, Any] = {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": PARTIAL_UNEXPECTED_COUNT,
+    }
+    if key_column:
+        chosen["unexpected_index_column_names"] = [key_column]
+    return chosen
+
+
+def validate(suite: str, frame: pd.DataFrame, run_id: str, run_dir: Path):
+    """Run the suite on the frame through a Checkpoint that updates this run's Data Docs."""
+    gx = _gx()
+    from great_expectations.checkpoint import UpdateDataDocsAction
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    context = gx_context(run_dir)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for name in SUITES:  # every suite's page is in the docs, run or not
+            context.suites.add(gx.ExpectationSuite(**load_suite_definition(name)))
+    expectation_suite = context.suites.get(suite)
+    key_column = (expectation_suite.meta or {}).get("key_column")
+    batch_definition = (
+        context.data_sources.add_pandas("warehouse_frames")
+        .add_dataframe_asset(suite)
+        .add_batch_definition_whole_dataframe("whole_frame")
+    )
+    validation_definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite, data=batch_definition, suite=expectation_suite)
+    )
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name=f"{suite}_checkpoint",
+            validation_definitions=[validation_definition],
+            actions=[UpdateDataDocsAction(name="update_data_docs", site_names=[DATA_DOCS_SITE])],
+            result_format=result_format(key_column),
+        )
+    )
+    checkpoint_result = checkpoint.run(
+        batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_id)
+    )
+    (validation_result,) = checkpoint_result.run_results.values()
+    return validation_result
+
+
+def _severity(item: dict) -> str:
+    return item.get("expectation_config", {}).get("severity") or "critical"
+
+
+def failed_expectation_names(result: dict) -> list[str]:
+    """`type(column, ...)` of each failed expectation; `[warning]` when it does not block."""
+    names = []
+    for item in result.get("results", []):
+        if item.get("success"):
+            continue
+        config = item.get("expectation_config", {})
+        kwargs = config.get("kwargs", {})
+        columns = [kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)]
+        columns += list(kwargs.get("column_list") or [])
+        severity = "" if _severity(item) == "critical" else f" [{_severity(item)}]"
+        names.append(f"{config.get('type')}({', '.join(columns)}){severity}")
+    return names
+
+
+def critical_failure(result: dict) -> bool:
+    """A failed expectation of severity critical (GX's default) fails the suite; a failed
+    `warning` expectation shows in the evidence and Data Docs but does not block."""
+    if not result.get("results"):
+        return not result.get("success", False)
+    return any(
+        not item.get("success") and _severity(item) == "critical" for item in result["results"]
+    )
+
+
+def unexpected_total(result: dict) -> int:
+    """Unexpected rows reported by the critical expectations, added up."""
+    return sum(
+        int((item.get("result") or {}).get("unexpected_count") or 0)
+        for item in result.get("results", [])
+        if _severity(item) == "critical"
+    )
+
+
+def prune_data_docs(site: Path) -> None:
+    """Drop GX's how-to images (about 3.4 MB per run) that no page of the site uses."""
+    images = site / "static" / "images"
+    if not images.is_dir():
+        return
+    used = set()
+    for page in site.rglob("*"):
+        if page.suffix in (".html", ".css") and page.is_file():
+            used.update(re.findall(r"static/images/([A-Za-z0-9_.-]+)", page.read_text("utf-8")))
+    for image in images.iterdir():
+        if image.is_file() and image.name not in used:
+            image.unlink()
+
+
+# --------------------------------------------------------------------------------------
+# Runs
+# --------------------------------------------------------------------------------------
+
+
+def run_directory(paths: WarehousePaths, run_id: str) -> Path:
+    if not RUN_ID_PATTERN.fullmatch(run_id) or ".." in run_id:
+        raise ComplianceError(
+            f"run id {run_id!r} is not usable as a directory name "
+            "(letters, digits and . _ : + - only)"
+        )
+    return paths.audit_dir / "runs" / run_id
+
+
+@contextmanager
+def run_lock(run_dir: Path) -> Iterator[None]:
+    """Serialise the suites of one run that write the same Data Docs site."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with (run_dir / ".lock").open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def evidence_file(run_dir: Path, suite: str) -> Path:
+    """results/<suite>.json, or <suite>.2.json ... when the suite runs again in this run."""
+    results = run_dir / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    candidate = results / f"{suite}.json"
+    attempt = 1
+    while candidate.exists():
+        attempt += 1
+        candidate = results / f"{suite}.{attempt}.json"
+    return candidate
+
+
+def write_json(path: Path, value: Any) -> None:
+    """Write a file whole (temporary file, fsync, rename): never half-written evidence."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        json.dump(value, handle, indent=2, ensure_ascii=False, sort_keys=False)
+        handle.write("\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def describe_error(error: BaseException) -> str:
+    """The error's type and first line, quoted literals blanked (they could be data)."""
+    first_line = (str(error).strip().splitlines() or [""])[0]
+    first_line = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", first_line)[:300]
+    return f"{type(error).__name__}: {first_line}"
+
+
+def run_suite(
+    suite: str,
+    paths: WarehousePaths,
+    *,
+    run_id: str,
+    as_of_date: str,
+    inputs_hash: str | None = None,
+) -> SuiteOutcome:
+    """Validate one suite, write its evidence and append its audit entry.
+
+    A suite that cannot be evaluated (no warehouse, a missing table, a query error) is a
+    failed outcome with `error` set, recorded like any other: a blocking check then blocks.
+    inputs_hash defaults to audit.inputs_fingerprint(paths.landing_dir) (run_all computes
+    it once for all suites).
+    """
+    as_of_date = date.fromisoformat(str(as_of_date)).isoformat()
+    load_suite_definition(suite)  # fails early on an unknown suite
+    run_dir = run_directory(paths, run_id)
+    audit_dir = paths.audit_dir
+    docs_index = run_dir / "data_docs" / "index.html"
+    if inputs_hash is None:
+        inputs_hash = audit.inputs_fingerprint(paths.landing_dir)
+    rule_set_version = None
+    error = None
+    evaluated_rows = unexpected_rows = 0
+    failed: list[str] = []
+    with run_lock(run_dir):
+        results_path = evidence_file(run_dir, suite)
+        try:
+            frame, rule_set_version = build_frame(suite, paths, as_of_date)
+            evaluated_rows = len(frame)
+            result = validate(suite, frame, run_id, run_dir).to_json_dict()
+            del frame
+            passed = not critical_failure(result)
+            failed = failed_expectation_names(result)
+            unexpected_rows = unexpected_total(result)
+            result.setdefault("meta", {})["recontact"] = {
+                "passed": passed,
+                "as_of_date": as_of_date,
+                "rule_set_version": rule_set_version,
+                "inputs_hash": inputs_hash,
+                "evaluated_rows": evaluated_rows,
+                "suite_sha256": suite_fingerprint(suite),
+            }
+            write_json(results_path, result)
+            prune_data_docs(run_dir / "data_docs")
+        except Exception as exception:  # noqa: BLE001 - an unevaluable check is a failed check
+            passed = False
+            error = describe_error(exception)
+            failed = []
+            write_json(
+                results_path,
+                {"suite_name": suite, "success": False, "error": error, "as_of_date": as_of_date},
+            )
+        entry = audit.append_entry(
+            audit_dir,
+            {
+                "event": "compliance_suite",
+                "suite": suite,
+                "run_id": run_id,
+                "as_of_date": as_of_date,
+                "rule_set_version": rule_set_version,
+                "passed": passed,
+                "evaluated_rows": evaluated_rows,
+                "unexpected_rows": unexpected_rows,
+                "failed_expectations": failed,
+                "error": error,
+                "inputs_hash": inputs_hash,
+                "suite_sha256": suite_fingerprint(suite),
+                "evidence": results_path.relative_to(audit_dir).as_posix(),
+                "evidence_sha256": sha256_file(results_path),
+                "data_docs": docs_index.relative_to(audit_dir).as_posix(),
+            },
+        )
+    log.info(
+        "compliance suite %s as of %s: %s (%d rows, %d unexpected%s)",
+        suite,
+        as_of_date,
+        "passed" if passed else "FAILED",
+        evaluated_rows,
+        unexpected_rows,
+        f"; {error}" if error else "",
+    )
+    return SuiteOutcome(
+        suite=suite,
+        passed=passed,
+        evaluated_rows=evaluated_rows,
+        unexpected_rows=unexpected_rows,
+        failed_expectations=failed,
+        results_path=results_path,
+        data_docs_index=docs_index,
+        error=error,
+        audit_entry=entry,
+    )
+
+
+def run_all(
+    paths: WarehousePaths,
+    *,
+    run_id: str,
+    as_of_date: str,
+    suites: Iterable[str] = SUITES,
+) -> list[SuiteOutcome]:
+    """Every suite (or the ones named) in one run: one evidence directory, one Data Docs
+    site, one audit entry per suite; the landing files are fingerprinted once."""
+    inputs_hash = audit.inputs_fingerprint(paths.landing_dir)
+    return [
+        run_suite(suite, paths, run_id=run_id, as_of_date=as_of_date, inputs_hash=inputs_hash)
+        for suite in suites
+    ]

@@ -1,0 +1,724 @@
+"""Compliance suites (orchestration/compliance.py, expectations/*.json|sql).
+
+One generated warehouse per module; every test that seeds a violation works on a copy of
+its DuckDB file (and of its landing files when it changes them), so the suites are shown
+to pass on clean data and to fail on each kind of violation.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration import audit, compliance
+from orchestration.generate import generate_export
+from orchestration.paths import WarehousePaths
+from tests.support import END_DATE, Warehouse, new_warehouse
+
+AS_OF = END_DATE.isoformat()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Warehouse:
+    """1,000 generated candidates (mixed CSV/Parquet batches) built as of END_DATE."""
+    warehouse = new_warehouse(tmp_path_factory.mktemp("compliance"))
+    generate_export(
+        warehouse.landing_dir,
+        candidates=1000,
+        seed=11,
+        end_date=END_DATE,
+        batches=4,
+        file_format="mixed",
+    )
+    warehouse.build(END_DATE)
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def personal_data(built) -> list[str]:
+    """Names, e-mails, phone numbers and evaluation texts of the generated people."""
+    values = built.rows(
+        """
+        select full_name from staging.stg_canonical__candidates where full_name is not null
+        union select email from staging.stg_canonical__candidates where email is not null
+        union select phone from staging.stg_canonical__candidates where phone is not null
+        union select strengths from staging.stg_canonical__evaluations where strengths is not null
+        union select concerns from staging.stg_canonical__evaluations where concerns is not null
+        """
+    )
+    return [value for (value,) in values]
+
+
+@pytest.fixture
+def paths(built, tmp_path) -> WarehousePaths:
+    """The built warehouse with this test's own audit directory (read-only use)."""
+    return replace(built.paths, audit_dir=tmp_path / "audit")
+
+
+@pytest.fixture
+def copied(built, tmp_path) -> WarehousePaths:
+    """A copy of the warehouse file (and landing files) this test may change."""
+    duckdb_path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built.duckdb_path, duckdb_path)
+    landing_dir = tmp_path / "landing"
+    shutil.copytree(built.landing_dir, landing_dir)
+    return WarehousePaths(
+        landing_dir=landing_dir,
+        duckdb_path=duckdb_path,
+        state_dir=tmp_path / "state",
+        audit_dir=tmp_path / "audit",
+        publish_dir=tmp_path / "published",
+    )
+
+
+def execute(paths: WarehousePaths, *statements: str) -> None:
+    with duckdb.connect(str(paths.duckdb_path)) as connection:
+        for statement in statements:
+            connection.execute(statement)
+
+
+def query(paths: WarehousePaths, sql: str) -> list[tuple]:
+    with duckdb.connect(str(paths.duckdb_path), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def results(outcome: compliance.SuiteOutcome) -> dict:
+    return json.loads(outcome.results_path.read_text(encoding="utf-8"))
+
+
+def failed_columns(outcome: compliance.SuiteOutcome) -> set[str]:
+    return {name.split("(", 1)[1].rstrip(")") for name in outcome.failed_expectations}
+
+
+def unexpected_keys(outcome: compliance.SuiteOutcome, column: str, key: str) -> set:
+    """The keys GX listed as unexpected for the expectation on `column`."""
+    keys = set()
+    for item in results(outcome)["results"]:
+        if item["expectation_config"]["kwargs"].get("column") == column:
+            keys |= {row[key] for row in item["result"].get("partial_unexpected_index_list", [])}
+    return keys
+
+
+def evidence_text(audit_dir: Path) -> str:
+    return "\n".join(
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in sorted(audit_dir.rglob("*"))
+        if path.is_file() and path.suffix in (".json", ".jsonl", ".html")
+    )
+
+
+# ----------------------------------------------------------------------------------------
+# Clean warehouse: every suite passes, evidence and audit trail are written
+# ----------------------------------------------------------------------------------------
+
+
+def test_every_suite_passes_on_a_clean_warehouse_and_leaves_evidence(paths, personal_data):
+    outcomes = compliance.run_all(paths, run_id="clean-run", as_of_date=AS_OF)
+
+    assert [outcome.suite for outcome in outcomes] == list(compliance.SUITES)
+    for outcome in outcomes:
+        assert outcome.passed, (outcome.suite, outcome.failed_expectations, outcome.error)
+        assert outcome.error is None
+        assert outcome.evaluated_rows > 0
+        assert outcome.unexpected_rows == 0
+        assert outcome.results_path == (
+            paths.audit_dir / "runs" / "clean-run" / "results" / f"{outcome.suite}.json"
+        )
+        result = results(outcome)
+        assert result["success"] is True
+        assert result["suite_name"] == outcome.suite
+        assert result["meta"]["recontact"]["as_of_date"] == AS_OF
+
+    index = paths.audit_dir / "runs" / "clean-run" / "data_docs" / "index.html"
+    assert all(outcome.data_docs_index == index for outcome in outcomes)
+    html = index.read_text(encoding="utf-8")
+    for suite in compliance.SUITES:
+        assert suite in html
+        pages = list((index.parent / "validations" / suite / "clean-run").rglob("*.html"))
+        assert len(pages) == 1
+
+    # one audit entry per suite, chained, with the inputs' hash and relative evidence paths
+    assert audit.verify_chain(paths.audit_dir) == len(compliance.SUITES)
+    entries = audit.read_entries(paths.audit_dir)
+    assert [entry["suite"] for entry in entries] == list(compliance.SUITES)
+    fingerprint = audit.inputs_fingerprint(paths.landing_dir)
+    for entry, outcome in zip(entries, outcomes, strict=True):
+        assert entry["run_id"] == "clean-run"
+        assert entry["as_of_date"] == AS_OF
+        assert entry["rule_set_version"] == "v1"
+        assert entry["passed"] is True
+        assert entry["evaluated_rows"] == outcome.evaluated_rows
+        assert entry["unexpected_rows"] == 0
+        assert entry["inputs_hash"] == fingerprint
+        assert (paths.audit_dir / entry["evidence"]) == outcome.results_path
+        assert entry["evidence_sha256"] == compliance.sha256_file(outcome.results_path)
+        assert (paths.audit_dir / entry["data_docs"]) == index
+
+    evidence = evidence_text(paths.audit_dir)
+    leaked = [value for value in personal_data if value in evidence]
+    assert not leaked, f"personal data in the evidence: {len(leaked)} values"
+
+
+def test_suite_files_load_and_name_their_frames():
+    for suite in compliance.SUITES:
+        definition = compliance.load_suite_definition(suite)
+        assert definition["name"] == suite
+        assert definition["expectations"]
+        assert definition["meta"]["frame_sql"] == f"{suite}.sql"
+        assert compliance.sql_path(suite).exists()
+        assert definition["meta"]["key_column"]
+    with pytest.raises(compliance.ComplianceError, match="unknown suite"):
+        compliance.load_suite_definition("no_such_suite")
+
+
+def test_a_run_id_must_be_a_plain_directory_name(paths):
+    for bad in ("../escape", "a/b", "", ".hidden"):
+        with pytest.raises(compliance.ComplianceError):
+            compliance.run_suite("forbidden_data", paths, run_id=bad, as_of_date=AS_OF)
+
+
+# ----------------------------------------------------------------------------------------
+# eligibility_compliance
+# ----------------------------------------------------------------------------------------
+
+# a person excluded for this reason, made eligible, breaks the expectation on this column
+ELIGIBILITY_VIOLATIONS = {
+    "no_recontact_consent": "lacks_recontact_consent",
+    "erasure_requested": "erasure_requested",
+    "stop_use_requested": "stop_use_requested",
+    "stop_contact_requested": "stop_contact_requested",
+    "hired": "hired",
+    "active_application": "open_application",
+    "retention_expired": "use_allowed_until_passed",
+    "deleted_in_source": "deleted_in_source",
+}
+
+
+def test_eligibility_compliance_fails_when_an_excluded_person_is_made_eligible(
+    copied, personal_data
+):
+    made_eligible = {}
+    for reason in ELIGIBILITY_VIOLATIONS:
+        rows = query(
+            copied,
+            f"""
+            select person_id from marts.recontact_eligibility
+            where primary_exclusion_reason = '{reason}' order by person_id limit 1
+            """,
+        )
+        assert rows, f"the generated export has nobody excluded as {reason}"
+        made_eligible[reason] = rows[0][0]
+    execute(
+        copied,
+        f"""
+        update marts.recontact_eligibility
+        set is_eligible = true, primary_exclusion_reason = null, exclusion_reasons = null
+        where person_id in ({", ".join(repr(p) for p in made_eligible.values())})
+        """,
+    )
+
+    outcome = compliance.run_suite(
+        "eligibility_compliance", copied, run_id="seeded", as_of_date=AS_OF
+    )
+
+    assert not outcome.passed
+    assert outcome.error is None
+    assert set(ELIGIBILITY_VIOLATIONS.values()) <= failed_columns(outcome)
+    assert outcome.unexpected_rows >= len(made_eligible)
+    for reason, column in ELIGIBILITY_VIOLATIONS.items():
+        assert made_eligible[reason] in unexpected_keys(outcome, column, "person_id"), reason
+    # what GX lists is the pseudonymous person_id and the flag, nothing else
+    for item in results(outcome)["results"]:
+        for row in item["result"].get("partial_unexpected_index_list", []):
+            assert set(row) <= {"person_id", item["expectation_config"]["kwargs"]["column"]}
+    entry = audit.read_entries(copied.audit_dir)[-1]
+    assert entry["suite"] == "eligibility_compliance" and entry["passed"] is False
+    assert entry["failed_expectations"] == outcome.failed_expectations
+    evidence = evidence_text(copied.audit_dir)
+    leaked = [value for value in personal_data if value in evidence]
+    assert not leaked, f"personal data in the evidence: {len(leaked)} values"
+
+
+def test_eligibility_compliance_does_not_trust_the_intermediate_models(copied):
+    """The facts come from staging: a consent withdrawal added there (as if the rules'
+    models had missed it) is caught although the marts still say eligible."""
+    candidate_id, person_id = query(
+        copied,
+        """
+        select candidate_id, person_id from marts.recontact_eligibility
+        where is_eligible order by person_id limit 1
+        """,
+    )[0]
+    execute(
+        copied,
+        f"""
+        insert into staging.stg_canonical__consent_events
+            (source_system, consent_event_id, candidate_id, purpose, action,
+             recorded_at, recorded_on, batch_id)
+        values ('canonical', 'seeded-withdrawal', '{candidate_id}', 'recontact', 'withdrawn',
+                timestamp '{AS_OF} 23:59:59', date '{AS_OF}', 'seeded')
+        """,
+    )
+
+    outcome = compliance.run_suite(
+        "eligibility_compliance", copied, run_id="seeded", as_of_date=AS_OF
+    )
+
+    assert not outcome.passed
+    assert failed_columns(outcome) == {"lacks_recontact_consent"}
+    assert unexpected_keys(outcome, "lacks_recontact_consent", "person_id") == {person_id}
+
+
+def test_eligibility_compliance_fails_for_marts_of_another_day(paths):
+    outcome = compliance.run_suite(
+        "eligibility_compliance", paths, run_id="other-day", as_of_date="2026-11-26"
+    )
+    assert not outcome.passed
+    assert "mart_as_of_matches" in failed_columns(outcome)
+
+
+# ----------------------------------------------------------------------------------------
+# purge_completeness
+# ----------------------------------------------------------------------------------------
+
+
+def test_purge_completeness_fails_when_the_queue_misses_or_adds_a_person(copied):
+    dropped = query(
+        copied,
+        "select person_id from marts.retention_purge_queue"
+        " where purge_reason = 'retention_expired' order by person_id limit 1",
+    )[0][0]
+    added = query(
+        copied,
+        "select person_id from marts.recontact_eligibility"
+        " where is_eligible order by person_id limit 1",
+    )[0][0]
+    execute(
+        copied,
+        f"delete from marts.retention_purge_queue where person_id = '{dropped}'",
+        f"""
+        insert into marts.retention_purge_queue
+        select source_system, candidate_id, person_id, as_of_date,
+               'retention_expired', as_of_date
+        from marts.recontact_eligibility where person_id = '{added}'
+        """,
+    )
+
+    outcome = compliance.run_suite("purge_completeness", copied, run_id="seeded", as_of_date=AS_OF)
+
+    assert not outcome.passed
+    # the added person also has a due date the rules would not give them
+    assert failed_columns(outcome) == {
+        "overdue_not_queued",
+        "queued_not_due",
+        "queue_due_on_matches",
+    }
+    assert unexpected_keys(outcome, "overdue_not_queued", "person_id") == {dropped}
+    assert unexpected_keys(outcome, "queued_not_due", "person_id") == {added}
+
+
+def purge(paths: WarehousePaths, candidate_ids: set[str], *, spare: tuple[str, ...] = ()) -> None:
+    """Remove every row of these candidates from every warehouse table and landing file
+    (as the purge job must), except from the relations or landing entities in `spare`."""
+    ids = ", ".join(f"'{candidate_id}'" for candidate_id in sorted(candidate_ids))
+    persons = ", ".join(
+        f"md5('canonical|{candidate_id}')" for candidate_id in sorted(candidate_ids)
+    )
+    applications = sorted(
+        {
+            application_id
+            for (application_id,) in query(
+                paths,
+                f"select application_id from staging.base_canonical__applications"
+                f" where candidate_id in ({ids})",
+            )
+        }
+    )
+    apps = ", ".join(f"'{application_id}'" for application_id in applications) or "null"
+    tables = query(
+        paths,
+        """
+        select table_schema, table_name, list(column_name)
+        from information_schema.columns
+        where table_catalog = current_database()
+          and (table_schema, table_name) in (
+              select table_schema, table_name from information_schema.tables
+              where table_type = 'BASE TABLE')
+        group by all
+        """,
+    )
+    statements = []
+    for schema, table, columns in tables:
+        if f"{schema}.{table}" in spare:
+            continue
+        conditions = []
+        if "candidate_id" in columns:
+            conditions.append(f"candidate_id in ({ids})")
+        if "application_id" in columns:
+            conditions.append(f"application_id in ({apps})")
+        if "person_id" in columns:
+            conditions.append(f"person_id in ({persons})")
+        if "record_key" in columns:
+            conditions.append(
+                f"(entity = 'candidates' and record_key in ({ids}))"
+                f" or (entity = 'applications' and record_key in ({apps}))"
+            )
+        if conditions:
+            statements.append(f"delete from {schema}.{table} where {' or '.join(conditions)}")
+    execute(paths, *statements)
+
+    for path in sorted((paths.landing_dir / "canonical").glob("*/*")):
+        if path.stem in spare:
+            continue
+        if path.suffix == ".csv":
+            with path.open(newline="", encoding="utf-8") as handle:
+                reader = csv.DictReader(handle)
+                fields, rows = reader.fieldnames, list(reader)
+            kept = [
+                row
+                for row in rows
+                if row.get("candidate_id") not in candidate_ids
+                and row.get("application_id") not in applications
+            ]
+            with path.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=fields)
+                writer.writeheader()
+                writer.writerows(kept)
+        elif path.suffix == ".parquet":
+            table = pq.read_table(path)
+            keep = pa.array([True] * table.num_rows, type=pa.bool_())
+            for column, values in (
+                ("candidate_id", candidate_ids),
+                ("application_id", applications),
+            ):
+                if column in table.column_names:
+                    member = pc.is_in(
+                        pc.cast(table[column], pa.string()),
+                        value_set=pa.array(sorted(values), type=pa.string()),
+                    )
+                    keep = pc.and_(keep, pc.invert(pc.fill_null(member, False)))
+            pq.write_table(table.filter(keep), path)
+
+
+def queued_candidates(paths: WarehousePaths) -> set[str]:
+    return {row[0] for row in query(paths, "select candidate_id from marts.retention_purge_queue")}
+
+
+def test_purge_completeness_passes_after_a_complete_purge(copied):
+    queued = queued_candidates(copied)
+    assert len(queued) > 20
+    purge(copied, queued)
+
+    outcome = compliance.run_suite("purge_completeness", copied, run_id="purged", as_of_date=AS_OF)
+
+    assert outcome.passed, outcome.failed_expectations
+    assert query(copied, "select count(*) from marts.retention_purge_queue") == [(0,)]
+
+
+def test_purge_completeness_fails_on_what_a_partial_purge_leaves_behind(copied):
+    queued = sorted(queued_candidates(copied))
+    # outreach/consent rows in staging, and landing files of privacy requests, left behind
+    purge(
+        copied,
+        set(queued),
+        spare=(
+            "staging.stg_canonical__consent_events",
+            "staging.base_canonical__consent_events",
+            "privacy_requests",
+        ),
+    )
+
+    outcome = compliance.run_suite("purge_completeness", copied, run_id="partial", as_of_date=AS_OF)
+
+    assert not outcome.passed
+    assert "has_eligibility_row" in failed_columns(outcome)
+    found = results(outcome)["results"]
+    residue = next(
+        item
+        for item in found
+        if item["expectation_config"]["kwargs"]["column"] == "has_eligibility_row"
+    )
+    assert residue["result"]["unexpected_count"] >= 1
+
+
+def test_purge_completeness_fails_when_application_rows_lose_their_owner(copied):
+    """Evaluations kept after their application and candidate are gone cannot be traced
+    to a person any more: they are flagged as unlinked."""
+    queued = sorted(queued_candidates(copied))
+    purge(copied, set(queued), spare=("staging.stg_canonical__evaluations",))
+    kept = query(
+        copied,
+        "select count(*) from staging.stg_canonical__evaluations where application_id not in"
+        " (select application_id from staging.base_canonical__applications)",
+    )[0][0]
+    assert kept > 0
+
+    outcome = compliance.run_suite("purge_completeness", copied, run_id="orphans", as_of_date=AS_OF)
+
+    assert not outcome.passed
+    assert "is_linked" in failed_columns(outcome)
+
+
+def test_purge_completeness_warns_about_suppressed_re_deliveries_without_failing(copied):
+    """A person purged earlier and re-delivered later is held only as `suppressed` rows
+    (and the landing rows they came from): reported as a warning, not a failure."""
+    candidate_id = sorted(queued_candidates(copied))[0]
+    base_tables = tuple(
+        f"staging.{table}"
+        for (table,) in query(
+            copied,
+            "select table_name from information_schema.tables"
+            " where table_schema = 'staging' and table_name like 'base_canonical__%'",
+        )
+    )
+    purge(copied, {candidate_id}, spare=(*base_tables, *compliance.LANDING_ENTITIES))
+    statements = []
+    for table in base_tables:
+        columns = {row[0] for row in query(copied, f"select column_name from (describe {table})")}
+        if "candidate_id" in columns:
+            statements.append(
+                f"update {table} set _fate = 'suppressed' where candidate_id = '{candidate_id}'"
+            )
+        elif "application_id" in columns:
+            statements.append(
+                f"update {table} set _fate = 'suppressed' where application_id in"
+                " (select application_id from staging.base_canonical__applications"
+                f" where candidate_id = '{candidate_id}')"
+            )
+    execute(copied, *statements)
+
+    outcome = compliance.run_suite(
+        "purge_completeness", copied, run_id="tombstoned", as_of_date=AS_OF
+    )
+
+    assert outcome.passed, outcome.failed_expectations
+    assert outcome.failed_expectations == [
+        "expect_column_values_to_be_in_set(held_only_as_suppressed) [warning]"
+    ]
+    assert outcome.unexpected_rows == 0
+    person_id = query(copied, f"select md5('canonical|{candidate_id}')")[0][0]
+    assert unexpected_keys(outcome, "held_only_as_suppressed", "person_id") == {person_id}
+
+
+# ----------------------------------------------------------------------------------------
+# forbidden_data
+# ----------------------------------------------------------------------------------------
+
+
+def test_forbidden_data_fails_on_a_forbidden_column(copied):
+    execute(
+        copied,
+        "alter table staging.stg_canonical__candidates add column religion varchar",
+        'create table marts.extra (candidate_id varchar, "出身地" varchar, placeOfBirth varchar)',
+    )
+
+    outcome = compliance.run_suite("forbidden_data", copied, run_id="seeded", as_of_date=AS_OF)
+
+    assert not outcome.passed
+    keys = unexpected_keys(outcome, "matched_term", "finding_key")
+    assert {
+        "staging.stg_canonical__candidates.religion",
+        "marts.extra.出身地",
+        "marts.extra.placeOfBirth",
+    } <= keys
+    assert not any(key.startswith("evaluation ") for key in keys)
+
+
+def test_forbidden_data_fails_on_an_evaluation_mentioning_a_forbidden_term(copied):
+    evaluation = query(
+        copied, "select * from staging.stg_canonical__evaluations order by evaluation_id limit 1"
+    )
+    assert evaluation
+    execute(
+        copied,
+        """
+        insert into staging.stg_canonical__evaluations
+            (source_system, evaluation_id, application_id, strengths, concerns, batch_id)
+        select source_system, 'seeded-1', application_id, '本籍は北海道、誠実な人柄', null, 'seeded'
+        from staging.stg_canonical__evaluations order by evaluation_id limit 1
+        """,
+        """
+        insert into staging.stg_canonical__evaluations
+            (source_system, evaluation_id, application_id, strengths, concerns, batch_id)
+        select source_system, 'seeded-2', application_id, 'Clear communicator',
+               'Asked about her Place-of-Birth in the interview', 'seeded'
+        from staging.stg_canonical__evaluations order by evaluation_id limit 1
+        """,
+    )
+
+    outcome = compliance.run_suite("forbidden_data", copied, run_id="seeded", as_of_date=AS_OF)
+
+    assert not outcome.passed
+    assert outcome.failed_expectations == ["expect_column_values_to_be_null(matched_term)"]
+    found = {
+        row["finding_key"]: row["matched_term"]
+        for item in results(outcome)["results"]
+        for row in item["result"].get("partial_unexpected_index_list", [])
+    }
+    assert found == {"evaluation seeded-1": "本籍", "evaluation seeded-2": "place of birth"}
+    text = evidence_text(copied.audit_dir)
+    assert "北海道" not in text and "Asked about her" not in text
+
+
+def test_forbidden_data_matches_whole_words_and_fragments_only(copied):
+    """`region` is not `religion`, `trace_id` is not `race`, `embraces` is not `race`."""
+    execute(
+        copied,
+        "create table marts.innocent (trace_id varchar, regional_office varchar, races_won int)",
+        """
+        insert into staging.stg_canonical__evaluations
+            (source_system, evaluation_id, application_id, strengths, batch_id)
+        select source_system, 'seeded-ok', application_id,
+               'Embraces change; traced a production bug; 思考力が高い', 'seeded'
+        from staging.stg_canonical__evaluations order by evaluation_id limit 1
+        """,
+    )
+
+    outcome = compliance.run_suite("forbidden_data", copied, run_id="innocent", as_of_date=AS_OF)
+
+    assert outcome.passed, outcome.failed_expectations
+
+
+def test_forbidden_data_fails_without_a_deny_list(copied):
+    execute(copied, "delete from reference.forbidden_data_terms")
+    outcome = compliance.run_suite("forbidden_data", copied, run_id="empty", as_of_date=AS_OF)
+    assert not outcome.passed
+    assert "deny_list_terms" in failed_columns(outcome)
+
+
+# ----------------------------------------------------------------------------------------
+# landing_reconciliation
+# ----------------------------------------------------------------------------------------
+
+
+def first_csv(landing_dir: Path, entity: str) -> Path:
+    return sorted((landing_dir / "canonical").glob(f"*/{entity}.csv"))[0]
+
+
+def test_landing_reconciliation_fails_when_a_landing_row_is_removed_or_added(copied):
+    removed_from = first_csv(copied.landing_dir, "applications")
+    lines = removed_from.read_text(encoding="utf-8").splitlines(keepends=True)
+    removed_from.write_text("".join(lines[:-1]), encoding="utf-8")
+    added_to = first_csv(copied.landing_dir, "consent_events")
+    with added_to.open("a", encoding="utf-8") as handle:
+        handle.write(added_to.read_text(encoding="utf-8").splitlines(keepends=True)[-1])
+
+    outcome = compliance.run_suite(
+        "landing_reconciliation", copied, run_id="seeded", as_of_date=AS_OF
+    )
+
+    assert not outcome.passed
+    assert outcome.failed_expectations == [
+        "expect_column_pair_values_to_be_equal(file_rows, landed_rows)"
+    ]
+    keys = {
+        row["reconciliation_key"]
+        for item in results(outcome)["results"]
+        for row in item["result"].get("partial_unexpected_index_list", [])
+    }
+    assert keys == {
+        f"applications/{removed_from.parent.name}",
+        f"consent_events/{added_to.parent.name}",
+    }
+
+
+def test_landing_reconciliation_checks_every_landed_row_has_one_fate(copied):
+    def run() -> compliance.SuiteOutcome:
+        return compliance.run_suite(
+            "landing_reconciliation", copied, run_id="fates", as_of_date=AS_OF
+        )
+
+    (batch_id,) = query(
+        copied,
+        "select min(batch_id) from staging.stg_canonical__landing_reconciliation"
+        " where entity = 'candidates' and staged_rows > 0",
+    )[0]
+    lost_fate = f"where entity = 'candidates' and batch_id = '{batch_id}'"
+    execute(
+        copied,
+        "update staging.stg_canonical__landing_reconciliation"
+        f" set staged_rows = staged_rows - 1 {lost_fate}",
+    )
+    outcome = run()
+    assert not outcome.passed
+    assert outcome.failed_expectations == [
+        "expect_column_pair_values_to_be_equal(landed_rows, accounted_rows)"
+    ]
+
+    # suppressed rows (re-deliveries of purged persons) account for landed rows too ...
+    execute(
+        copied,
+        "update staging.stg_canonical__landing_reconciliation"
+        f" set suppressed_rows = suppressed_rows + 1 {lost_fate}",
+    )
+    assert run().passed
+
+    # ... and a warehouse built before that fate existed (no such column) is read as 0
+    execute(
+        copied,
+        "alter table staging.stg_canonical__landing_reconciliation drop column suppressed_rows",
+    )
+    assert not run().passed
+    execute(
+        copied,
+        "update staging.stg_canonical__landing_reconciliation"
+        f" set staged_rows = staged_rows + 1 {lost_fate}",
+    )
+    assert run().passed
+
+
+def test_landing_rows_are_counted_from_the_files(tmp_path):
+    batch = tmp_path / "canonical" / "2026-01-01T0300"
+    batch.mkdir(parents=True)
+    (batch / "candidates.csv").write_text(
+        'candidate_id,full_name\nc1,"Multi\nline"\n\nc2,x\n,\n', encoding="utf-8"
+    )
+    (batch / "consent_events.jsonl").write_text('{"a": 1}\n\n{"a": 2}\n', encoding="utf-8")
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select range as application_id from range(7))"
+            f" to '{batch / 'applications.parquet'}' (format parquet)"
+        )
+    (batch / "notes.csv").write_text("not,an,entity\n1,2,3\n", encoding="utf-8")
+
+    counts = compliance.landing_file_counts(tmp_path)
+
+    assert sorted(zip(counts["entity"], counts["file_rows"], strict=True)) == [
+        ("applications", 7),
+        ("candidates", 3),
+        ("consent_events", 2),
+    ]
+
+
+# ----------------------------------------------------------------------------------------
+# a check that cannot run is a failed check, recorded
+# ----------------------------------------------------------------------------------------
+
+
+def test_a_suite_that_cannot_run_fails_and_is_recorded(tmp_path):
+    paths = WarehousePaths(
+        landing_dir=tmp_path / "landing",
+        duckdb_path=tmp_path / "missing.duckdb",
+        state_dir=tmp_path / "state",
+        audit_dir=tmp_path / "audit",
+        publish_dir=tmp_path / "published",
+    )
+    outcome = compliance.run_suite(
+        "eligibility_compliance", paths, run_id="broken", as_of_date=AS_OF
+    )
+
+    assert not outcome.passed
+    assert outcome.error
+    assert outcome.results_path.exists()
+    (entry,) = audit.read_entries(paths.audit_dir)
+    assert entry["passed"] is False and entry["error"] == outcome.error
+    assert not (tmp_path / "missing.duckdb").exists()
