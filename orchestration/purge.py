@@ -847,7 +847,42 @@ def _read_queue(connection: duckdb.DuckDBPyConnection) -> tuple[str | None, list
             f"the warehouse has no {QUEUE_TABLE}; build the marts first (`recontact build`)"
         ) from None
     as_of = rows[0][5] if rows else _any_as_of_date(connection)
-    return as_of, [row[:5] for row in rows]
+    queued = {(row[0], row[1]) for row in rows}
+    redelivered = [row for row in _redelivered_persons(connection) if row[:2] not in queued]
+    return as_of, [row[:5] for row in rows] + redelivered
+
+
+REDELIVERED_REASON = "purged_earlier_redelivered"
+
+
+def _redelivered_persons(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """Persons purged before whom a later export delivered again: staging suppressed their
+    rows (fate `suppressed`, content already blanked), and the purge removes them from the
+    landing files and the warehouse too, so erasure reaches every layer."""
+    tables = connection.execute(
+        """
+        select table_schema, table_name
+        from information_schema.columns
+        where column_name in ('candidate_id', '_fate')
+        group by table_schema, table_name
+        having count(*) = 2
+        order by table_schema, table_name
+        """
+    ).fetchall()
+    if not tables:
+        return []
+    suppressed = " union ".join(
+        f"select distinct candidate_id from {_quote(schema)}.{_quote(name)}"
+        " where _fate = 'suppressed' and candidate_id is not null"
+        for schema, name in tables
+    )
+    return [
+        ("canonical", candidate_id, person_id, REDELIVERED_REASON, None)
+        for candidate_id, person_id in connection.execute(
+            f"select candidate_id, md5('canonical|' || candidate_id) from ({suppressed})"
+            " order by candidate_id"
+        ).fetchall()
+    ]
 
 
 def _any_as_of_date(connection: duckdb.DuckDBPyConnection) -> str | None:

@@ -3,6 +3,7 @@ failed checks block publication, sensor/schedule behaviour, purge through the jo
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -246,3 +247,21 @@ def test_purge_job_dry_run_then_real_run_and_redelivery_is_suppressed(defs, envi
         ).fetchone()[0]
     assert not (queued & staged)
     assert suppressed >= len(queued)
+
+    # the next purge removes the re-delivered rows too: erasure reaches every layer
+    again = purge_job.execute_in_process(
+        instance=instance,
+        run_config={"ops": {"purge_retention_queue": {"config": {"dry_run": False}}}},
+    )
+    assert again.success
+    with duckdb.connect(str(environment["RECONTACT_DUCKDB_PATH"]), read_only=True) as warehouse:
+        left = warehouse.execute(
+            "select count(*) from staging.base_canonical__candidates where _fate = 'suppressed'"
+        ).fetchone()[0]
+    assert left == 0
+    landed_ids = {
+        row["candidate_id"]
+        for path in landing.rglob("candidates.csv")
+        for row in csv.DictReader(path.open(encoding="utf-8"))
+    }
+    assert not (queued & landed_ids)

@@ -6,9 +6,10 @@
 
     A file missing a required column fails the build with a message naming the
     file and column; a missing optional column is NULL; unknown columns are
-    ignored and reported. No file at all gives an empty relation of the right shape. -#}
+    ignored and reported. No file at all gives an empty relation of the right shape.
+    The result also says whether a row belongs to a purged person (is_suppressed). -#}
 
-{% macro read_landing(source_name, table_name) -%}
+{% macro read_landing(source_name, table_name, suppressed_when='false') -%}
     {#- Calling source() records the lineage (dbt docs, Dagster source assets). -#}
     {%- set _lineage = source(source_name, table_name) -%}
     {%- if not execute -%}
@@ -16,7 +17,35 @@
     {%- endif -%}
     {%- set columns = landing_columns(source_name, table_name) -%}
     {%- set required = landing_columns(source_name, table_name, required_only=true) -%}
-    {{ return(adapter.dispatch('read_landing', 'recontact')(source_name, table_name, columns, required)) }}
+    {%- set files = adapter.dispatch('read_landing', 'recontact')(source_name, table_name, columns, required) -%}
+    {{ return(without_suppressed_content(files, columns, suppressed_when)) }}
+{%- endmacro %}
+
+
+{#- Rows of persons purged earlier (`suppressed_when`, see tombstones.sql) keep only their
+    ids: every other value is NULL from the first relation on, so a re-delivered
+    person's name, contact details or evaluation text never reach a table. -#}
+{% macro without_suppressed_content(files_sql, columns, suppressed_when) -%}
+    select
+        {%- for column in columns %}
+        {%- if column.endswith('_id') %}
+        {{ column }},
+        {%- else %}
+        case when is_suppressed then null else {{ column }} end as {{ column }},
+        {%- endif %}
+        {%- endfor %}
+        _batch_id,
+        _source_file,
+        _source_row,
+        is_suppressed
+    from (
+        select
+            landed_files.*,
+            coalesce({{ suppressed_when }}, false) as is_suppressed
+        from (
+            {{ files_sql }}
+        ) as landed_files
+    ) as flagged
 {%- endmacro %}
 
 

@@ -1,7 +1,7 @@
 with
 
 landed as (
-    {{ read_landing('canonical', 'applications') }}
+    {{ read_landing('canonical', 'applications', suppressed_when=is_tombstoned('candidate_id', 'canonical')) }}
 ),
 
 parsed as (
@@ -19,7 +19,8 @@ parsed as (
         updated_at as updated_at_text,
         _batch_id,
         _source_file,
-        _source_row
+        _source_row,
+        is_suppressed
     from landed
 ),
 
@@ -37,8 +38,7 @@ checked as (
             (unreadable('closed_at'), 'unparseable closed_at'),
             ('updated_at_text is null', 'missing updated_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
-        ]) }} as invalid_reason,
-        {{ is_tombstoned('candidate_id', 'canonical') }} as is_suppressed
+        ]) }} as invalid_reason
     from parsed
 ),
 

@@ -1,7 +1,7 @@
 with
 
 landed as (
-    {{ read_landing('canonical', 'candidates') }}
+    {{ read_landing('canonical', 'candidates', suppressed_when=is_tombstoned('candidate_id', 'canonical')) }}
 ),
 
 parsed as (
@@ -20,7 +20,8 @@ parsed as (
         is_deleted as is_deleted_text,
         _batch_id,
         _source_file,
-        _source_row
+        _source_row,
+        is_suppressed
     from landed
 ),
 
@@ -35,8 +36,7 @@ checked as (
             ('country is null', 'missing country'),
             ("not " ~ regexp_like('country', "'^[A-Z]{2}$'"), 'country is not an ISO 3166-1 alpha-2 code'),
             ("is_deleted_text is not null and " ~ parse_boolean('is_deleted_text') ~ " is null", 'unreadable is_deleted'),
-        ]) }} as invalid_reason,
-        {{ is_tombstoned('candidate_id', 'canonical') }} as is_suppressed
+        ]) }} as invalid_reason
     from parsed
 ),
 

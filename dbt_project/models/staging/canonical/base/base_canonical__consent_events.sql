@@ -1,7 +1,7 @@
 with
 
 landed as (
-    {{ read_landing('canonical', 'consent_events') }}
+    {{ read_landing('canonical', 'consent_events', suppressed_when=is_tombstoned('candidate_id', 'canonical')) }}
 ),
 
 parsed as (
@@ -18,7 +18,8 @@ parsed as (
         expires_at as expires_at_text,
         _batch_id,
         _source_file,
-        _source_row
+        _source_row,
+        is_suppressed
     from landed
 ),
 
@@ -35,8 +36,7 @@ checked as (
             ('recorded_at_text is null', 'missing recorded_at'),
             (unreadable('recorded_at'), 'unparseable recorded_at'),
             (unreadable('expires_at'), 'unparseable expires_at'),
-        ]) }} as invalid_reason,
-        {{ is_tombstoned('candidate_id', 'canonical') }} as is_suppressed
+        ]) }} as invalid_reason
     from parsed
 ),
 

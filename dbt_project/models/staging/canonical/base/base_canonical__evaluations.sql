@@ -1,7 +1,16 @@
 with
 
+suppressed_applications as (
+    select application_id
+    from {{ ref('base_canonical__applications') }}
+    where _fate = 'suppressed'
+),
+
 landed as (
-    {{ read_landing('canonical', 'evaluations') }}
+    {{ read_landing(
+        'canonical', 'evaluations',
+        suppressed_when='application_id in (select application_id from suppressed_applications)',
+    ) }}
 ),
 
 parsed as (
@@ -17,7 +26,8 @@ parsed as (
         rating as rating_text,
         _batch_id,
         _source_file,
-        _source_row
+        _source_row,
+        is_suppressed
     from landed
 ),
 
@@ -31,12 +41,7 @@ checked as (
             (unreadable('evaluated_at'), 'unparseable evaluated_at'),
             (unreadable('rating'), 'rating is not an integer'),
             ('rating not between 1 and 5', 'rating outside 1-5'),
-        ]) }} as invalid_reason,
-        coalesce(application_id in (
-            select suppressed.application_id
-            from {{ ref('base_canonical__applications') }} as suppressed
-            where suppressed._fate = 'suppressed'
-        ), false) as is_suppressed
+        ]) }} as invalid_reason
     from parsed
 ),
 

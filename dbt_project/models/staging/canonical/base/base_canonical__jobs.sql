@@ -20,7 +20,8 @@ parsed as (
         updated_at as updated_at_text,
         _batch_id,
         _source_file,
-        _source_row
+        _source_row,
+        is_suppressed
     from landed
 ),
 
@@ -35,8 +36,7 @@ checked as (
             (unreadable('opened_at'), 'unparseable opened_at'),
             (unreadable('closed_at'), 'unparseable closed_at'),
             ("status not in ('open', 'on_hold', 'closed', 'filled')", 'unknown job status'),
-        ]) }} as invalid_reason,
-        false as is_suppressed  -- jobs hold no personal data
+        ]) }} as invalid_reason
     from parsed
 ),
 

@@ -1,7 +1,16 @@
 with
 
+suppressed_applications as (
+    select application_id
+    from {{ ref('base_canonical__applications') }}
+    where _fate = 'suppressed'
+),
+
 landed as (
-    {{ read_landing('canonical', 'offers') }}
+    {{ read_landing(
+        'canonical', 'offers',
+        suppressed_when='application_id in (select application_id from suppressed_applications)',
+    ) }}
 ),
 
 parsed as (
@@ -16,7 +25,8 @@ parsed as (
         updated_at as updated_at_text,
         _batch_id,
         _source_file,
-        _source_row
+        _source_row,
+        is_suppressed
     from landed
 ),
 
@@ -32,12 +42,7 @@ checked as (
             ("status not in ('pending', 'accepted', 'declined', 'rescinded')", 'unknown offer status'),
             ('updated_at_text is null', 'missing updated_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
-        ]) }} as invalid_reason,
-        coalesce(application_id in (
-            select suppressed.application_id
-            from {{ ref('base_canonical__applications') }} as suppressed
-            where suppressed._fate = 'suppressed'
-        ), false) as is_suppressed
+        ]) }} as invalid_reason
     from parsed
 ),
 

@@ -1,7 +1,7 @@
 with
 
 landed as (
-    {{ read_landing('canonical', 'outreach_events') }}
+    {{ read_landing('canonical', 'outreach_events', suppressed_when=is_tombstoned('candidate_id', 'canonical')) }}
 ),
 
 parsed as (
@@ -17,7 +17,8 @@ parsed as (
         outcome_at as outcome_at_text,
         _batch_id,
         _source_file,
-        _source_row
+        _source_row,
+        is_suppressed
     from landed
 ),
 
@@ -31,8 +32,7 @@ checked as (
             (unreadable('sent_at'), 'unparseable sent_at'),
             ("outcome not in ('no_response', 'interested', 'not_interested', 'opt_out', 'reapplied')", 'unknown outreach outcome'),
             (unreadable('outcome_at'), 'unparseable outcome_at'),
-        ]) }} as invalid_reason,
-        {{ is_tombstoned('candidate_id', 'canonical') }} as is_suppressed
+        ]) }} as invalid_reason
     from parsed
 ),
 

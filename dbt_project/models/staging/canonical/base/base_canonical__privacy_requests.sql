@@ -1,7 +1,7 @@
 with
 
 landed as (
-    {{ read_landing('canonical', 'privacy_requests') }}
+    {{ read_landing('canonical', 'privacy_requests', suppressed_when=is_tombstoned('candidate_id', 'canonical')) }}
 ),
 
 parsed as (
@@ -15,7 +15,8 @@ parsed as (
         completed_at as completed_at_text,
         _batch_id,
         _source_file,
-        _source_row
+        _source_row,
+        is_suppressed
     from landed
 ),
 
@@ -30,8 +31,7 @@ checked as (
             ('received_at_text is null', 'missing received_at'),
             (unreadable('received_at'), 'unparseable received_at'),
             (unreadable('completed_at'), 'unparseable completed_at'),
-        ]) }} as invalid_reason,
-        {{ is_tombstoned('candidate_id', 'canonical') }} as is_suppressed
+        ]) }} as invalid_reason
     from parsed
 ),
 

@@ -1,7 +1,16 @@
 with
 
+suppressed_applications as (
+    select application_id
+    from {{ ref('base_canonical__applications') }}
+    where _fate = 'suppressed'
+),
+
 landed as (
-    {{ read_landing('canonical', 'stage_events') }}
+    {{ read_landing(
+        'canonical', 'stage_events',
+        suppressed_when='application_id in (select application_id from suppressed_applications)',
+    ) }}
 ),
 
 parsed as (
@@ -13,7 +22,8 @@ parsed as (
         entered_at as entered_at_text,
         _batch_id,
         _source_file,
-        _source_row
+        _source_row,
+        is_suppressed
     from landed
 ),
 
@@ -26,12 +36,7 @@ checked as (
             ('stage is null', 'missing stage'),
             ('entered_at_text is null', 'missing entered_at'),
             (unreadable('entered_at'), 'unparseable entered_at'),
-        ]) }} as invalid_reason,
-        coalesce(application_id in (
-            select suppressed.application_id
-            from {{ ref('base_canonical__applications') }} as suppressed
-            where suppressed._fate = 'suppressed'
-        ), false) as is_suppressed
+        ]) }} as invalid_reason
     from parsed
 ),
 
