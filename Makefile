@@ -26,7 +26,7 @@ test: install
 ## dev: the Dagster UI on http://127.0.0.1:3000 (asset graph, checks, schedules, sensor)
 dev: install
 	$(BIN)/dbt parse --quiet
-	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev --host 127.0.0.1 --port 3000
+	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev --host 127.0.0.1 --port 3000
 
 lint: install
 	$(BIN)/ruff check orchestration tests

@@ -8,6 +8,7 @@ because DuckDB allows a single writer and a writer blocks readers.
 """
 
 import json
+import subprocess
 from datetime import date
 
 import dagster as dg
@@ -25,11 +26,28 @@ from orchestration import compliance
 from orchestration.audit import append_entry, inputs_fingerprint
 from orchestration.paths import PROJECT_DIR, WarehousePaths, today_in_business_timezone
 from orchestration.publish import publish
+from orchestration.warehouse import dbt_executable
 
 WAREHOUSE_POOL = "recontact_warehouse"
 
 dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 dbt_project.prepare_if_dev()
+if not dbt_project.manifest_path.exists():
+    # A fresh clone outside `dagster dev` (e.g. `dagster definitions validate`, CI): write the
+    # manifest with `dbt parse`, which reads the project files and opens no connection.
+    subprocess.run(
+        [
+            dbt_executable(),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+        ],
+        cwd=PROJECT_DIR,
+        check=True,
+    )
 
 
 class WarehouseBuildConfig(dg.Config):
