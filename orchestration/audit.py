@@ -37,6 +37,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from orchestration.contract import file_sha256
+
 LOG_NAME = "audit_log.jsonl"
 GENESIS_HASH = "0" * 64
 CHAIN_FIELDS = ("sequence", "recorded_at", "previous_hash", "entry_hash")
@@ -272,11 +274,7 @@ def inputs_fingerprint(landing_dir: Path) -> str:
         else []
     )
     for relative, path in files:
-        content = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                content.update(block)
-        overall.update(f"{relative}\0{content.hexdigest()}\n".encode())
+        overall.update(f"{relative}\0{file_sha256(path)}\n".encode())
     return overall.hexdigest()
 
 

@@ -43,6 +43,7 @@ import duckdb
 import pandas as pd
 
 from orchestration import audit
+from orchestration.contract import CANONICAL_ENTITIES, file_sha256
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 
 if TYPE_CHECKING:
@@ -57,19 +58,6 @@ SUITES: tuple[str, ...] = (
     "forbidden_data",
     "landing_reconciliation",
 )
-# The canonical export's entities (shared/spec/ats-export-v1.md), as dbt reads them.
-LANDING_ENTITIES = (
-    "candidates",
-    "jobs",
-    "applications",
-    "stage_events",
-    "evaluations",
-    "offers",
-    "consent_events",
-    "privacy_requests",
-    "outreach_events",
-)
-LANDING_FORMATS = ("csv", "parquet", "jsonl")
 PARTIAL_UNEXPECTED_COUNT = 20
 DATA_DOCS_SITE = "compliance_evidence"
 RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}")
@@ -237,7 +225,7 @@ def landing_files(landing_dir: Path) -> Iterator[tuple[str, Path, str]]:
     }
     for path in sorted(Path(landing_dir, "canonical").glob("*/*")):
         extension = path.suffix.lstrip(".")
-        if path.is_file() and path.stem in LANDING_ENTITIES and extension in readers:
+        if path.is_file() and path.stem in CANONICAL_ENTITIES and extension in readers:
             yield path.stem, path, readers[extension].format(_literal(path.as_posix()))
 
 
@@ -519,14 +507,6 @@ def write_json(path: Path, value: Any) -> None:
     os.replace(temporary, path)
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def describe_error(error: BaseException) -> str:
     """The error's type and first line, quoted literals blanked (they could be data)."""
     first_line = (str(error).strip().splitlines() or [""])[0]
@@ -604,7 +584,7 @@ def run_suite(
                 "inputs_hash": inputs_hash,
                 "suite_sha256": suite_fingerprint(suite),
                 "evidence": results_path.relative_to(audit_dir).as_posix(),
-                "evidence_sha256": sha256_file(results_path),
+                "evidence_sha256": file_sha256(results_path),
                 "data_docs": docs_index.relative_to(audit_dir).as_posix(),
             },
         )

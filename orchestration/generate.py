@@ -59,6 +59,8 @@ from string import Template
 
 import duckdb
 
+from orchestration.contract import CANONICAL_ENTITIES
+
 # --------------------------------------------------------------------------------------------
 # Vocabularies that appear in the export (the seeds map them; see the contract)
 # --------------------------------------------------------------------------------------------
@@ -123,17 +125,7 @@ DECLINE_REASONS = {
     "en": ("Compensation", "Relocation not possible", "Accepted another offer"),
 }
 
-ENTITIES = (
-    "candidates",
-    "jobs",
-    "applications",
-    "stage_events",
-    "evaluations",
-    "offers",
-    "consent_events",
-    "privacy_requests",
-    "outreach_events",
-)
+ENTITIES = CANONICAL_ENTITIES
 
 # Output columns per entity, in contract order: (name, kind, SQL expression over the entity's
 # row table, which keeps numbers and indexes; ids and texts are made while writing).

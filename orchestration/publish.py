@@ -16,7 +16,6 @@ stays in place: the caller only publishes after the blocking checks passed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -25,13 +24,9 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.contract import MART_KEYS, file_sha256
 from orchestration.paths import WarehousePaths
 
-MARTS = {
-    "recontact_eligibility": "source_system, candidate_id",
-    "recontact_cohorts": "source_system, candidate_id, cohort",
-    "retention_purge_queue": "source_system, candidate_id",
-}
 BI_DATABASE = "recontact_bi.duckdb"
 RELEASES_KEPT = 3  # older releases are removed; a BI query may still read the previous one
 
@@ -50,14 +45,6 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def publish(paths: WarehousePaths, *, release_id: str) -> Publication:
     """Copy the marts into a new release, then make it current atomically."""
     releases = paths.publish_dir / "releases"
@@ -74,10 +61,10 @@ def publish(paths: WarehousePaths, *, release_id: str) -> Publication:
             "select cast(max(as_of_date) as varchar), max(rule_set_version)"
             " from marts.recontact_eligibility"
         ).fetchone()
-        for mart, order_by in MARTS.items():
+        for mart, keys in MART_KEYS.items():
             target = staging_dir / f"{mart}.parquet"
             warehouse.execute(
-                f"copy (select * from marts.{mart} order by {order_by})"
+                f"copy (select * from marts.{mart} order by {', '.join(keys)})"
                 f" to {sql_literal(str(target))} (format parquet)"
             )
             row_counts[mart] = warehouse.execute(f"select count(*) from marts.{mart}").fetchone()[0]
@@ -88,7 +75,7 @@ def publish(paths: WarehousePaths, *, release_id: str) -> Publication:
         "rule_set_version": rule_set_version,
         "row_counts": row_counts,
         "files": {
-            f"{mart}.parquet": file_sha256(staging_dir / f"{mart}.parquet") for mart in MARTS
+            f"{mart}.parquet": file_sha256(staging_dir / f"{mart}.parquet") for mart in MART_KEYS
         },
     }
     (staging_dir / "release.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
@@ -127,7 +114,7 @@ def ensure_bi_database(publish_dir: Path) -> Path:
     temporary.unlink(missing_ok=True)
     with duckdb.connect(str(temporary)) as bi:
         bi.execute("create schema marts")
-        for mart in MARTS:
+        for mart in MART_KEYS:
             parquet = sql_literal(str(current / f"{mart}.parquet"))
             bi.execute(f"create view marts.{mart} as select * from read_parquet({parquet})")
     os.replace(temporary, path)

@@ -55,23 +55,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from orchestration.contract import LANDING_FORMATS, PERSON_ENTITIES
 from orchestration.paths import WarehousePaths
 
 QUEUE_TABLE = "marts.retention_purge_queue"
 PURGE_REASONS = ("erasure_requested", "deleted_in_source", "retention_expired")
-FORMATS = ("csv", "parquet", "jsonl")
-
+FORMATS = LANDING_FORMATS
 # entity -> (whose rows: by candidate or by application, the entity's own key column)
-ENTITIES: dict[str, tuple[str, str]] = {
-    "candidates": ("candidate", "candidate_id"),
-    "applications": ("candidate", "application_id"),
-    "consent_events": ("candidate", "consent_event_id"),
-    "privacy_requests": ("candidate", "request_id"),
-    "outreach_events": ("candidate", "outreach_id"),
-    "stage_events": ("application", "stage_event_id"),
-    "evaluations": ("application", "evaluation_id"),
-    "offers": ("application", "offer_id"),
-}
+ENTITIES: dict[str, tuple[str, str]] = PERSON_ENTITIES  # type: ignore[assignment]
 # event entities whose own key also identifies a person's row (quarantine record keys)
 EVENT_KEY_COLUMNS = {
     key: entity

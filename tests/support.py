@@ -16,15 +16,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from orchestration.contract import MART_KEYS
 from orchestration.paths import WarehousePaths
 from orchestration.warehouse import dbt_args, dbt_vars, run_dbt
 
 END_DATE = date(2026, 11, 27)
-MART_KEYS = {
-    "recontact_eligibility": ["source_system", "candidate_id"],
-    "recontact_cohorts": ["source_system", "candidate_id", "cohort"],
-    "retention_purge_queue": ["source_system", "candidate_id"],
-}
 
 
 @dataclass

@@ -160,7 +160,7 @@ def test_every_suite_passes_on_a_clean_warehouse_and_leaves_evidence(paths, pers
         assert entry["unexpected_rows"] == 0
         assert entry["inputs_hash"] == fingerprint
         assert (paths.audit_dir / entry["evidence"]) == outcome.results_path
-        assert entry["evidence_sha256"] == compliance.sha256_file(outcome.results_path)
+        assert entry["evidence_sha256"] == compliance.file_sha256(outcome.results_path)
         assert (paths.audit_dir / entry["data_docs"]) == index
 
     evidence = evidence_text(paths.audit_dir)
@@ -480,7 +480,7 @@ def test_purge_completeness_warns_about_suppressed_re_deliveries_without_failing
             " where table_schema = 'staging' and table_name like 'base_canonical__%'",
         )
     )
-    purge(copied, {candidate_id}, spare=(*base_tables, *compliance.LANDING_ENTITIES))
+    purge(copied, {candidate_id}, spare=(*base_tables, *compliance.CANONICAL_ENTITIES))
     statements = []
     for table in base_tables:
         columns = {row[0] for row in query(copied, f"select column_name from (describe {table})")}

@@ -9,13 +9,13 @@ from datetime import date
 import pyarrow.parquet as pq
 import pytest
 
+from orchestration.contract import MART_KEYS
 from orchestration.generate import generate_export
 from orchestration.paths import PROJECT_DIR
 from orchestration.warehouse import DbtFailed
 from tests import oracle
 from tests.support import (
     END_DATE,
-    MART_KEYS,
     application,
     assert_same_rows,
     candidate,
@@ -26,43 +26,9 @@ from tests.support import (
 SEEDS_DIR = PROJECT_DIR / "seeds"
 
 CONTRACT_COLUMNS = {
-    "recontact_eligibility": [
-        "source_system",
-        "candidate_id",
-        "person_id",
-        "as_of_date",
-        "jurisdiction",
-        "is_eligible",
-        "primary_exclusion_reason",
-        "exclusion_reasons",
-        "last_closed_on",
-        "use_allowed_until",
-        "legal_hold_until",
-        "recontact_consent_expires_on",
-        "rule_set_version",
-    ],
-    "recontact_cohorts": [
-        "source_system",
-        "candidate_id",
-        "person_id",
-        "as_of_date",
-        "cohort",
-        "application_id",
-        "job_id",
-        "closed_on",
-        "furthest_stage",
-        "rejection_category",
-        "best_rating",
-        "priority_score",
-    ],
-    "retention_purge_queue": [
-        "source_system",
-        "candidate_id",
-        "person_id",
-        "as_of_date",
-        "purge_reason",
-        "purge_due_on",
-    ],
+    "recontact_eligibility": oracle.ELIGIBILITY_COLUMNS,
+    "recontact_cohorts": oracle.COHORT_COLUMNS,
+    "retention_purge_queue": oracle.PURGE_COLUMNS,
 }
 
 

@@ -37,3 +37,13 @@
         false
     {%- endif -%}
 {%- endmacro %}
+
+{#- For rows kept by application (stage events, evaluations, offers): the application
+    belongs to a purged person, whose application rows were suppressed. -#}
+{% macro is_suppressed_application(application_id_expr) -%}
+    {{ application_id_expr }} in (
+        select suppressed.application_id
+        from {{ ref('base_canonical__applications') }} as suppressed
+        where suppressed._fate = 'suppressed'
+    )
+{%- endmacro %}

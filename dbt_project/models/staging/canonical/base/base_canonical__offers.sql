@@ -1,16 +1,7 @@
 with
 
-suppressed_applications as (
-    select application_id
-    from {{ ref('base_canonical__applications') }}
-    where _fate = 'suppressed'
-),
-
 landed as (
-    {{ read_landing(
-        'canonical', 'offers',
-        suppressed_when='application_id in (select application_id from suppressed_applications)',
-    ) }}
+    {{ read_landing('canonical', 'offers', suppressed_when=is_suppressed_application('application_id')) }}
 ),
 
 parsed as (
