@@ -141,10 +141,13 @@ def retention_purge():
     job=retention_purge,
     cron_schedule="0 7 * * *",
     execution_timezone="Asia/Tokyo",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+    default_status=dg.DefaultScheduleStatus.STOPPED,
 )
 def daily_purge(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    """After the morning refresh: purge for real (APPI art. 22: delete without delay)."""
+    """After the morning refresh: purge for real (APPI art. 22: delete without delay).
+
+    Stopped until someone turns it on in the UI: deleting data is irreversible, so a new
+    installation first shows what would go (the job's dry run) before it deletes daily."""
     day = context.scheduled_execution_time.astimezone(BUSINESS_TIMEZONE).date().isoformat()
     return dg.RunRequest(
         run_key=f"purge:{day}",
