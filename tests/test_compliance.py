@@ -20,27 +20,16 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration import audit, compliance
-from orchestration.generate import generate_export
 from orchestration.paths import WarehousePaths
-from tests.support import END_DATE, Warehouse, new_warehouse
+from tests.support import END_DATE, Warehouse
 
 AS_OF = END_DATE.isoformat()
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Warehouse:
-    """1,000 generated candidates (mixed CSV/Parquet batches) built as of END_DATE."""
-    warehouse = new_warehouse(tmp_path_factory.mktemp("compliance"))
-    generate_export(
-        warehouse.landing_dir,
-        candidates=1000,
-        seed=11,
-        end_date=END_DATE,
-        batches=4,
-        file_format="mixed",
-    )
-    warehouse.build(END_DATE)
-    return warehouse
+def built(sample_warehouse) -> Warehouse:
+    """The session's generated warehouse (tests/conftest.py); tests that change it copy it."""
+    return sample_warehouse
 
 
 @pytest.fixture(scope="module")

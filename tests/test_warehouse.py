@@ -60,28 +60,9 @@ def test_sample_build_exercises_every_rule(sample_warehouse):
             " from marts.recontact_eligibility where exclusion_reasons is not null"
         )["reason"]
     )
-    assert reasons == {
-        "erasure_requested",
-        "deleted_in_source",
-        "stop_use_requested",
-        "hired",
-        "active_application",
-        "no_closed_application",
-        "retention_expired",
-        "no_recontact_consent",
-        "stop_contact_requested",
-        "disqualified",
-        "recently_contacted",
-        "too_recent",
-        "outside_lookback",
-    }
+    assert reasons == set(oracle.EXCLUSION_ORDER)
     cohorts = set(sample_warehouse.mart("recontact_cohorts")["cohort"])
-    assert cohorts == {
-        "final_interview",
-        "culture_fit",
-        "offer_declined_conditions",
-        "timing_headcount",
-    }
+    assert cohorts == set(oracle.COHORT_ORDER)
     purge_reasons = set(sample_warehouse.mart("retention_purge_queue")["purge_reason"])
     assert purge_reasons == {"erasure_requested", "deleted_in_source", "retention_expired"}
     assert (
