@@ -4,8 +4,9 @@
     is readable) and add two columns:
       _fate              staged | superseded | redelivered | quarantined | suppressed
       quarantine_reason  why a row was quarantined, else NULL
-    The CTE also carries `is_suppressed`: the row belongs to a person purged earlier
-    (tombstones.sql); such rows are kept out of everything downstream.
+    The CTE also carries `is_suppressed` (set by read_landing, see tombstones.sql): the
+    row belongs to a person purged earlier, its content is already blank, and it is
+    kept out of everything downstream.
     Nothing is dropped silently:
     landed rows = staged + superseded + redelivered + quarantined + suppressed. -#}
 

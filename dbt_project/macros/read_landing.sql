@@ -1,5 +1,5 @@
-{#- Reading the landing files of one export entity: the only engine-specific file
-    access in the project. Every batch's file (CSV, Parquet or JSON lines) under
+{#- Reading the landing files of one export entity: with tombstones.sql, the only
+    engine-specific file access in the project. Every batch's file (CSV, Parquet or JSON lines) under
     <landing_dir>/<source>/<batch_id>/<entity>.<ext> is read as text, columns matched
     to the source's contract by name (case-insensitive), with lineage columns
     _batch_id, _source_file and _source_row (1-based data row; header is line 1).
