@@ -9,7 +9,8 @@ parsed as (
         consent_event_id,
         candidate_id,
         {{ mapping_key('purpose') }} as purpose,
-        {{ mapping_key('action') }} as action,  -- noqa: RF04 (contract column name)
+        -- `action` is the export contract's column name, keyword or not
+        {{ mapping_key('action') }} as action,  -- noqa: RF04
         {{ to_local_timestamp('recorded_at', 'canonical') }} as recorded_at,
         {{ to_local_timestamp('expires_at', 'canonical') }} as expires_at,
         notice_version,
