@@ -35,3 +35,8 @@ lint: install
 
 clean:
 	rm -rf data target logs
+
+## bench: scale benchmark at 100k and 1M candidates (several minutes; not part of `make test`)
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench.run --sizes 100000 1000000 --out bench/results.json

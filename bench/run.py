@@ -1,0 +1,404 @@
+"""Scale benchmark: generation, full dbt build, daily refresh, compliance checks, floor.
+
+    .venv/bin/python -m bench.run --sizes 100000 1000000 --out bench/results.json
+
+Per size, in a fresh directory under /tmp, each step runs in its own subprocess so its
+wall time and peak memory are its own:
+
+1. ``generate``  - a synthetic canonical export (4 CSV batches) of N candidates;
+2. ``build``     - the real ``dbt build`` (seeds, models, data and unit tests) as of D;
+3. ``floor``     - ``bench/floor_eligibility.sql``: recontact_eligibility in one DuckDB
+   script straight from the raw files, checked against the mart;
+4. ``delta``     - a new batch ``2026-11-28T0300`` re-delivering ~0.5% of applications
+   (active ones, now rejected, with a later ``updated_at``);
+5. ``refresh``   - ``dbt build`` as of the next day. There are no incremental models yet,
+   so this is a full rebuild over the grown landing directory;
+6. ``checks``    - ``orchestration.compliance.run_all`` (the four GX suites).
+
+Peak memory is the largest sum of RSS over the step's process tree, sampled from /proc
+every 0.1 s, and also the kernel's ``ru_maxrss`` of the tree (the largest single process,
+from ``wait4``); the table shows the larger of the two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from importlib import metadata
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BENCH_DIR.parent
+FLOOR_SQL = BENCH_DIR / "floor_eligibility.sql"
+AS_OF = "2026-11-27"
+REFRESH_AS_OF = "2026-11-28"
+DELTA_BATCH = "2026-11-28T0300"
+DELTA_SHARE = 0.005
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+TARGETS = {  # issue 5, at 1M candidates on a 2-core, 24 GB machine
+    "build_seconds": 60,
+    "refresh_share_of_build": 0.15,
+    "checks_seconds": 20,
+    "peak_rss_mb": 4096,
+    "build_over_floor": 2.0,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring a child process tree
+# --------------------------------------------------------------------------------------------
+
+
+def _descendants(pid: int) -> list[int]:
+    """pid and every process below it (through /proc/<pid>/task/<tid>/children)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    todo.extend(int(child) for child in handle.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def _tree_rss_bytes(pid: int) -> int:
+    total = 0
+    for process in _descendants(pid):
+        try:
+            with open(f"/proc/{process}/statm") as handle:
+                total += int(handle.read().split()[1]) * PAGE_SIZE
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def measure(name: str, command: list[str], env: dict[str, str], log: Path) -> dict:
+    """Run one step; return its wall time and peak RSS. Raises when the step fails."""
+    print(f"  {name}: {' '.join(command[:4])} ...", flush=True)
+    started = time.perf_counter()
+    with log.open("w") as output:
+        child = subprocess.Popen(
+            command, cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+        peak_tree = 0
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            peak_tree = max(peak_tree, _tree_rss_bytes(child.pid))
+            time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        tail = log.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"step {name} failed ({child.returncode}); log {log}:\n{tail}")
+    result = {
+        "seconds": round(seconds, 2),
+        "peak_tree_rss_mb": round(peak_tree / 2**20, 1),
+        "ru_maxrss_mb": round(usage.ru_maxrss / 1024, 1),  # kilobytes on Linux
+        "log": str(log),
+    }
+    result["peak_rss_mb"] = max(result["peak_tree_rss_mb"], result["ru_maxrss_mb"])
+    print(f"  {name}: {seconds:.1f} s, peak {result['peak_rss_mb']:.0f} MB", flush=True)
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Steps that run inside the child process (python -m bench.run --step ...)
+# --------------------------------------------------------------------------------------------
+
+
+def _paths(workdir: Path):
+    from orchestration.paths import WarehousePaths
+
+    return WarehousePaths(
+        landing_dir=workdir / "landing",
+        duckdb_path=workdir / "recontact.duckdb",
+        state_dir=workdir / "state",
+        audit_dir=workdir / "audit",
+        publish_dir=workdir / "published",
+    )
+
+
+def step_generate(workdir: Path, size: int) -> None:
+    from orchestration.generate import generate_export
+
+    result = generate_export(_paths(workdir).landing_dir, size, seed=1, end_date=date(2026, 11, 27))
+    rows = {batch: sum(counts.values()) for batch, counts in result.row_counts.items()}
+    (workdir / "generated.json").write_text(json.dumps(result.row_counts, indent=1))
+    print(f"rows per batch: {rows}")
+
+
+def step_delta(workdir: Path) -> None:
+    """Re-deliver ~0.5% of the applications: active ones, now rejected, a day later."""
+    import duckdb
+
+    canonical = _paths(workdir).landing_dir / "canonical"
+    target = canonical / DELTA_BATCH
+    target.mkdir()
+    with duckdb.connect() as con:
+        con.execute(
+            f"""
+            create table latest as
+            select * exclude (filename) from read_csv(
+                '{canonical}/*/applications.csv', all_varchar = true, filename = true
+            )
+            qualify row_number() over (
+                partition by application_id order by updated_at desc, filename desc
+            ) = 1
+            """
+        )
+        total = con.execute("select count(*) from latest").fetchone()[0]
+        wanted = round(total * DELTA_SHARE)
+        con.execute(
+            f"""
+            copy (
+                select application_id, candidate_id, job_id, applied_at,
+                       'rejected' as status, '2026-11-28T01:30:00' as closed_at,
+                       'timing' as rejection_reason, '2026-11-28T01:30:00' as updated_at
+                from latest
+                where status = 'active' and applied_at < '2026-11-27'
+                order by hash(application_id)
+                limit {wanted}
+            ) to '{target}/applications.csv' (header true)
+            """
+        )
+    print(f"re-delivered {wanted:,} of {total:,} applications into {target}")
+
+
+def step_checks(workdir: Path, as_of_date: str) -> None:
+    from orchestration.compliance import run_all
+
+    outcomes = run_all(_paths(workdir), run_id=f"bench-{os.getpid()}", as_of_date=as_of_date)
+    summary = {o.suite: o.passed for o in outcomes}
+    (workdir / "checks.json").write_text(json.dumps(summary, indent=1))
+    print(summary)
+
+
+def step_floor(workdir: Path, as_of_date: str) -> None:
+    import duckdb
+
+    with duckdb.connect(str(workdir / "floor.duckdb")) as con:
+        con.execute(f"set variable landing_dir = '{_paths(workdir).landing_dir}'")
+        con.execute(f"set variable seeds_dir = '{PROJECT_DIR / 'seeds'}'")
+        con.execute(f"set variable as_of = date '{as_of_date}'")
+        con.execute(FLOOR_SQL.read_text())
+        print(con.execute("select count(*) from floor_eligibility").fetchone()[0], "rows")
+
+
+def dbt_profile(target: Path) -> dict:
+    """Where a dbt build spent its time, from run_results.json (read before it is rebuilt)."""
+    results = json.loads((target / "run_results.json").read_text())
+    by_type: dict[str, dict[str, float]] = {}
+    nodes = []
+    for node in results["results"]:
+        kind = node["unique_id"].split(".")[0]
+        entry = by_type.setdefault(kind, {"count": 0, "seconds": 0.0})
+        entry["count"] += 1
+        entry["seconds"] = round(entry["seconds"] + node["execution_time"], 2)
+        nodes.append((round(node["execution_time"], 2), node["unique_id"]))
+    return {
+        "dbt_elapsed_seconds": round(results["elapsed_time"], 2),
+        "node_seconds_by_type": by_type,
+        "slowest_nodes": [{"seconds": t, "node": n} for t, n in sorted(nodes, reverse=True)[:12]],
+    }
+
+
+def compare_floor(workdir: Path) -> dict:
+    """Row counts and decisions of the floor against marts.recontact_eligibility."""
+    import duckdb
+
+    with duckdb.connect(str(workdir / "floor.duckdb"), read_only=True) as con:
+        con.execute(f"attach '{workdir / 'recontact.duckdb'}' as wh (read_only)")
+        mart_rows = con.execute("select count(*) from wh.marts.recontact_eligibility").fetchone()
+        floor_rows = con.execute("select count(*) from floor_eligibility").fetchone()
+        mismatches = con.execute(
+            """
+            select
+                count(*) filter (where f.candidate_id is null or m.candidate_id is null),
+                count(*) filter (where f.is_eligible is distinct from m.is_eligible),
+                count(*) filter (
+                    where f.primary_exclusion_reason is distinct from m.primary_exclusion_reason
+                ),
+                count(*) filter (where f.exclusion_reasons is distinct from m.exclusion_reasons)
+            from floor_eligibility as f
+            full join wh.marts.recontact_eligibility as m using (candidate_id)
+            """
+        ).fetchone()
+    keys = ("missing_on_one_side", "is_eligible", "primary_exclusion_reason", "exclusion_reasons")
+    return {
+        "mart_rows": mart_rows[0],
+        "floor_rows": floor_rows[0],
+        "rows_equal": mart_rows[0] == floor_rows[0],
+        "mismatches": dict(zip(keys, mismatches, strict=True)),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# The benchmark
+# --------------------------------------------------------------------------------------------
+
+
+def machine_info() -> dict:
+    cpu_model = "unknown"
+    with open("/proc/cpuinfo") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as handle:
+        mem_kb = int(next(line for line in handle if line.startswith("MemTotal")).split()[1])
+
+    def version(package: str) -> str:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu_model": cpu_model,
+        "memory_gb": round(mem_kb / 2**20, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "versions": {
+            p: version(p) for p in ("duckdb", "dbt-core", "dbt-duckdb", "great-expectations")
+        },
+        "loadavg_at_start": os.getloadavg(),
+    }
+
+
+def bench_size(size: int, keep: bool) -> dict:
+    from orchestration.warehouse import dbt_args, dbt_executable, dbt_vars
+
+    workdir = Path(tempfile.mkdtemp(prefix=f"recontact-bench-{size}-", dir="/tmp"))
+    paths = _paths(workdir)
+    env = {**os.environ, **paths.as_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    me = [sys.executable, "-m", "bench.run", "--workdir", str(workdir)]
+    target = str(workdir / "target")
+    dbt = dbt_executable()
+    print(f"size {size:,} in {workdir}", flush=True)
+    steps = {}
+    try:
+        steps["generate"] = measure(
+            "generate", [*me, "--step", "generate", "--size", str(size)], env,
+            workdir / "generate.log",
+        )  # fmt: skip
+        generated = json.loads((workdir / "generated.json").read_text())
+        rows_by_entity = {
+            entity: sum(batch.get(entity, 0) for batch in generated.values())
+            for entity in next(iter(generated.values()))
+        }
+        steps["build"] = measure(
+            "build",
+            [dbt, *dbt_args("build", dbt_vars(AS_OF), target_path=Path(target))],
+            env,
+            workdir / "build.log",
+        )
+        steps["build"]["profile"] = dbt_profile(Path(target))
+        steps["floor"] = measure(
+            "floor", [*me, "--step", "floor", "--as-of", AS_OF], env, workdir / "floor.log"
+        )
+        floor_check = compare_floor(workdir)
+        print(f"  floor vs mart: {floor_check}", flush=True)
+        steps["delta"] = measure("delta", [*me, "--step", "delta"], env, workdir / "delta.log")
+        steps["refresh"] = measure(
+            "refresh",
+            [dbt, *dbt_args("build", dbt_vars(REFRESH_AS_OF), target_path=Path(target))],
+            env,
+            workdir / "refresh.log",
+        )
+        steps["refresh"]["profile"] = dbt_profile(Path(target))
+        steps["checks"] = measure(
+            "checks", [*me, "--step", "checks", "--as-of", REFRESH_AS_OF], env,
+            workdir / "checks.log",
+        )  # fmt: skip
+        checks = json.loads((workdir / "checks.json").read_text())
+    finally:
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    build, refresh = steps["build"]["seconds"], steps["refresh"]["seconds"]
+    return {
+        "candidates": size,
+        "workdir": str(workdir) if keep else None,
+        "landed_rows_by_entity": rows_by_entity,
+        "steps": steps,
+        "build_over_floor": round(build / steps["floor"]["seconds"], 2),
+        "refresh_share_of_build": round(refresh / build, 3),
+        "refresh_is_incremental": False,
+        "floor_check": floor_check,
+        "checks_passed": checks,
+    }
+
+
+def print_table(runs: list[dict]) -> None:
+    header = f"{'candidates':>11} {'step':<9} {'seconds':>8} {'peak MB':>8}"
+    print("\n" + header + "\n" + "-" * len(header))
+    for run in runs:
+        for name, step in run["steps"].items():
+            print(
+                f"{run['candidates']:>11,} {name:<9} {step['seconds']:>8.1f}"
+                f" {step['peak_rss_mb']:>8.0f}"
+            )
+        print(
+            f"{'':>11} build/floor {run['build_over_floor']:.2f}x,"
+            f" refresh/build {run['refresh_share_of_build']:.0%},"
+            f" floor rows equal: {run['floor_check']['rows_equal']},"
+            f" mismatches: {run['floor_check']['mismatches']}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--out", type=Path, default=BENCH_DIR / "results.json")
+    parser.add_argument("--keep", action="store_true", help="keep the /tmp directories")
+    # internal: one step inside a child process
+    parser.add_argument("--step", choices=["generate", "delta", "floor", "checks"])
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--size", type=int)
+    parser.add_argument("--as-of", default=AS_OF)
+    args = parser.parse_args(argv)
+
+    if args.step:
+        if args.step == "generate":
+            step_generate(args.workdir, args.size)
+        elif args.step == "delta":
+            step_delta(args.workdir)
+        elif args.step == "floor":
+            step_floor(args.workdir, args.as_of)
+        else:
+            step_checks(args.workdir, args.as_of)
+        return 0
+
+    results = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine_info(),
+        "targets_at_1m": TARGETS,
+        "as_of_date": AS_OF,
+        "refresh_as_of_date": REFRESH_AS_OF,
+        "runs": [],
+    }
+    for size in args.sizes:
+        results["runs"].append(bench_size(size, args.keep))
+        results["machine"]["loadavg_at_end"] = os.getloadavg()
+        args.out.write_text(json.dumps(results, indent=2) + "\n")  # after every size
+        print_table(results["runs"])
+    print(f"\nresults: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
