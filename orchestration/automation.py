@@ -43,6 +43,10 @@ def build_run_config(as_of_date: str) -> dict:
     return {"ops": {BUILD_OP: {"config": {"as_of_date": as_of_date}}}}
 
 
+def purge_run_config(*, dry_run: bool) -> dict:
+    return {"ops": {"purge_retention_queue": {"config": {"dry_run": dry_run}}}}
+
+
 @dg.schedule(
     job=refresh_job,
     cron_schedule="0 6 * * *",
@@ -151,5 +155,5 @@ def daily_purge(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     day = context.scheduled_execution_time.astimezone(BUSINESS_TIMEZONE).date().isoformat()
     return dg.RunRequest(
         run_key=f"purge:{day}",
-        run_config={"ops": {"purge_retention_queue": {"config": {"dry_run": False}}}},
+        run_config=purge_run_config(dry_run=False),
     )

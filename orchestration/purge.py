@@ -948,26 +948,27 @@ def _warehouse_record_keys(
             )
 
 
-def _count_rows(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) -> list[TableHit]:
+def _rows_of_persons(
+    connection: duckdb.DuckDBPyConnection, tables: list[_Table], statement: str
+) -> list[TableHit]:
+    """Run `<statement> <table> where <the persons' rows>` per table (a count, or a
+    delete, which DuckDB answers with the rows deleted); tables with none are left out."""
     hits = []
     for table in tables:
         count = connection.execute(
-            f"select count(*) from {table.sql_name} as t where {table.predicate()}"
+            f"{statement} {table.sql_name} as t where {table.predicate()}"
         ).fetchall()[0][0]
         if count:
             hits.append(TableHit(table.qualified, count))
     return hits
+
+
+def _count_rows(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) -> list[TableHit]:
+    return _rows_of_persons(connection, tables, "select count(*) from")
 
 
 def _delete_rows(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) -> list[TableHit]:
-    hits = []
-    for table in tables:
-        count = connection.execute(
-            f"delete from {table.sql_name} as t where {table.predicate()}"
-        ).fetchall()[0][0]
-        if count:
-            hits.append(TableHit(table.qualified, count))
-    return hits
+    return _rows_of_persons(connection, tables, "delete from")
 
 
 def compact_warehouse(paths: WarehousePaths) -> None:

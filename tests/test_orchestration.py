@@ -203,6 +203,8 @@ def test_daily_schedule_builds_as_of_the_tokyo_day(defs):
 
 
 def test_purge_job_dry_run_then_real_run_and_redelivery_is_suppressed(defs, environment):
+    from orchestration.automation import purge_run_config
+
     landing = environment["RECONTACT_LANDING_DIR"]
     generate_export(landing, candidates=600, seed=13, end_date=END_DATE, batches=2)
     original = environment["RECONTACT_DUCKDB_PATH"].parent / "original_landing"
@@ -227,7 +229,7 @@ def test_purge_job_dry_run_then_real_run_and_redelivery_is_suppressed(defs, envi
 
     real = purge_job.execute_in_process(
         instance=instance,
-        run_config={"ops": {"purge_retention_queue": {"config": {"dry_run": False}}}},
+        run_config=purge_run_config(dry_run=False),
     )
     assert real.success
 
@@ -251,7 +253,7 @@ def test_purge_job_dry_run_then_real_run_and_redelivery_is_suppressed(defs, envi
     # the next purge removes the re-delivered rows too: erasure reaches every layer
     again = purge_job.execute_in_process(
         instance=instance,
-        run_config={"ops": {"purge_retention_queue": {"config": {"dry_run": False}}}},
+        run_config=purge_run_config(dry_run=False),
     )
     assert again.success
     with duckdb.connect(str(environment["RECONTACT_DUCKDB_PATH"]), read_only=True) as warehouse:
