@@ -40,10 +40,10 @@
 
 {#- For rows kept by application (stage events, evaluations, offers): the application
     belongs to a purged person, whose application rows were suppressed. -#}
-{% macro is_suppressed_application(application_id_expr) -%}
+{% macro is_suppressed_application(application_id_expr, source_system='canonical') -%}
     {{ application_id_expr }} in (
         select suppressed.application_id
-        from {{ ref('base_canonical__applications') }} as suppressed
+        from {{ ref('base_' ~ source_system ~ '__applications') }} as suppressed
         where suppressed._fate = 'suppressed'
     )
 {%- endmacro %}
