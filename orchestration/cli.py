@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.audit import register_cli as register_audit_cli
+from orchestration.intake import IntakeError
 from orchestration.paths import WarehousePaths, resolve, today_in_business_timezone
 from orchestration.purge import register_cli as register_purge_cli
 from orchestration.warehouse import DbtFailed, build, summarize
@@ -158,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         args.handler(args)
-    except DbtFailed as failure:
+    except (DbtFailed, IntakeError) as failure:
         print(f"recontact: {failure}", file=sys.stderr)
         return 1
     return 0

@@ -60,6 +60,7 @@ from string import Template
 import duckdb
 
 from orchestration.contract import CANONICAL_ENTITIES
+from orchestration.intake import write_manifest
 
 # --------------------------------------------------------------------------------------------
 # Vocabularies that appear in the export (the seeds map them; see the contract)
@@ -1665,7 +1666,8 @@ def _write_batches(
     file_format: str,
     report: Callable[[str], None],
 ) -> dict[str, dict[str, int]]:
-    """COPY every (batch, entity) with rows to its file; return the row counts."""
+    """COPY every (batch, entity) with rows to its file, then the batch's manifest
+    (orchestration/intake.py); return the row counts."""
     counts = {}
     for entity in ENTITIES:
         table = _ROW_TABLES[entity]
@@ -1705,6 +1707,8 @@ def _write_batches(
             )
             row_counts[batch_id][entity] = rows
             report(f"batch {batch_no}/{len(batch_ids)}: {entity} {rows:,} rows")
+        previous = batch_ids[batch_no - 2] if batch_no > 1 else None
+        write_manifest(batch_dir, row_counts[batch_id], previous_batch_id=previous)
     return row_counts
 
 

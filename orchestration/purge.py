@@ -56,6 +56,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from orchestration.contract import LANDING_FORMATS, PERSON_ENTITIES
+from orchestration.intake import record_removed_rows
 from orchestration.paths import WarehousePaths
 
 QUEUE_TABLE = "marts.retention_purge_queue"
@@ -664,7 +665,8 @@ def rewrite_landing_file(scan: _Scan) -> FileChange:
 
     CSV and JSON lines keep every other line byte-identical (header included); Parquet
     keeps the schema and compression. A JSON-lines file left without rows is removed
-    (an empty one has no columns, which would fail the next build's load).
+    (an empty one has no columns, which would fail the next build's load). The batch's
+    manifest, if any, is told how many rows went (intake.record_removed_rows).
     """
     keep = [not hit for hit in scan.matches]
     kept = sum(keep)
@@ -672,9 +674,11 @@ def rewrite_landing_file(scan: _Scan) -> FileChange:
     if file.fmt == "jsonl" and kept == 0:
         file.path.unlink()
         _fsync_directory(file.path.parent)
+        record_removed_rows(file.path.parent, file.entity, scan.matched)
         return FileChange(file.relative, file.entity, scan.matched, 0, file_removed=True)
     writer = WRITERS[file.fmt]
     _atomic_write(file.path, lambda handle: writer(scan, keep, handle))
+    record_removed_rows(file.path.parent, file.entity, scan.matched)
     return FileChange(file.relative, file.entity, scan.matched, kept)
 
 

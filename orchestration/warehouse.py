@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.intake import prepare_landing
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 
 
@@ -80,7 +81,12 @@ def run_dbt(args: list[str], paths: WarehousePaths, *, quiet: bool = False) -> s
 
 
 def build(paths: WarehousePaths, as_of_date: str | None = None, *, quiet: bool = False) -> None:
-    """Seeds, models and tests: the whole warehouse as of D."""
+    """Seeds, models and tests: the whole warehouse as of D, once the landing files
+    passed intake (orchestration/intake.py raises IntakeError, and dbt does not run,
+    when they cannot be loaded as they are)."""
+    report = prepare_landing(paths)
+    if not quiet:
+        print(report.render())
     run_dbt(dbt_args("build", dbt_vars(as_of_date)), paths, quiet=quiet)
 
 

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.contract import MART_KEYS
+from orchestration.intake import IntakeReport, prepare_landing
 from orchestration.paths import WarehousePaths
 from orchestration.warehouse import dbt_args, dbt_vars, run_dbt
 
@@ -30,6 +31,7 @@ class Warehouse:
     landing_dir: Path
     duckdb_path: Path
     target_path: Path
+    intake: IntakeReport | None = None  # the report of the last build's landing intake
 
     @property
     def paths(self) -> WarehousePaths:
@@ -49,6 +51,10 @@ class Warehouse:
         select: str | None = None,
         **rule_parameters: int,
     ) -> str:
+        """dbt as a user runs it; `build` and `run` first pass the landing intake, as
+        every entry point does (IntakeError, and no dbt, when the files cannot load)."""
+        if command in ("build", "run"):
+            self.intake = prepare_landing(self.paths)
         as_of_text = as_of.isoformat() if isinstance(as_of, date) else as_of
         args = dbt_args(
             command,
