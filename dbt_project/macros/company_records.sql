@@ -48,6 +48,7 @@ checked as (
             ('recorded_at_text is null', 'missing recorded_at'),
             (unreadable('recorded_at'), 'unparseable recorded_at'),
             (unreadable('expires_at'), 'unparseable expires_at'),
+            (after_build_clock('recorded_at', source_system), 'recorded_at in the future'),
         ]) }} as invalid_reason
     from parsed
 ),
@@ -117,6 +118,8 @@ checked as (
             ('received_at_text is null', 'missing received_at'),
             (unreadable('received_at'), 'unparseable received_at'),
             (unreadable('completed_at'), 'unparseable completed_at'),
+            (after_build_clock('received_at', source_system), 'received_at in the future'),
+            (after_build_clock('completed_at', source_system), 'completed_at in the future'),
         ]) }} as invalid_reason
     from parsed
 ),
@@ -183,6 +186,8 @@ checked as (
             (unreadable('sent_at'), 'unparseable sent_at'),
             ("outcome not in ('no_response', 'interested', 'not_interested', 'opt_out', 'reapplied')", 'unknown outreach outcome'),
             (unreadable('outcome_at'), 'unparseable outcome_at'),
+            (after_build_clock('sent_at', source_system), 'sent_at in the future'),
+            (after_build_clock('outcome_at', source_system), 'outcome_at in the future'),
         ]) }} as invalid_reason
     from parsed
 ),

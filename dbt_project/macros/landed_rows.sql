@@ -106,3 +106,14 @@ select * from fated
 {% macro unreadable(parsed_column) -%}
     ({{ parsed_column }} is null and {{ parsed_column }}_text is not null)
 {%- endmacro %}
+
+
+{#- An event that cannot have happened yet: later than the build's wall clock (dbt's
+    run_started_at, as local time of the source) plus one day of grace for clock skew
+    and mislabelled offsets. Not the same as "after D": rows after an earlier D are
+    legitimate and simply ignored by the rules (docs/hostile-input.md). -#}
+{% macro after_build_clock(parsed_column, source_system) -%}
+    {%- set zone = modules.pytz.timezone(var('source_timezones')[source_system]) -%}
+    {%- set latest = run_started_at.astimezone(zone) + modules.datetime.timedelta(days=1) -%}
+    ({{ parsed_column }} > cast('{{ latest.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }}))
+{%- endmacro %}

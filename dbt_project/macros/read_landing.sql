@@ -5,7 +5,7 @@
     _batch_id, _source_file and _source_row (1-based data row; header is line 1).
 
     A file missing a required column fails the build with a message naming the
-    file and column; a missing optional column is NULL; unknown columns are
+    file and column; an empty file (0 bytes) is logged and gives no rows; a missing optional column is NULL; unknown columns are
     ignored and reported. No file at all gives an empty relation of the right shape.
     The result also says whether a row belongs to a purged person (is_suppressed). -#}
 
@@ -78,17 +78,19 @@
 {%- endmacro %}
 
 
+{#- CSV: the dialect is fixed, never sniffed: no comment character (the sniffer would
+    take a row starting with '#' for a comment and drop it) and no skipped lines. -#}
 {% macro duckdb__read_landing(source_name, table_name, columns, required) -%}
     {%- set readers = {
-        'csv': "read_csv(%s, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')",
+        'csv': "read_csv(%s, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', comment = '', skip = 0)",
         'parquet': "read_parquet(%s)",
         'jsonl': "read_json(%s, format = 'newline_delimited')",
     } -%}
     {%- set listing -%}
         {%- for extension in readers -%}
             {% if not loop.first %} union all {% endif -%}
-            select file, {{ sql_string(extension) }} as extension
-            from glob({{ sql_string(landing_file_glob(source_name, table_name, extension)) }})
+            select filename as file, {{ sql_string(extension) }} as extension, size
+            from read_blob({{ sql_string(landing_file_glob(source_name, table_name, extension)) }})
         {%- endfor %}
         order by file
     {%- endset -%}
@@ -100,6 +102,10 @@
         {%- set parts = path.split('/') -%}
         {%- set batch_id = parts[-2] -%}
         {%- set located = source_name ~ '/' ~ batch_id ~ '/' ~ parts[-1] -%}
+        {%- if file_row[2] == 0 -%}
+            {{ log("landing file " ~ located ~ " is empty (0 bytes): no rows", info=True) }}
+            {%- continue -%}
+        {%- endif -%}
         {%- set header = run_query('describe select * from ' ~ reader).columns[0].values() -%}
         {%- set by_key = {} -%}
         {%- for name in header -%}{%- do by_key.update({name | lower | trim: name}) -%}{%- endfor -%}

@@ -38,6 +38,10 @@ checked as (
             (unreadable('closed_at'), 'unparseable closed_at'),
             ('updated_at_text is null', 'missing updated_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
+            ('closed_at < applied_at', 'closed_at before applied_at'),
+            (after_build_clock('applied_at', 'canonical'), 'applied_at in the future'),
+            (after_build_clock('closed_at', 'canonical'), 'closed_at in the future'),
+            (after_build_clock('updated_at', 'canonical'), 'updated_at in the future'),
         ]) }} as invalid_reason
     from parsed
 ),

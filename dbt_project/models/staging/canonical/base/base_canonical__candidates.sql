@@ -33,6 +33,8 @@ checked as (
             ('updated_at_text is null', 'missing updated_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
             (unreadable('created_at'), 'unparseable created_at'),
+            (after_build_clock('updated_at', 'canonical'), 'updated_at in the future'),
+            (after_build_clock('created_at', 'canonical'), 'created_at in the future'),
             ('country is null', 'missing country'),
             ("not " ~ regexp_like('country', "'^[A-Z]{2}$'"), 'country is not an ISO 3166-1 alpha-2 code'),
             ("is_deleted_text is not null and " ~ parse_boolean('is_deleted_text') ~ " is null", 'unreadable is_deleted'),

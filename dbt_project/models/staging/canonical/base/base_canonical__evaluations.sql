@@ -30,6 +30,7 @@ checked as (
             ('application_id is null', 'missing application_id'),
             ('evaluated_at_text is null', 'missing evaluated_at'),
             (unreadable('evaluated_at'), 'unparseable evaluated_at'),
+            (after_build_clock('evaluated_at', 'canonical'), 'evaluated_at in the future'),
             (unreadable('rating'), 'rating is not an integer'),
             ('rating not between 1 and 5', 'rating outside 1-5'),
         ]) }} as invalid_reason

@@ -35,6 +35,8 @@ checked as (
             (unreadable('updated_at'), 'unparseable updated_at'),
             (unreadable('opened_at'), 'unparseable opened_at'),
             (unreadable('closed_at'), 'unparseable closed_at'),
+            (after_build_clock('updated_at', 'canonical'), 'updated_at in the future'),
+            (after_build_clock('opened_at', 'canonical'), 'opened_at in the future'),
             ("status not in ('open', 'on_hold', 'closed', 'filled')", 'unknown job status'),
         ]) }} as invalid_reason
     from parsed

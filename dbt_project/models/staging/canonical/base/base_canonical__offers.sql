@@ -33,6 +33,8 @@ checked as (
             ("status not in ('pending', 'accepted', 'declined', 'rescinded')", 'unknown offer status'),
             ('updated_at_text is null', 'missing updated_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
+            (after_build_clock('extended_at', 'canonical'), 'extended_at in the future'),
+            (after_build_clock('updated_at', 'canonical'), 'updated_at in the future'),
         ]) }} as invalid_reason
     from parsed
 ),
