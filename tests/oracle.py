@@ -129,6 +129,13 @@ BAD_BOOLEAN = "unparseable_boolean"
 BAD_ENUM = "unknown_enum_value"
 BAD_RATING = "rating_out_of_range"
 CONFLICT = "conflicting_duplicate"
+IMPOSSIBLE_DATES = "closed_before_applied"
+FUTURE_TIMESTAMP = "future_timestamp"
+
+# Timestamps that may lie ahead of the build: a consent's expiry, a job's planned close.
+# Every other one later than the wall clock plus a day cannot have happened yet.
+MAY_BE_FUTURE = {("consent_events", "expires_at"), ("jobs", "closed_at")}
+FUTURE_GRACE = dt.timedelta(days=1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -537,7 +544,8 @@ def type_row(entity: Entity, values: dict[str, str | None], tz: ZoneInfo) -> dic
     """Typed row, or the quarantine reason when the row is bad (interp 5).
 
     AMBIGUITY: a row with several faults gets the first reason in this order of checks:
-    missing value, timestamp, number, boolean, enum, rating range.
+    missing value, timestamp, number, boolean, enum, rating range, closed before applied,
+    a timestamp after the wall clock plus a day (docs/hostile-input.md).
     """
     for column in entity.required:
         if values[column] is None:
@@ -569,6 +577,14 @@ def type_row(entity: Entity, values: dict[str, str | None], tz: ZoneInfo) -> dic
     if entity.name == "evaluations" and typed["rating"] is not None:
         if not 1 <= typed["rating"] <= 5:
             return BAD_RATING
+    if entity.name == "applications" and typed["closed_at"] is not None:
+        if typed["closed_at"] < typed["applied_at"]:
+            return IMPOSSIBLE_DATES
+    latest_possible = datetime.now(tz).replace(tzinfo=None) + FUTURE_GRACE
+    for column in entity.timestamps:
+        if (entity.name, column) not in MAY_BE_FUTURE and values[column] is not None:
+            if typed[column] > latest_possible:
+                return FUTURE_TIMESTAMP
     return typed
 
 
