@@ -255,10 +255,20 @@ def _csv_header(file: LandedFile) -> list[str]:
     return names
 
 
+# DuckDB errors that name no line, in words an operator can act on.
+UNLOCATED_REASONS = {
+    "state machine reached an invalid state": "the CSV structure cannot be parsed"
+    " (mixed line endings, CRLF and LF in one file, are the usual cause); no line is known",
+}
+
+
 def _located(error: duckdb.Error) -> str:
     """DuckDB's reason without anything quoted from the file: its first line, the file
     path and any 'Original Line' dropped."""
     first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    for pattern, reason in UNLOCATED_REASONS.items():
+        if pattern in first:
+            return reason
     first = re.sub(r'\s*in file "[^"]*"', "", first)
     return first.split("Original Line")[0].strip()
 

@@ -133,9 +133,10 @@ IMPOSSIBLE_DATES = "closed_before_applied"
 FUTURE_TIMESTAMP = "future_timestamp"
 
 # Timestamps that may lie ahead of the build: a consent's expiry, a job's planned close.
-# Every other one later than the wall clock plus a day cannot have happened yet.
+# Every other one later than the wall clock plus var future_grace_days (dbt_project.yml)
+# cannot have happened yet.
 MAY_BE_FUTURE = {("consent_events", "expires_at"), ("jobs", "closed_at")}
-FUTURE_GRACE = dt.timedelta(days=1)
+FUTURE_GRACE = dt.timedelta(days=31)
 
 
 # --------------------------------------------------------------------------------------------
@@ -545,7 +546,7 @@ def type_row(entity: Entity, values: dict[str, str | None], tz: ZoneInfo) -> dic
 
     AMBIGUITY: a row with several faults gets the first reason in this order of checks:
     missing value, timestamp, number, boolean, enum, rating range, closed before applied,
-    a timestamp after the wall clock plus a day (docs/hostile-input.md).
+    a timestamp after the wall clock plus FUTURE_GRACE (docs/hostile-input.md).
     """
     for column in entity.required:
         if values[column] is None:
