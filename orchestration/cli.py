@@ -2,7 +2,7 @@
 
 recontact demo                       sample export + build as of today + summary
 recontact generate --candidates N    write a synthetic canonical export
-recontact build [--as-of YYYY-MM-DD] dbt build of the whole warehouse
+recontact build [--as-of YYYY-MM-DD] landing intake, then dbt build of the whole warehouse
 recontact summary                    counts from the marts (no personal data)
 """
 
