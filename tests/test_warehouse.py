@@ -95,6 +95,7 @@ def test_every_landed_row_is_accounted_for(sample_warehouse):
     in_files = {
         (path.stem, path.parent.name): count_file_rows(path)
         for path in (sample_warehouse.landing_dir / "canonical").glob("*/*.*")
+        if path.suffix in (".csv", ".parquet", ".jsonl")  # not the batch's _manifest.json
     }
     reconciled = sample_warehouse.frame(
         "select entity, batch_id, landed_rows, staged_rows + superseded_rows + redelivered_rows"
