@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -27,6 +28,7 @@ import pytest
 
 from orchestration import purge
 from orchestration.generate import generate_export
+from orchestration.intake import prepare_landing, read_manifest
 from orchestration.paths import WarehousePaths
 from orchestration.purge import (
     PurgeError,
@@ -450,6 +452,19 @@ def test_tombstone_hash_equals_duckdb_sha256_of_salt_source_and_id(purged, befor
     for source_system, candidate_id, sql_hash in in_sql:
         assert sql_hash == tombstone_hash(salt, source_system, candidate_id)
     assert stored == {h for s, c, h in in_sql if (s, c) not in tricky}
+
+
+def test_real_run_keeps_the_batch_manifests_counting(purged, tmp_path):
+    """The files lose rows, their batch manifests say so: the next build's intake passes."""
+    paths = dataclasses.replace(purged.warehouse.paths, state_dir=tmp_path / "state")
+    prepare_landing(paths)  # raises on any count that differs from a manifest
+    purged_rows = Counter()
+    for batch_dir in (purged.warehouse.landing_dir / "canonical").iterdir():
+        purged_rows.update(read_manifest(batch_dir).get("purged_rows", {}))
+    removed = Counter()
+    for change in purged.report.files:
+        removed[change.entity] += change.rows_removed
+    assert purged_rows == removed and sum(removed.values()) > 0
 
 
 def test_second_run_with_the_same_plan_changes_nothing(purged, before):
