@@ -12,8 +12,9 @@
 4. returns a report of counts only (files, rows, empty files, batches without a
    manifest): no value of a row ever reaches a message.
 
-Row counts of unchanged files are cached in `<state_dir>/intake_file_checks.json`
-(keyed by path, size and modification time), so a refresh reads only new files.
+Row counts of files that passed are cached in `<state_dir>/intake_file_checks.json`
+(keyed by absolute path, size and modification time), so a refresh reads only new or
+rewritten files.
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def prepare_landing(paths: WarehousePaths) -> IntakeReport:
     for file in files:
         stat = file.path.stat()
         signature = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
-        cached = cache.get(file.relative)
+        key = str(file.path.resolve())
+        cached = cache.get(key)
         if cached and all(cached.get(k) == v for k, v in signature.items()):
             rows = cached["rows"]
         else:
@@ -126,7 +128,7 @@ def prepare_landing(paths: WarehousePaths) -> IntakeReport:
                 problems.extend(error.problems)
                 continue
             report.files_read += 1
-        fresh_cache[file.relative] = {**signature, "rows": rows}
+        fresh_cache[key] = {**signature, "rows": rows}
         report.files[file.relative] = rows
         if rows == 0:
             report.empty_files.append(file.relative)
