@@ -894,7 +894,9 @@ def test_too_recent_with_month_end_clamping(tmp_path, as_of, too_recent):
 def test_outside_lookback_at_36_months(tmp_path, as_of, outside):
     # closed 2023-01-15; with consent JP keeps it 60 months, so only the lookback applies.
     data = baseline()
-    data["applications"] = [application(closed_at="2023-01-15T10:00:00")]
+    data["applications"] = [  # applied before closed (else it is quarantined)
+        application(applied_at="2022-11-01T10:00:00", closed_at="2023-01-15T10:00:00")
+    ]
     marts = run(tmp_path, data, as_of=as_of)
     assert reasons(marts) == ("outside_lookback" if outside else None)
     # the application is in a cohort only while D < closed_on + 36 months
@@ -1129,7 +1131,12 @@ def test_cohort_tie_on_closed_on_and_rating_picks_smaller_id_as_text(tmp_path):
 def test_cohort_ignores_applications_outside_their_own_lookback(tmp_path):
     data = baseline()
     data["applications"].append(
-        application("A0", closed_at="2022-12-01T10:00:00", rejection_reason="Salary")
+        application(
+            "A0",
+            applied_at="2022-10-01T10:00:00",  # before closed_at (else it is quarantined)
+            closed_at="2022-12-01T10:00:00",
+            rejection_reason="Salary",
+        )
     )
     data["applications"][-1]["status"] = "offer_declined"
     marts = run(tmp_path, data)
@@ -1379,6 +1386,27 @@ def test_rejected_without_closed_at_closes_on_updated_at(tmp_path):
     data = baseline()
     data["applications"] = [application(closed_at=None, updated_at="2025-06-29T15:30:00Z")]
     assert elig(run(tmp_path, data))["last_closed_on"] == date(2025, 6, 30)  # Tokyo date
+
+
+def test_an_application_closed_before_it_was_applied_for_is_quarantined(tmp_path):
+    data = baseline()
+    data["applications"].append(
+        application("A2", applied_at="2025-07-01T10:00:00", closed_at="2025-06-30T12:00:00")
+    )
+    marts = run(tmp_path, data)
+    assert marts.quarantine == {("applications", "closed_before_applied"): 1}
+
+
+def test_timestamps_far_after_the_wall_clock_are_quarantined_but_not_expiries(tmp_path):
+    data = baseline()
+    data["applications"].append(
+        application("A2", applied_at="2099-01-01T10:00:00", status="active", closed_at="")
+    )
+    data["consent_events"].append(
+        consent("K-C1-far", purpose="recontact", expires_at="2099-01-01T00:00:00")
+    )
+    marts = run(tmp_path, data)
+    assert marts.quarantine == {("applications", "future_timestamp"): 1}
 
 
 def test_conflicting_versions_in_one_batch_are_quarantined(tmp_path):
