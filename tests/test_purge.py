@@ -66,7 +66,8 @@ def landed(path: Path) -> tuple[list[str], list[tuple]]:
 
 
 def landing_files(landing_dir: Path) -> list[Path]:
-    return sorted(p for p in landing_dir.rglob("*") if p.is_file())
+    """Every landing file (not a batch's _manifest.json, see orchestration/intake.py)."""
+    return sorted(p for p in landing_dir.rglob("*") if p.is_file() and not p.name.startswith("_"))
 
 
 def digests(root: Path) -> dict[str, str]:
