@@ -65,9 +65,21 @@ def same(value):
 COMPARED = {
     "candidates": (
         ["candidate_id"],
-        {"candidate_id": ids("C")} | dict.fromkeys(
-            ["full_name", "email", "phone", "country", "region", "created_at", "updated_at",
-             "updated_on", "is_deleted"], same),
+        {"candidate_id": ids("C")}
+        | dict.fromkeys(
+            [
+                "full_name",
+                "email",
+                "phone",
+                "country",
+                "region",
+                "created_at",
+                "updated_at",
+                "updated_on",
+                "is_deleted",
+            ],
+            same,
+        ),
     ),
     "jobs": (
         ["job_id"],
@@ -78,8 +90,18 @@ COMPARED = {
         ["application_id"],
         {"application_id": ids("A"), "candidate_id": ids("C"), "job_id": ids("J")}
         | dict.fromkeys(
-            ["status", "applied_at", "applied_on", "closed_at", "closed_on", "rejection_category",
-             "is_rejection_reason_unmapped", "updated_at"], same),
+            [
+                "status",
+                "applied_at",
+                "applied_on",
+                "closed_at",
+                "closed_on",
+                "rejection_category",
+                "is_rejection_reason_unmapped",
+                "updated_at",
+            ],
+            same,
+        ),
     ),
     "evaluations": (
         ["evaluation_id"],
@@ -90,25 +112,58 @@ COMPARED = {
         ["offer_id"],
         {"offer_id": ids("O"), "application_id": ids("A")}
         | dict.fromkeys(
-            ["status", "extended_at", "extended_on", "decline_category",
-             "is_decline_reason_unmapped", "updated_at"], same),
+            [
+                "status",
+                "extended_at",
+                "extended_on",
+                "decline_category",
+                "is_decline_reason_unmapped",
+                "updated_at",
+            ],
+            same,
+        ),
     ),
     "consent_events": (
         ["consent_event_id"],
-        {"candidate_id": ids("C")} | dict.fromkeys(
-            ["consent_event_id", "purpose", "action", "recorded_at", "recorded_on", "expires_at",
-             "expires_on", "notice_version", "channel"], same),
+        {"candidate_id": ids("C")}
+        | dict.fromkeys(
+            [
+                "consent_event_id",
+                "purpose",
+                "action",
+                "recorded_at",
+                "recorded_on",
+                "expires_at",
+                "expires_on",
+                "notice_version",
+                "channel",
+            ],
+            same,
+        ),
     ),
     "privacy_requests": (
         ["request_id"],
-        {"candidate_id": ids("C")} | dict.fromkeys(
-            ["request_id", "request_type", "received_at", "received_on", "completed_at"], same),
+        {"candidate_id": ids("C")}
+        | dict.fromkeys(
+            ["request_id", "request_type", "received_at", "received_on", "completed_at"], same
+        ),
     ),
     "outreach_events": (
         ["outreach_id"],
-        {"candidate_id": ids("C")} | dict.fromkeys(
-            ["outreach_id", "sent_at", "sent_on", "channel", "cohort", "outcome", "outcome_at",
-             "outcome_on"], same),
+        {"candidate_id": ids("C")}
+        | dict.fromkeys(
+            [
+                "outreach_id",
+                "sent_at",
+                "sent_on",
+                "channel",
+                "cohort",
+                "outcome",
+                "outcome_at",
+                "outcome_on",
+            ],
+            same,
+        ),
     ),
 }
 
@@ -148,16 +203,34 @@ def test_greenhouse_stages_the_same_rows_as_canonical(both_shapes, entity):
 
 def test_greenhouse_stage_events_reach_the_same_stages_on_the_same_days(both_shapes):
     """Greenhouse's history has no stage event id: compare what each application went through."""
-    columns = ["application_id", "source_stage", "stage", "stage_order", "is_stage_unmapped",
-               "entered_at"]
+    columns = [
+        "application_id",
+        "source_stage",
+        "stage",
+        "stage_order",
+        "is_stage_unmapped",
+        "entered_at",
+    ]
     canonical = {
-        (greenhouse_id(r["application_id"], "A"), r["stage"], r["stage_order"],
-         r["is_stage_unmapped"], r["entered_at"], r["source_stage"] if r["is_stage_unmapped"] else None)
+        (
+            greenhouse_id(r["application_id"], "A"),
+            r["stage"],
+            r["stage_order"],
+            r["is_stage_unmapped"],
+            r["entered_at"],
+            r["source_stage"] if r["is_stage_unmapped"] else None,
+        )
         for r in staged(both_shapes, "canonical", "stage_events", columns)
     }
     greenhouse = {
-        (r["application_id"], r["stage"], r["stage_order"], r["is_stage_unmapped"], r["entered_at"],
-         r["source_stage"] if r["is_stage_unmapped"] else None)
+        (
+            r["application_id"],
+            r["stage"],
+            r["stage_order"],
+            r["is_stage_unmapped"],
+            r["entered_at"],
+            r["source_stage"] if r["is_stage_unmapped"] else None,
+        )
         for r in staged(both_shapes, "greenhouse", "stage_events", columns)
     }
     assert any(row[3] for row in canonical), "the export should hold unmapped stages"
@@ -166,11 +239,15 @@ def test_greenhouse_stage_events_reach_the_same_stages_on_the_same_days(both_sha
 
 def test_the_export_exercises_what_greenhouse_reads_differently(both_shapes):
     """Statuses derived from reason types and offers, hires from history, deletions, consents."""
-    statuses = dict(both_shapes.rows(
-        "select status, count(*) from staging.stg_greenhouse__applications group by status"
-    ))
+    statuses = dict(
+        both_shapes.rows(
+            "select status, count(*) from staging.stg_greenhouse__applications group by status"
+        )
+    )
     assert all(statuses.get(s, 0) > 0 for s in ("withdrawn", "offer_declined", "hired", "rejected"))
-    deleted = both_shapes.rows("select count(*) from staging.stg_greenhouse__candidates where is_deleted")
+    deleted = both_shapes.rows(
+        "select count(*) from staging.stg_greenhouse__candidates where is_deleted"
+    )
     assert deleted[0][0] > 0
 
 
@@ -203,7 +280,10 @@ def test_landed_greenhouse_rows_reconcile_and_none_is_quarantined(both_shapes):
 def test_candidate_id_mapping_is_the_one_the_export_uses(both_shapes):
     some = both_shapes.rows("select candidate_id from staging.stg_canonical__candidates limit 5")
     mapped = {greenhouse_candidate_id(row[0]) for row in some}
-    known = {row[0] for row in both_shapes.rows("select candidate_id from staging.stg_greenhouse__candidates")}
+    known = {
+        row[0]
+        for row in both_shapes.rows("select candidate_id from staging.stg_greenhouse__candidates")
+    }
     assert mapped <= known
     assert greenhouse_candidate_id("C123") == "123003"
     assert greenhouse_candidate_id("odd id").startswith("gh-")
@@ -234,33 +314,95 @@ def reference_shapes(tmp_path_factory) -> Warehouse:
         shutil.copy(path, first / path.name)
     later = warehouse.landing_dir / "greenhouse" / "2021-03-01T0000"
     person = {"first_name": "Test", "last_name": "Person", "created_at": "2021-01-01 10:00:00"}
-    write_table(later, "candidate", [
-        {"id": "900003", "_fivetran_deleted": "true", "updated_at": "2021-02-20 10:00:00",
-         "can_email": "true", "custom_country": "DE", **person},
-        {"id": "900103", "_fivetran_deleted": "false", "updated_at": "2021-02-20 10:00:00",
-         "can_email": "false", "gdpr_retention_consent_given": "true", "custom_country": "Japan",
-         **person},
-    ])
-    write_table(later, "application", [
-        {"id": "910003", "candidate_id": "900103", "applied_at": "2021-01-05 10:00:00",
-         "last_activity_at": "2021-02-01 10:00:00", "rejected_at": "2021-02-01 10:00:00",
-         "rejected_reason_id": "920003", "status": "rejected", "prospect": "false"},
-    ])
-    write_table(later, "rejection_reason", [
-        {"id": "920003", "_fivetran_synced": "2021-02-01 11:00:00", "reason": "Salary band closed",
-         "rejection_reason_type_id": "1", "rejection_reason_type_name": "We rejected them"},
-    ])
-    write_table(later, "job_stage", [
-        {"id": "930003", "job_id": "4198678003", "name": "Hackathon Day", "updated_at": "2021-01-01 00:00:00"},
-    ])
-    write_table(later, "application_history", [
-        {"application_id": "910003", "updated_at": "2021-01-20 10:00:00", "new_stage_id": "930003"},
-    ])
-    write_table(later, "scorecard", [
-        {"id": "5308657003", "_fivetran_deleted": "true", "application_id": "18133545003",
-         "submitted_at": "2020-12-03 00:02:30.445", "updated_at": "2021-02-25 00:00:00",
-         "overall_recommendation": "yes"},
-    ])
+    write_table(
+        later,
+        "candidate",
+        [
+            {
+                "id": "900003",
+                "_fivetran_deleted": "true",
+                "updated_at": "2021-02-20 10:00:00",
+                "can_email": "true",
+                "custom_country": "DE",
+                **person,
+            },
+            {
+                "id": "900103",
+                "_fivetran_deleted": "false",
+                "updated_at": "2021-02-20 10:00:00",
+                "can_email": "false",
+                "gdpr_retention_consent_given": "true",
+                "custom_country": "Japan",
+                **person,
+            },
+        ],
+    )
+    write_table(
+        later,
+        "application",
+        [
+            {
+                "id": "910003",
+                "candidate_id": "900103",
+                "applied_at": "2021-01-05 10:00:00",
+                "last_activity_at": "2021-02-01 10:00:00",
+                "rejected_at": "2021-02-01 10:00:00",
+                "rejected_reason_id": "920003",
+                "status": "rejected",
+                "prospect": "false",
+            },
+        ],
+    )
+    write_table(
+        later,
+        "rejection_reason",
+        [
+            {
+                "id": "920003",
+                "_fivetran_synced": "2021-02-01 11:00:00",
+                "reason": "Salary band closed",
+                "rejection_reason_type_id": "1",
+                "rejection_reason_type_name": "We rejected them",
+            },
+        ],
+    )
+    write_table(
+        later,
+        "job_stage",
+        [
+            {
+                "id": "930003",
+                "job_id": "4198678003",
+                "name": "Hackathon Day",
+                "updated_at": "2021-01-01 00:00:00",
+            },
+        ],
+    )
+    write_table(
+        later,
+        "application_history",
+        [
+            {
+                "application_id": "910003",
+                "updated_at": "2021-01-20 10:00:00",
+                "new_stage_id": "930003",
+            },
+        ],
+    )
+    write_table(
+        later,
+        "scorecard",
+        [
+            {
+                "id": "5308657003",
+                "_fivetran_deleted": "true",
+                "application_id": "18133545003",
+                "submitted_at": "2020-12-03 00:02:30.445",
+                "updated_at": "2021-02-25 00:00:00",
+                "overall_recommendation": "yes",
+            },
+        ],
+    )
     build_staging(warehouse)
     return warehouse
 
@@ -270,7 +412,8 @@ def test_reference_fivetran_files_load_and_every_row_is_accounted_for(reference_
         (row[0], row[1]): row[2:]
         for row in reference_shapes.rows(
             "select entity, batch_id, landed_rows, staged_rows + superseded_rows + redelivered_rows"
-            " + quarantined_rows + suppressed_rows from staging.stg_greenhouse__landing_reconciliation"
+            " + quarantined_rows + suppressed_rows"
+            " from staging.stg_greenhouse__landing_reconciliation"
         )
     }
     for path in REFERENCE_DIR.glob("*.csv"):
@@ -300,22 +443,30 @@ def test_unmapped_greenhouse_stages_and_reasons_are_reported_not_guessed(referen
     ) == [[None, "other"]]
 
 
-def test_deleted_candidate_is_deleted_in_source_and_deleted_child_rows_are_kept_out(reference_shapes):
+def test_deleted_candidate_is_deleted_in_source_and_deleted_child_rows_are_kept_out(
+    reference_shapes,
+):
     assert reference_shapes.rows(
-        "select is_deleted, country from staging.stg_greenhouse__candidates where candidate_id = '900003'"
+        "select is_deleted, country from staging.stg_greenhouse__candidates"
+        " where candidate_id = '900003'"
     ) == [[True, "DE"]]
     assert reference_shapes.rows(
-        "select count(*) from staging.stg_greenhouse__evaluations where evaluation_id = '5308657003'"
+        "select count(*) from staging.stg_greenhouse__evaluations"
+        " where evaluation_id = '5308657003'"
     ) == [[0]]
-    assert reference_shapes.rows(
-        "select _fate, quarantine_reason from staging.base_greenhouse__scorecard"
-        " where id = '5308657003' order by _batch_id"
-    ) == [["quarantined", "deleted in Greenhouse (_fivetran_deleted)"]] * 2
+    assert (
+        reference_shapes.rows(
+            "select _fate, quarantine_reason from staging.base_greenhouse__scorecard"
+            " where id = '5308657003' order by _batch_id"
+        )
+        == [["quarantined", "deleted in Greenhouse (_fivetran_deleted)"]] * 2
+    )
 
 
 def test_greenhouse_consent_flags_become_consent_events(reference_shapes):
     assert reference_shapes.rows(
-        "select purpose, action, cast(recorded_on as varchar) from staging.stg_greenhouse__consent_events"
+        "select purpose, action, cast(recorded_on as varchar)"
+        " from staging.stg_greenhouse__consent_events"
         " where candidate_id = '900103' order by purpose"
     ) == [["recontact", "withdrawn", "2021-02-20"], ["retention", "granted", "2021-02-20"]]
     # can_email = true is Greenhouse's default, not consent: no event

@@ -62,6 +62,8 @@ ID_PREFIXES = {
     "offer": "O",
 }
 GREENHOUSE_ID_SUFFIX = "003"
+# A timestamp text carrying an offset (as dbt_project/macros/parsing.sql recognises it).
+OFFSET_PATTERN = "[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 # Placeholder time of the account's configuration rows (job stages, rejection reasons).
 CONFIGURED_AT = "2000-01-01 00:00:00"
 WE_REJECTED_THEM = "We rejected them"
@@ -145,8 +147,9 @@ def _setup(con: duckdb.DuckDBPyConnection, time_zone: str) -> None:
         -- canonical timestamp text -> the canonical local wall-clock time, without offset
         CREATE MACRO local_ts(x) AS CASE
             WHEN x IS NULL THEN NULL
-            WHEN regexp_matches(x, '[T ][0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}}([.,][0-9]+)?)? ?(Z|z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$')
-                THEN CAST(CAST(CAST(x AS TIMESTAMPTZ) AT TIME ZONE '{time_zone}' AS TIMESTAMP) AS VARCHAR)
+            WHEN regexp_matches(x, '{OFFSET_PATTERN}')
+                THEN CAST(CAST(CAST(x AS TIMESTAMPTZ) AT TIME ZONE '{time_zone}' AS TIMESTAMP)
+                    AS VARCHAR)
             ELSE CAST(CAST(x AS TIMESTAMP) AS VARCHAR) END;
         CREATE MACRO key(x) AS lower(trim(x));
     """)
@@ -163,8 +166,10 @@ def _load_canonical(con: duckdb.DuckDBPyConnection, batches: list[Path]) -> None
     for entity in CANONICAL_ENTITIES:
         selects = []
         for batch in batches:
-            for extension, reader in (("csv", "read_csv({}, header = true, all_varchar = true)"),
-                                      ("parquet", "read_parquet({})")):
+            for extension, reader in (
+                ("csv", "read_csv({}, header = true, all_varchar = true)"),
+                ("parquet", "read_parquet({})"),
+            ):
                 path = batch / f"{entity}.{extension}"
                 if path.exists():
                     literal = "'" + str(path).replace("'", "''") + "'"
@@ -209,7 +214,8 @@ WITH canonical AS (
     SELECT stage, arg_min(source_stage, seed_row) AS greenhouse_name
     FROM stage_map WHERE source_system = 'greenhouse' GROUP BY stage
 ), used AS (SELECT DISTINCT stage FROM c_stage_events WHERE stage IS NOT NULL)
-SELECT used.stage AS canonical_name, coalesce(greenhouse.greenhouse_name, used.stage) AS greenhouse_name
+SELECT used.stage AS canonical_name, coalesce(greenhouse.greenhouse_name, used.stage)
+    AS greenhouse_name
 FROM used
 LEFT JOIN canonical ON key(used.stage) = canonical.stage_key
 LEFT JOIN greenhouse ON canonical.stage = greenhouse.stage;
@@ -225,7 +231,8 @@ WITH canonical AS (
     SELECT rejection_reason AS reason FROM c_applications WHERE rejection_reason IS NOT NULL
     UNION SELECT decline_reason FROM c_offers WHERE decline_reason IS NOT NULL
 )
-SELECT used.reason AS canonical_name, coalesce(greenhouse.greenhouse_name, used.reason) AS greenhouse_name
+SELECT used.reason AS canonical_name, coalesce(greenhouse.greenhouse_name, used.reason)
+    AS greenhouse_name
 FROM used
 LEFT JOIN canonical ON key(used.reason) = canonical.reason_key
 LEFT JOIN greenhouse ON canonical.category = greenhouse.category;
@@ -249,14 +256,16 @@ FROM used;
 CREATE TABLE rejection_reasons AS
 WITH used AS (
     SELECT DISTINCT
-        CASE WHEN key(status) = 'rejected' THEN '{WE_REJECTED_THEM}' ELSE '{THEY_REJECTED_US}' END AS type_name,
+        CASE WHEN key(status) = 'rejected' THEN '{WE_REJECTED_THEM}' ELSE '{THEY_REJECTED_US}' END
+            AS type_name,
         reason_names.greenhouse_name AS reason
     FROM c_applications
     LEFT JOIN reason_names ON c_applications.rejection_reason = reason_names.canonical_name
     WHERE key(status) IN ('withdrawn', 'offer_declined')
        OR (key(status) = 'rejected' AND rejection_reason IS NOT NULL)
 )
-SELECT CAST(6000000000 + row_number() OVER (ORDER BY type_name, reason NULLS FIRST) AS VARCHAR) AS id,
+SELECT CAST(6000000000 + row_number() OVER (ORDER BY type_name, reason NULLS FIRST) AS VARCHAR)
+    AS id,
        reason,
        CASE type_name WHEN '{WE_REJECTED_THEM}' THEN '1' ELSE '2' END AS type_id,
        type_name
@@ -267,11 +276,13 @@ CREATE TABLE consent_flags AS
 WITH ranked AS (
     SELECT candidate_id, key(purpose) AS purpose, key(action) AS action,
            row_number() OVER (PARTITION BY candidate_id, key(purpose)
-                              ORDER BY local_ts(recorded_at) DESC, key(action) = 'withdrawn' DESC) AS rank
+                              ORDER BY local_ts(recorded_at) DESC, key(action) = 'withdrawn' DESC)
+                                  AS rank
     FROM c_consent_events
 )
 SELECT candidate_id,
-       max(CASE WHEN purpose = 'recontact' AND action = 'withdrawn' THEN 1 ELSE 0 END) = 0 AS can_email,
+       max(CASE WHEN purpose = 'recontact' AND action = 'withdrawn' THEN 1 ELSE 0 END) = 0
+           AS can_email,
        max(CASE WHEN purpose = 'retention' THEN action = 'granted' END) AS retention_given
 FROM ranked WHERE rank = 1 GROUP BY candidate_id;
 """
@@ -283,11 +294,13 @@ def _table_queries(batch_id: str, first_batch: bool) -> dict[str, str]:
     queries = {
         "candidate": f"""
             SELECT gh_id(c.candidate_id, 'C') AS id,
-                   coalesce(key(c.is_deleted) IN ('true', 't', '1', 'yes', 'y'), false) AS _fivetran_deleted,
+                   coalesce(key(c.is_deleted) IN ('true', 't', '1', 'yes', 'y'), false)
+                       AS _fivetran_deleted,
                    local_ts(c.updated_at) AS _fivetran_synced,
                    local_ts(c.created_at) AS created_at,
                    CASE WHEN strpos(c.full_name, ' ') > 0
-                        THEN substr(c.full_name, 1, strpos(c.full_name, ' ') - 1) ELSE c.full_name END AS first_name,
+                        THEN substr(c.full_name, 1, strpos(c.full_name, ' ') - 1)
+                            ELSE c.full_name END AS first_name,
                    CASE WHEN strpos(c.full_name, ' ') > 0
                         THEN substr(c.full_name, strpos(c.full_name, ' ') + 1) END AS last_name,
                    false AS is_private,
@@ -312,7 +325,8 @@ def _table_queries(batch_id: str, first_batch: bool) -> dict[str, str]:
                    local_ts(closed_at) AS closed_at, false AS confidential,
                    local_ts(opened_at) AS created_at, title AS name,
                    CASE key(status) WHEN 'open' THEN 'open' WHEN 'on_hold' THEN 'draft'
-                        WHEN 'closed' THEN 'closed' WHEN 'filled' THEN 'closed' ELSE status END AS status,
+                        WHEN 'closed' THEN 'closed' WHEN 'filled' THEN 'closed' ELSE status END
+                            AS status,
                    local_ts(updated_at) AS updated_at
             FROM c_jobs WHERE {batch} ORDER BY file_row""",
         "application": f"""
@@ -331,7 +345,8 @@ def _table_queries(batch_id: str, first_batch: bool) -> dict[str, str]:
             LEFT JOIN reason_names AS n ON a.rejection_reason = n.canonical_name
             LEFT JOIN rejection_reasons AS r
                 ON r.type_name = CASE WHEN key(a.status) = 'rejected' THEN '{WE_REJECTED_THEM}'
-                                      WHEN key(a.status) IN ('withdrawn', 'offer_declined') THEN '{THEY_REJECTED_US}' END
+                                      WHEN key(a.status) IN ('withdrawn', 'offer_declined')
+                                          THEN '{THEY_REJECTED_US}' END
                 AND r.reason IS NOT DISTINCT FROM n.greenhouse_name
             WHERE {batch} ORDER BY a.file_row""",
         "job_application": f"""
@@ -340,13 +355,15 @@ def _table_queries(batch_id: str, first_batch: bool) -> dict[str, str]:
             FROM c_applications WHERE {batch} ORDER BY file_row""",
         "application_history": f"""
             SELECT application_id, updated_at, _fivetran_synced, new_stage_id, new_status FROM (
-                SELECT gh_id(e.application_id, 'A') AS application_id, local_ts(e.entered_at) AS updated_at,
+                SELECT gh_id(e.application_id, 'A') AS application_id, local_ts(e.entered_at)
+                    AS updated_at,
                        local_ts(e.entered_at) AS _fivetran_synced, s.id AS new_stage_id,
                        NULL AS new_status, 1 AS part, e.file_row
                 FROM c_stage_events AS e
                 JOIN stage_names AS n ON e.stage = n.canonical_name
                 LEFT JOIN application_jobs AS j USING (application_id)
-                JOIN job_stages AS s ON s.job_id IS NOT DISTINCT FROM j.job_id AND s.name = n.greenhouse_name
+                JOIN job_stages AS s ON s.job_id IS NOT DISTINCT FROM j.job_id
+                    AND s.name = n.greenhouse_name
                 WHERE e.{batch}
                 UNION ALL
                 SELECT gh_id(application_id, 'A'), local_ts(closed_at), local_ts(closed_at),
@@ -362,7 +379,8 @@ def _table_queries(batch_id: str, first_batch: bool) -> dict[str, str]:
                    e.stage AS interview,
                    local_ts(e.evaluated_at) AS interviewed_at,
                    CASE trim(e.rating) WHEN '1' THEN 'definitely_not' WHEN '2' THEN 'no'
-                        WHEN '3' THEN 'no_decision' WHEN '4' THEN 'yes' WHEN '5' THEN 'strong_yes' END
+                        WHEN '3' THEN 'no_decision' WHEN '4' THEN 'yes' WHEN '5'
+                            THEN 'strong_yes' END
                        AS overall_recommendation,
                    local_ts(e.evaluated_at) AS submitted_at,
                    local_ts(e.evaluated_at) AS updated_at
@@ -372,10 +390,13 @@ def _table_queries(batch_id: str, first_batch: bool) -> dict[str, str]:
                    local_ts(o.updated_at) AS _fivetran_synced,
                    gh_id(o.application_id, 'A') AS application_id,
                    local_ts(o.extended_at) AS created_at,
-                   CASE WHEN key(o.status) IN ('accepted', 'declined') THEN local_ts(o.updated_at) END AS resolved_at,
+                   CASE WHEN key(o.status) IN ('accepted', 'declined')
+                       THEN local_ts(o.updated_at) END AS resolved_at,
                    local_ts(o.extended_at) AS sent_at,
-                   CASE key(o.status) WHEN 'pending' THEN 'unresolved' WHEN 'accepted' THEN 'accepted'
-                        WHEN 'declined' THEN 'rejected' WHEN 'rescinded' THEN 'deprecated' ELSE o.status END AS status,
+                   CASE key(o.status) WHEN 'pending' THEN 'unresolved' WHEN 'accepted'
+                       THEN 'accepted'
+                        WHEN 'declined' THEN 'rejected' WHEN 'rescinded' THEN 'deprecated'
+                            ELSE o.status END AS status,
                    local_ts(o.updated_at) AS updated_at,
                    1 AS version,
                    n.greenhouse_name AS custom_decline_reason
@@ -391,7 +412,8 @@ def _table_queries(batch_id: str, first_batch: bool) -> dict[str, str]:
                    local_ts(received_at) AS received_at, local_ts(completed_at) AS completed_at
             FROM c_privacy_requests WHERE {batch} ORDER BY file_row""",
         "outreach_events": f"""
-            SELECT outreach_id, gh_id(candidate_id, 'C') AS candidate_id, local_ts(sent_at) AS sent_at,
+            SELECT outreach_id, gh_id(candidate_id, 'C') AS candidate_id, local_ts(sent_at)
+                AS sent_at,
                    channel, cohort, outcome, local_ts(outcome_at) AS outcome_at
             FROM c_outreach_events WHERE {batch} ORDER BY file_row""",
     }
