@@ -1,7 +1,10 @@
 with
 
 landed as (
-    {{ read_landing('greenhouse', 'application', suppressed_when=is_tombstoned('candidate_id', 'greenhouse')) }}
+    {{ read_landing(
+        'greenhouse', 'application',
+        suppressed_when=is_tombstoned('candidate_id', 'greenhouse')
+    ) }}
 ),
 
 parsed as (

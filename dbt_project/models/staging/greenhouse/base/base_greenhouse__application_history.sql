@@ -3,7 +3,10 @@
 with
 
 landed as (
-    {{ read_landing('greenhouse', 'application_history', suppressed_when=is_suppressed_greenhouse_application('application_id')) }}
+    {{ read_landing(
+        'greenhouse', 'application_history',
+        suppressed_when=is_suppressed_greenhouse_application('application_id')
+    ) }}
 ),
 
 parsed as (

@@ -1,7 +1,10 @@
 with
 
 landed as (
-    {{ read_landing('greenhouse', 'candidate', suppressed_when=is_tombstoned('id', 'greenhouse')) }}
+    {{ read_landing(
+        'greenhouse', 'candidate',
+        suppressed_when=is_tombstoned('id', 'greenhouse')
+    ) }}
 ),
 
 parsed as (

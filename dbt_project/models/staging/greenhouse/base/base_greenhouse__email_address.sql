@@ -1,8 +1,13 @@
-{#- Keyed by (candidate_id, index); the latest Fivetran sync of a key wins. -#}
+{#- Keyed by (candidate_id, index); the latest Fivetran sync of a key wins.
+    Fivetran names the column `index`, a keyword in some dialects. -#}
+-- noqa: disable=RF04
 with
 
 landed as (
-    {{ read_landing('greenhouse', 'email_address', suppressed_when=is_tombstoned('candidate_id', 'greenhouse')) }}
+    {{ read_landing(
+        'greenhouse', 'email_address',
+        suppressed_when=is_tombstoned('candidate_id', 'greenhouse')
+    ) }}
 ),
 
 parsed as (

@@ -2,7 +2,10 @@
 with
 
 landed as (
-    {{ read_landing('greenhouse', 'job_application', suppressed_when=is_suppressed_greenhouse_application('application_id')) }}
+    {{ read_landing(
+        'greenhouse', 'job_application',
+        suppressed_when=is_suppressed_greenhouse_application('application_id')
+    ) }}
 ),
 
 parsed as (

@@ -1,7 +1,10 @@
 with
 
 landed as (
-    {{ read_landing('greenhouse', 'offer', suppressed_when=is_suppressed_greenhouse_application('application_id')) }}
+    {{ read_landing(
+        'greenhouse', 'offer',
+        suppressed_when=is_suppressed_greenhouse_application('application_id')
+    ) }}
 ),
 
 parsed as (
