@@ -40,7 +40,9 @@ staged as (
     select
         'greenhouse' as source_system,
         candidates.id as candidate_id,
-        nullif(trim({{ dbt.concat(["coalesce(candidates.first_name, '')", "' '", "coalesce(candidates.last_name, '')"]) }}), '') as full_name,
+        nullif(trim({{ dbt.concat([
+            "coalesce(candidates.first_name, '')", "' '", "coalesce(candidates.last_name, '')",
+        ]) }}), '') as full_name,
         first_emails.email,
         first_phones.phone,
         case

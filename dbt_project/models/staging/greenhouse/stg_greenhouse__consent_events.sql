@@ -28,7 +28,8 @@ flags as (
     select
         id as candidate_id,
         'recontact' as purpose,
-        'withdrawn' as action,
+        -- `action` is the export contract's column name, keyword or not
+        'withdrawn' as action,  -- noqa: RF04
         'greenhouse_can_email' as channel,
         updated_at,
         _batch_id
@@ -38,7 +39,7 @@ flags as (
     select
         id as candidate_id,
         'retention' as purpose,
-        case when gdpr_retention_consent_given then 'granted' else 'withdrawn' end as action,
+        case when gdpr_retention_consent_given then 'granted' else 'withdrawn' end as action,  -- noqa: RF04
         'greenhouse_gdpr_retention_consent' as channel,
         updated_at,
         _batch_id
