@@ -65,7 +65,10 @@ classified as (
         applications.*,
         application_jobs.job_id,
         rejection_reasons.reason as rejection_reason,
-        hires.hired_at,
+        case
+            when applications.status = 'rejected' then applications.rejected_at
+            when applications.status = 'hired' then hires.hired_at
+        end as closed_at,
         case
             when applications.status in ('active', 'hired') then applications.status
             when {{ mapping_key('rejection_reasons.rejection_reason_type_name') }} = 'they rejected us'
@@ -92,18 +95,9 @@ staged as (
         classified.canonical_status as status,
         classified.applied_at,
         cast(classified.applied_at as date) as applied_on,
-        case
-            when classified.status = 'rejected' then classified.rejected_at
-            when classified.status = 'hired' then classified.hired_at
-        end as closed_at,
+        classified.closed_at,
         -- the spec's closed_on: date of closed_at, or of updated_at (last_activity_at) when empty
-        cast(coalesce(
-            case
-                when classified.status = 'rejected' then classified.rejected_at
-                when classified.status = 'hired' then classified.hired_at
-            end,
-            classified.last_activity_at
-        ) as date) as closed_on,
+        cast(coalesce(classified.closed_at, classified.last_activity_at) as date) as closed_on,
         classified.rejection_reason,
         case
             when classified.rejection_reason is not null then coalesce(reason_map.category, 'other')
