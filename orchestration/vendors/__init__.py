@@ -1,0 +1,1 @@
+"""Converters from the canonical export to vendor-shaped exports (synthetic data only)."""
