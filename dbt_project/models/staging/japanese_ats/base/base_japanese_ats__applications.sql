@@ -15,6 +15,7 @@ parsed as (
         {{ japanese_ats_map('status', 'application_status') }} as status,
         {{ to_local_timestamp('closed_at', 'japanese_ats') }} as closed_at,
         coalesce(rejection_reason, withdrawal_reason) as rejection_reason,
+        withdrawal_reason,
         {{ to_local_timestamp('updated_at', 'japanese_ats') }} as updated_at,
         applied_at as applied_at_text,
         status as status_text,

@@ -10,6 +10,7 @@ parsed as (
     select
         candidate_id,
         full_name,
+        name_kana,
         email,
         phone,
         upper(country) as country,
