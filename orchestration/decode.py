@@ -104,7 +104,8 @@ class DecodedFile:
 
 @cache
 def tables(sources_yaml: Path = SOURCES_YAML) -> dict[str, Table]:
-    """The source's tables by file stem (vendor file name and table name both accepted)."""
+    """The source's tables by file stem: the vendor's Japanese name (応募者 ...) for vendor
+    tables, the table name for company-side ones (consent_events ...)."""
     document = yaml.safe_load(sources_yaml.read_text(encoding="utf-8"))
     (source,) = [s for s in document["sources"] if s["name"] == SOURCE]
     by_stem: dict[str, Table] = {}
@@ -119,7 +120,6 @@ def tables(sources_yaml: Path = SOURCES_YAML) -> dict[str, Table]:
         file_stem = (spec.get("meta") or {}).get("file", spec["name"])
         table = Table(spec["name"], file_stem, tuple(columns), file_stem != spec["name"])
         by_stem[unicodedata.normalize("NFC", file_stem)] = table
-        by_stem[spec["name"]] = table
     return by_stem
 
 
@@ -294,17 +294,27 @@ class _Lines:
     """The file's physical lines, decoded; `encoding` is settled by the header or, for an
     ASCII header, by the first non-ASCII line."""
 
-    def __init__(self, handle, encoding: str | None, located: str) -> None:
+    def __init__(self, handle, encoding: str | None, located: str, keep_raw: bool = False) -> None:
         self._handle = handle
+        self._keep_raw = keep_raw
         self.encoding = encoding
         self._located = located
         self.line_no = 0
+        self.raw: list[bytes] = []  # the lines read since take_raw(), as bytes
+
+    def take_raw(self) -> bytes:
+        """The bytes of the record csv.reader returned last (every line it consumed)."""
+        raw = b"".join(self.raw)
+        self.raw.clear()
+        return raw
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
         raw = next(self._handle)
+        if self._keep_raw:
+            self.raw.append(raw)
         self.line_no += 1
         if self.line_no == 1 and self.encoding == "utf-8-sig":
             raw = raw.removeprefix(codecs.BOM_UTF8)
@@ -506,3 +516,138 @@ def _remove_stale(out_root: Path, manifest: dict, wanted: set[str], manifest_pat
         for relative in stale:
             del manifest[relative]
         _write_manifest(manifest_path, manifest)
+
+
+# --------------------------------------------------------------------------------------------
+# Erasure (the retention purge, orchestration/purge.py)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ErasedFile:
+    """What erasure did (or would do) to one vendor file: counts only."""
+
+    path: str  # relative to the landing dir
+    entity: str
+    rows_removed: int
+    rows_kept: int
+
+
+def erase_persons(
+    paths: WarehousePaths,
+    candidate_ids: set[str],
+    application_ids: set[str],
+    *,
+    dry_run: bool = False,
+) -> list[ErasedFile]:
+    """Remove these persons' rows from the vendor files under <landing_dir>/japanese_ats.
+
+    purge.py rewrites the company-side files (canonical shape, UTF-8) itself; the vendor
+    files (Japanese names and headers, CP932 or UTF-8) are rewritten here, every other
+    record kept byte for byte in its encoding. Rows go by 応募者ID (応募者, 応募) and by
+    応募ID (応募, 選考履歴, 評価, 内定); the application ids are the given ones plus every
+    応募ID a landed 応募 row ties to one of the candidate ids. Ids compare as staging sees
+    them (NFKC, trimmed). Unless ``dry_run``, the decoded copies of every file that changed
+    (vendor or company-side) are then deleted and decoded again, so no copy keeps the rows.
+    """
+    landing = paths.landing_dir / SOURCE
+    files = [
+        (path, table)
+        for batch in (
+            sorted(p for p in landing.iterdir() if p.is_dir()) if landing.is_dir() else []
+        )
+        for path in sorted(batch.glob("*.csv"))
+        if (table := tables().get(unicodedata.normalize("NFC", path.stem))) and table.is_vendor
+    ]
+    applications = set(application_ids)
+    for path, table in files:
+        if table.name == "applications":
+            for record in _vendor_records(path, table, landing):
+                if record.value("candidate_id") in candidate_ids and record.value("application_id"):
+                    applications.add(record.value("application_id"))
+    erased = []
+    for path, table in files:
+        keep: list[bool] = []
+        for record in _vendor_records(path, table, landing):
+            if record.is_row:
+                hit = record.value("candidate_id") in candidate_ids or (
+                    record.value("application_id") in applications
+                )
+                keep.append(not hit)
+        removed = keep.count(False)
+        if removed == 0:
+            continue
+        if not dry_run:
+            _rewrite_keeping(path, table, landing, keep)
+        relative = path.relative_to(paths.landing_dir).as_posix()
+        erased.append(ErasedFile(relative, table.name, removed, len(keep) - removed))
+    if not dry_run:
+        _drop_outdated_copies(paths)
+        decode_landing(paths)
+    return erased
+
+
+@dataclass
+class _Record:
+    values: dict[str, str]
+    raw: bytes
+    is_row: bool
+
+    def value(self, column: str) -> str | None:
+        text = unicodedata.normalize("NFKC", self.values.get(column, "")).strip()
+        return text or None
+
+
+def _vendor_records(path: Path, table: Table, landing: Path) -> Iterator[_Record]:
+    """Every record of a vendor file, header first, with its raw bytes."""
+    located = f"{SOURCE}/{path.relative_to(landing).as_posix()}"
+    with path.open("rb") as handle:
+        encoding = _header_encoding(handle.readline(), table, located)
+    with path.open("rb") as handle:
+        lines = _Lines(handle, encoding, located, keep_raw=True)
+        reader = csv.reader(lines, strict=True)
+        header: list[str] | None = None
+        index: dict[str, int] = {}
+        for fields in _records(reader, lines, located):
+            raw = lines.take_raw()
+            if header is None:
+                header = fields
+                positions, _ = _map_header(header, table, located)
+                index = {column.name: position for column, position in positions}
+                yield _Record({}, raw, is_row=False)
+            elif not fields:
+                yield _Record({}, raw, is_row=False)
+            else:
+                values = {n: fields[i] for n, i in index.items() if i < len(fields)}
+                yield _Record(values, raw, is_row=True)
+
+
+def _rewrite_keeping(path: Path, table: Table, landing: Path, keep: list[bool]) -> None:
+    """Replace a vendor file by its records whose keep flag is set (atomically)."""
+    temp = path.with_name(f".{path.name}.erase-tmp")
+    flags = iter(keep)
+    try:
+        with temp.open("wb") as out:
+            for record in _vendor_records(path, table, landing):
+                if not record.is_row or next(flags):
+                    out.write(record.raw)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _drop_outdated_copies(paths: WarehousePaths) -> None:
+    """Delete every decoded copy whose landing file changed since it was decoded."""
+    out_root = decoded_root(paths)
+    manifest_path = out_root / MANIFEST
+    if not manifest_path.exists():
+        return
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for relative, entry in list(manifest.items()):
+        source = paths.landing_dir / entry["source_file"]
+        if not source.exists() or file_sha256(source) != entry["sha256"]:
+            (out_root / relative).unlink(missing_ok=True)
+            del manifest[relative]
+    _write_manifest(manifest_path, manifest)

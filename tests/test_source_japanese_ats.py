@@ -347,3 +347,79 @@ def test_decoded_copies_are_regenerated_from_landing(make_warehouse):
     shutil.rmtree(decoded_root(warehouse.paths))
     assert [r.status for r in decode_landing(warehouse.paths)] == ["decoded"]
     assert _decoded_rows(warehouse) == before
+
+
+# --------------------------------------------------------------------------------------------
+# Erasure reaches the vendor files and the decoded copies
+# --------------------------------------------------------------------------------------------
+
+
+def _person_with_applications(warehouse: Warehouse) -> tuple[str, str, set[str]]:
+    """A generated candidate with applications: id, e-mail, application ids."""
+    root = decoded_root(warehouse.paths)
+    applications: dict[str, set[str]] = {}
+    for path in root.glob("*/applications.csv"):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                applications.setdefault(row["candidate_id"], set()).add(row["application_id"])
+    for path in sorted(root.glob("*/candidates.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                apps = applications.get(row["candidate_id"], set())
+                if row["email"] and len(apps) >= 2:
+                    return row["candidate_id"], row["email"], apps
+    raise AssertionError("no candidate with two applications")
+
+
+def _holders(warehouse: Warehouse, candidate_id: str, email: str, apps: set[str]) -> list[str]:
+    """Files under landing and state that still hold one of the person's values."""
+    found = []
+    for root in (warehouse.landing_dir, warehouse.paths.state_dir):
+        for path in sorted(p for p in root.rglob("*.csv") if p.is_file()):
+            encoding = (
+                "cp932" if "japanese_ats" in path.parts and not path.name.isascii() else "utf-8-sig"
+            )
+            with path.open(encoding=encoding, newline="") as handle:
+                for row in csv.reader(handle):
+                    values = {unicodedata.normalize("NFKC", v).strip() for v in row}
+                    if values & {candidate_id, email, *apps}:
+                        found.append(path.relative_to(root).as_posix())
+                        break
+    return found
+
+
+def test_retention_purge_erases_a_japanese_ats_person_everywhere(tmp_path):
+    import duckdb
+
+    from orchestration.purge import purge
+
+    warehouse = new_warehouse(tmp_path / "purge")
+    generate_export(tmp_path / "generated", 200, seed=5, end_date=END_DATE, batches=2)
+    write_export(tmp_path / "generated" / "canonical", warehouse.landing_dir)
+    decode_landing(warehouse.paths)
+    warehouse.dbt("build", END_DATE, select="+staging.japanese_ats")
+    candidate_id, email, apps = _person_with_applications(warehouse)
+    assert "japanese_ats" in str(_holders(warehouse, candidate_id, email, apps))
+    rows_before = {r.source_file: r.rows for r in decode_landing(warehouse.paths)}
+    with duckdb.connect(str(warehouse.duckdb_path)) as connection:
+        connection.execute("create schema if not exists marts")
+        connection.execute(
+            "create table marts.retention_purge_queue as select 'japanese_ats' as source_system,"
+            " ? as candidate_id, 'p1' as person_id, 'erasure_requested' as purge_reason,"
+            " date '2026-11-27' as purge_due_on, date '2026-11-27' as as_of_date",
+            [candidate_id],
+        )
+
+    plan = purge(warehouse.paths, dry_run=True, run_id="test")
+    planned = {hit.path for hit in plan.files}
+    assert any(path.endswith("応募.csv") for path in planned)
+    assert any(path.endswith("選考履歴.csv") for path in planned)
+    report = purge(warehouse.paths, dry_run=False, run_id="test")
+
+    assert _holders(warehouse, candidate_id, email, apps) == []
+    assert {change.path for change in report.files} == planned
+    removed = {change.path: change.rows_removed for change in report.files}
+    after = {r.source_file: r.rows for r in decode_landing(warehouse.paths)}
+    for source_file, rows in rows_before.items():
+        assert after[source_file] == rows - removed.get(source_file, 0), source_file
+    assert candidate_id not in str(report.render()) and email not in str(report.as_dict())
