@@ -28,9 +28,10 @@ untouched. A file is decoded again only when its content hash changed (a manifes
 decoded directory remembers them); decoded copies whose landing file is gone are deleted.
 Files are streamed line by line, so memory does not grow with the file.
 
-Decoded copies are derived data holding personal data: the retention purge rewrites the
-landing files and then calls :func:`decode_landing` again, which regenerates them (see
-orchestration/purge.py). Logs carry file names, encodings and counts only.
+Decoded copies are derived data holding personal data: the retention purge
+(orchestration/purge.py) removes a person's rows from the vendor files with
+:func:`erase_persons`, which then deletes the decoded copy of every landing file that
+changed and decodes again. Logs carry file names, encodings and counts only.
 """
 
 from __future__ import annotations

@@ -11,7 +11,9 @@ and a re-run finish the job:
    ``<state>/tombstone_salt``), so staging can suppress a later re-delivery;
 2. **landing files** — each file holding their rows is rewritten without them
    (temp file in the same directory, fsync, ``os.replace``): a file is always either
-   the old or the new version;
+   the old or the new version; the Japanese ATS export's vendor files (CP932 or UTF-8,
+   Japanese names and headers) go through ``decode.erase_persons``, which also
+   regenerates their decoded copies under ``<state>/decoded``;
 3. **warehouse** — one read-write transaction deletes their rows from every base table;
    then the DuckDB file is rewritten with its live data only and swapped in atomically
    (:func:`compact_warehouse`: a DELETE alone leaves the values in the file's blocks);
