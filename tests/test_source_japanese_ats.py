@@ -208,11 +208,15 @@ def test_latin1_line_in_a_utf8_file_fails_naming_the_line(make_warehouse):
 def test_utf8_line_in_a_cp932_file_is_a_mixed_file(make_warehouse):
     warehouse = make_warehouse()
     path = _applicants(warehouse, [PERSON, ["J3", "x", "", "", "JP", "", "2026/04/03"]])
+    # these UTF-8 bytes also read as (wrong) CP932 text: only the mixed-file check sees it
+    line = ",".join(["J9", "田中 健太", "", "", "JP", "東京都", "2026/04/01"]).encode("utf-8")
+    line.decode("cp932")  # no UnicodeDecodeError: valid (mojibake) CP932 as well
     with path.open("ab") as handle:
-        handle.write(",".join(PERSON).encode("utf-8") + b"\r\n")
-    with pytest.raises(DecodeError, match="mixed") as raised:
+        handle.write(line + b"\r\n")
+    with pytest.raises(DecodeError, match="line 4 is UTF-8 but the file is CP932") as raised:
         decode_landing(warehouse.paths)
     _assert_located_without_content(raised.value, 4)
+    assert "田中" not in str(raised.value)
 
 
 def test_cp932_line_in_a_utf8_file_fails(make_warehouse):
