@@ -2,7 +2,10 @@
 with
 
 landed as (
-    {{ read_landing('japanese_ats', 'offers', suppressed_when=is_suppressed_application('application_id', 'japanese_ats')) }}
+    {{ read_landing(
+        'japanese_ats', 'offers',
+        suppressed_when=is_suppressed_application('application_id', 'japanese_ats')
+    ) }}
 ),
 
 parsed as (
