@@ -24,8 +24,9 @@ for every file under ``<landing_dir>/japanese_ats/<batch_id>/`` this module
 
 Company-side files in the canonical shape (consent_events, privacy_requests,
 outreach_events; UTF-8 by contract) are checked the same way and copied with their values
-untouched. A file is decoded again only when its content hash changed (a manifest in the
-decoded directory remembers them); decoded copies whose landing file is gone are deleted.
+untouched. A file is decoded again only when its content hash, the sources YAML or
+``DECODER_VERSION`` changed (a manifest in the decoded directory remembers them); decoded
+copies whose landing file is gone are deleted.
 Files are streamed line by line, so memory does not grow with the file.
 
 Decoded copies are derived data holding personal data: the retention purge
@@ -61,6 +62,9 @@ DECODED_DIR = "decoded"
 MANIFEST = "manifest.json"
 # Files copied as they are (company-side tables may come as Parquet or JSON lines).
 VERBATIM_SUFFIXES = (".parquet", ".jsonl")
+# Bump when a change here alters decoded output: every file is then decoded again, as it
+# is when the sources YAML (the header mapping) changes.
+DECODER_VERSION = "1"
 
 log = logging.getLogger(__name__)
 
@@ -432,6 +436,7 @@ def decode_landing(paths: WarehousePaths, sources_yaml: Path = SOURCES_YAML) -> 
         json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
     )
     known = tables(sources_yaml)
+    decoder = f"{DECODER_VERSION}:{file_sha256(sources_yaml)}"
     results: list[DecodedFile] = []
     wanted: set[str] = set()
     batches = sorted(p for p in landing.iterdir() if p.is_dir()) if landing.is_dir() else []
@@ -458,7 +463,12 @@ def decode_landing(paths: WarehousePaths, sources_yaml: Path = SOURCES_YAML) -> 
             wanted.add(relative)
             digest = file_sha256(path)
             previous = manifest.get(relative)
-            if previous and previous["sha256"] == digest and target.exists():
+            if (
+                previous
+                and previous["sha256"] == digest
+                and previous.get("decoder") == decoder
+                and target.exists()
+            ):
                 results.append(
                     DecodedFile(located, table.name, relative, previous["encoding"],
                                 int(previous["rows"]), "unchanged")
@@ -483,6 +493,7 @@ def decode_landing(paths: WarehousePaths, sources_yaml: Path = SOURCES_YAML) -> 
             log.info("%s: %s, %s rows -> %s", located, result.encoding, result.rows, relative)
             manifest[relative] = {
                 "sha256": digest,
+                "decoder": decoder,
                 "encoding": result.encoding,
                 "rows": str(result.rows),
                 "source_file": located,

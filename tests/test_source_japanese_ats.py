@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.decode import DecodeError, decode_landing, decoded_root, to_iso
+from orchestration.decode import SOURCES_YAML, DecodeError, decode_landing, decoded_root, to_iso
 from orchestration.generate import generate_export
 from orchestration.vendors.japanese_ats import write_export
 from tests.support import END_DATE, Warehouse, new_warehouse
@@ -266,11 +266,16 @@ def test_full_width_email_and_phone_become_half_width(make_warehouse):
     }
 
 
-def test_only_changed_files_are_decoded_again(make_warehouse):
+def test_only_changed_files_are_decoded_again(make_warehouse, tmp_path):
     warehouse = make_warehouse()
     path = _applicants(warehouse, [PERSON])
     assert [r.status for r in decode_landing(warehouse.paths)] == ["decoded"]
     assert [r.status for r in decode_landing(warehouse.paths)] == ["unchanged"]
+    # a changed header mapping decodes everything again
+    changed_contract = tmp_path / "_japanese_ats__sources.yml"
+    changed_contract.write_text(SOURCES_YAML.read_text(encoding="utf-8") + "# v2\n", "utf-8")
+    assert [r.status for r in decode_landing(warehouse.paths, changed_contract)] == ["decoded"]
+    assert [r.status for r in decode_landing(warehouse.paths, changed_contract)] == ["unchanged"]
     _applicants(warehouse, [PERSON, OTHER[:1] + PERSON[1:]])
     (result,) = decode_landing(warehouse.paths)
     assert (result.status, result.rows) == ("decoded", 2)
