@@ -96,8 +96,17 @@
 {%- endmacro %}
 
 
+{#- Where a source's files are read from: the landing directory, or, for a source whose
+    YAML says `meta: {landing_root: decoded}` (the Japanese ATS export, which
+    orchestration/decode.py turns into UTF-8 CSVs before dbt runs), <state_dir>/decoded. -#}
 {% macro landing_file_glob(source_name, table_name, extension) -%}
-    {{- (var('landing_dir') | string | trim).rstrip('/') -}}/{{ source_name }}/*/{{ table_name }}.{{ extension }}
+    {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
+    {%- if (node.source_meta or {}).get('landing_root') == 'decoded' -%}
+        {%- set root = (var('state_dir') | string | trim).rstrip('/') ~ '/decoded' -%}
+    {%- else -%}
+        {%- set root = (var('landing_dir') | string | trim).rstrip('/') -%}
+    {%- endif -%}
+    {{- root -}}/{{ source_name }}/*/{{ table_name }}.{{ extension }}
 {%- endmacro %}
 
 
