@@ -29,9 +29,13 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import decode
 from orchestration.paths import WarehousePaths
 
 MANIFEST_NAME = "_manifest.json"
+# Sources dbt reads from UTF-8 copies under <state_dir>/decoded (orchestration/decode.py);
+# their batch manifests stay in the landing directory.
+DECODED_SOURCES = (decode.SOURCE,)
 MANIFEST_VERSION = 1
 FORMATS = ("csv", "parquet", "jsonl")
 CACHE_NAME = "intake_file_checks.json"
@@ -108,7 +112,7 @@ def prepare_landing(paths: WarehousePaths) -> IntakeReport:
     """Check the landing directory before a dbt build; raise IntakeError when it cannot be
     loaded as it is, else return what was found."""
     _decode(paths)
-    files = list(landing_files(paths.landing_dir))
+    files = list(landing_files(paths))
     cache_path = paths.state_dir / CACHE_NAME
     cache = _load_cache(cache_path)
     report = IntakeReport()
@@ -141,9 +145,14 @@ def prepare_landing(paths: WarehousePaths) -> IntakeReport:
 
 
 def _decode(paths: WarehousePaths) -> None:
-    """THE place where files that are not UTF-8 are decoded before any check (the lead
-    wires orchestration/decode.py's `decode_landing(paths)` in here). Everything after
-    this point expects UTF-8 text."""
+    """THE place where vendor files that are not UTF-8 are decoded, before any check:
+    orchestration/decode.py writes UTF-8 copies of the Japanese ATS export under
+    <state_dir>/decoded (its errors name file and line, never content). Everything after
+    this point reads UTF-8 text."""
+    try:
+        decode.decode_landing(paths)
+    except decode.DecodeError as error:
+        raise IntakeError([str(error)]) from None
 
 
 # ----------------------------------------------------------------------------------------
@@ -151,24 +160,36 @@ def _decode(paths: WarehousePaths) -> None:
 # ----------------------------------------------------------------------------------------
 
 
-def landing_files(landing_dir: Path) -> Iterator[LandedFile]:
-    """Every <source>/<batch_id>/<entity>.<format> in path order; names starting with
-    '.' or '_' (temporary files, manifests) are not landing files."""
-    for path in sorted(Path(landing_dir).glob("*/*/*")):
-        extension = path.suffix.lstrip(".")
-        if (
-            path.is_file()
-            and extension in FORMATS
-            and not path.name.startswith((".", "_"))
-            and not path.parent.name.startswith((".", "_"))
-        ):
-            yield LandedFile(
-                source=path.parent.parent.name,
-                batch_id=path.parent.name,
-                entity=path.stem,
-                fmt=extension,
-                path=path,
-            )
+def landing_files(paths: WarehousePaths) -> Iterator[LandedFile]:
+    """Every <source>/<batch_id>/<entity>.<format> dbt reads, in path order: under the
+    landing directory, or for a decoded source its copies under <state_dir>/decoded.
+    Names starting with '.' or '_' (temporary files, manifests) are not landing files."""
+    sources = sorted(
+        p
+        for p in Path(paths.landing_dir).glob("*")
+        if p.is_dir() and not p.name.startswith((".", "_"))
+    )
+    for source in sources:
+        root = (
+            paths.state_dir / decode.DECODED_DIR / source.name
+            if source.name in DECODED_SOURCES
+            else source
+        )
+        for path in sorted(root.glob("*/*")):
+            extension = path.suffix.lstrip(".")
+            if (
+                path.is_file()
+                and extension in FORMATS
+                and not path.name.startswith((".", "_"))
+                and not path.parent.name.startswith((".", "_"))
+            ):
+                yield LandedFile(
+                    source=source.name,
+                    batch_id=path.parent.name,
+                    entity=path.stem,
+                    fmt=extension,
+                    path=path,
+                )
 
 
 def count_rows(file: LandedFile) -> int:
