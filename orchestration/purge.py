@@ -946,29 +946,38 @@ REDELIVERED_REASON = "purged_earlier_redelivered"
 def _redelivered_persons(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
     """Persons purged before whom a later export delivered again: staging suppressed their
     rows (fate `suppressed`, content already blanked), and the purge removes them from the
-    landing files and the warehouse too, so erasure reaches every layer."""
+    landing files and the warehouse too, so erasure reaches every layer. Each base model
+    (base_<source>__<table>) names its source; its candidate column is `candidate_id`, or
+    the vendor table's erasure key."""
     tables = connection.execute(
         """
-        select table_schema, table_name
+        select table_schema, table_name, list(lower(column_name))
         from information_schema.columns
-        where column_name in ('candidate_id', '_fate')
+        where table_name like 'base\\_%\\_\\_%' escape '\\'
         group by table_schema, table_name
-        having count(*) = 2
+        having list_contains(list(lower(column_name)), '_fate')
         order by table_schema, table_name
         """
     ).fetchall()
-    if not tables:
+    selects = []
+    for schema, name, columns in tables:
+        source, table = name.removeprefix("base_").split("__", 1)
+        vendor = vendor_erasure_keys(source).get(table)
+        column = vendor.candidate if vendor else "candidate_id"
+        if column and column.lower() in columns:
+            selects.append(
+                f"select distinct '{source}' as source_system,"
+                f" cast({_quote(column)} as varchar) as candidate_id"
+                f" from {_quote(schema)}.{_quote(name)}"
+                f" where _fate = 'suppressed' and {_quote(column)} is not null"
+            )
+    if not selects:
         return []
-    suppressed = " union ".join(
-        f"select distinct candidate_id from {_quote(schema)}.{_quote(name)}"
-        " where _fate = 'suppressed' and candidate_id is not null"
-        for schema, name in tables
-    )
     return [
-        ("canonical", candidate_id, person_id, REDELIVERED_REASON, None)
-        for candidate_id, person_id in connection.execute(
-            f"select candidate_id, md5('canonical|' || candidate_id) from ({suppressed})"
-            " order by candidate_id"
+        (source_system, candidate_id, person_id, REDELIVERED_REASON, None)
+        for source_system, candidate_id, person_id in connection.execute(
+            "select source_system, candidate_id, md5(source_system || '|' || candidate_id)"
+            f" from ({' union '.join(selects)}) order by all"
         ).fetchall()
     ]
 
