@@ -107,3 +107,29 @@
     {%- endfor -%}
     {{ dbt.hash(dbt.concat(fields)) }}
 {%- endmacro %}
+
+
+{#- ISO 8601 text of a source -> wall-clock time in var recontact_timezone, the zone the
+    rules' day D is in, so `_on` dates of every source compare with D alike. For a source
+    whose zone is recontact_timezone (canonical) this is to_local_timestamp unchanged. -#}
+{% macro to_rules_timestamp(text_expr, source_system) -%}
+    {%- set source_zone = var('source_timezones')[source_system] -%}
+    {%- set local = to_local_timestamp(text_expr, source_system) -%}
+    {%- if source_zone == var('recontact_timezone') -%}
+        {{ local }}
+    {%- else -%}
+        {{ return(adapter.dispatch('convert_timezone', 'recontact')(local, source_zone, var('recontact_timezone'))) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__convert_timezone(timestamp_expr, from_zone, to_zone) -%}
+    (({{ timestamp_expr }}) at time zone '{{ from_zone }}' at time zone '{{ to_zone }}')
+{%- endmacro %}
+
+{% macro duckdb__convert_timezone(timestamp_expr, from_zone, to_zone) -%}
+    cast(timezone('{{ to_zone }}', timezone('{{ from_zone }}', {{ timestamp_expr }})) as timestamp)
+{%- endmacro %}
+
+{% macro spark__convert_timezone(timestamp_expr, from_zone, to_zone) -%}
+    from_utc_timestamp(to_utc_timestamp({{ timestamp_expr }}, '{{ from_zone }}'), '{{ to_zone }}')
+{%- endmacro %}

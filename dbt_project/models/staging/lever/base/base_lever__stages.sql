@@ -1,0 +1,31 @@
+{#- Lever's pipeline stages: id -> name (the name the seed stage_map maps). -#}
+with
+
+landed as (
+    {{ read_landing('lever', 'stage') }}
+),
+
+parsed as (
+    select
+        id as stage_id,
+        text as stage_text,
+        coalesce({{ to_rules_timestamp('_fivetran_synced', 'lever') }}, cast('1970-01-01' as timestamp)) as synced_at,
+        _fivetran_synced as synced_at_text,
+        _batch_id,
+        _source_file,
+        _source_row,
+        is_suppressed
+    from landed
+),
+
+checked as (
+    select
+        *,
+        {{ first_failed_check([
+            ('stage_id is null', 'missing id'),
+            ("synced_at_text is not null and " ~ to_rules_timestamp('synced_at_text', 'lever') ~ " is null", 'unparseable _fivetran_synced'),
+        ]) }} as invalid_reason
+    from parsed
+),
+
+{{ latest_version_wins('checked', 'stage_id', 'synced_at', ['stage_id', 'stage_text']) }}
