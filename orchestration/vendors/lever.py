@@ -14,7 +14,9 @@ Mapping (one canonical row version -> one Lever row version, in the same batch):
                     closed -> ``archived_at`` (closed_at, else updated_at) with an archive
                     reason: ``Hired``; the rejection reason; for an offer_declined one
                     without a reason, the decline reason of its latest declined offer;
-                    ``Withdrew`` for a withdrawn one without a reason
+                    ``Withdrew`` for every withdrawn one (Lever keeps one archive reason, and
+                    the staging reads `withdrawn` from it; the withdrawal's own reason, e.g.
+                    timing, is not carried: no rule reads it for a withdrawn application)
   stage event    -> opportunity_stage_history (+ ``stage`` rows naming the stages)
   evaluation     -> feedback_form, rating as ``score_system_value`` ``"<n> - <label>"``
   offer          -> offer: accepted -> signed, declined -> denied, pending and
@@ -246,7 +248,7 @@ def _opportunity_versions_sql(source_timezone: str) -> str:
                 WHEN 'hired' THEN '{HIRED_REASON}'
                 WHEN 'active' THEN NULL
                 WHEN 'offer_declined' THEN coalesce(a.rejection_reason, d.decline_reason)
-                WHEN 'withdrawn' THEN coalesce(a.rejection_reason, '{WITHDREW_REASON}')
+                WHEN 'withdrawn' THEN '{WITHDREW_REASON}'
                 ELSE a.rejection_reason END AS archive_reason
     FROM c_applications a LEFT JOIN declined_reasons d USING (application_id);
 

@@ -1,5 +1,7 @@
-{#- Lever offers (status mapped by lever_offer_statuses). Lever records no reason on the
-    offer: a declined offer's reason is its opportunity's archive reason. -#}
+{#- Lever offers (status mapped by lever_offer_statuses). Lever has no rescinded status:
+    an offer still open (pending) on an opportunity archived as rejected or withdrawn was
+    withdrawn by the company, i.e. rescinded. Lever records no reason on the offer: a
+    declined offer's reason is its opportunity's archive reason. -#}
 with
 
 offers as (
@@ -22,17 +24,23 @@ reason_map as (
 statused as (
     select
         offers.*,
-        {{ lever_offer_status('offers.lever_status') }} as status
+        case
+            when {{ lever_offer_status('offers.lever_status') }} = 'pending'
+                and applications.status in ('rejected', 'withdrawn')
+                then 'rescinded'
+            else {{ lever_offer_status('offers.lever_status') }}
+        end as status,
+        applications.rejection_reason as archive_reason
     from offers
+    left join applications
+        on offers.application_id = applications.application_id
 ),
 
 reasoned as (
     select
         statused.*,
-        case when statused.status = 'declined' then applications.rejection_reason end as decline_reason
+        case when statused.status = 'declined' then statused.archive_reason end as decline_reason
     from statused
-    left join applications
-        on statused.application_id = applications.application_id
 ),
 
 staged as (
