@@ -232,11 +232,17 @@ def _opportunity_versions_sql(source_timezone: str) -> str:
     SELECT candidate_id, arg_max(full_name, batch_no::BIGINT * 1000000000 + row_no) AS name
     FROM c_candidates GROUP BY candidate_id;
 
+    -- the reason of an application's latest declined offer (final versions), in the order
+    -- the rules pick it (int_applications_evaluated): extended_at, updated_at, offer_id
     CREATE TABLE declined_reasons AS
+    WITH final_offers AS (
+        SELECT *, row_number() OVER (PARTITION BY offer_id ORDER BY batch_no DESC, row_no DESC) AS k
+        FROM c_offers
+    )
     SELECT application_id,
-           arg_max(decline_reason, coalesce(extended_at, '') || '|' || coalesce(updated_at, '')
-                   || '|' || offer_id) AS decline_reason
-    FROM c_offers WHERE lower(trim(status)) = 'declined' AND decline_reason IS NOT NULL
+           arg_max_null(decline_reason, [utc_text(extended_at, {z}), utc_text(updated_at, {z}), offer_id])
+               AS decline_reason
+    FROM final_offers WHERE k = 1 AND lower(trim(status)) = 'declined'
     GROUP BY application_id;
 
     CREATE TABLE app_versions AS

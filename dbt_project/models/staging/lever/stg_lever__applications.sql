@@ -55,8 +55,10 @@ reasons as (
         opportunities.application_id,
         archive_reasons.reason_text,
         opportunities.archived_at is not null
-        and (archive_reasons.reason_type = 'hired' or {{ mapping_key('archive_reasons.reason_text') }} = 'hired')
-            as is_hired,
+        and coalesce(
+            archive_reasons.reason_type = 'hired' or {{ mapping_key('archive_reasons.reason_text') }} = 'hired',
+            false
+        ) as is_hired,
         reason_map.category as mapped_category
     from opportunities
     left join archive_reasons
@@ -69,7 +71,8 @@ statused as (
     select
         opportunities.*,
         first_postings.posting_id,
-        case when not reasons.is_hired then reasons.reason_text end as rejection_reason,
+        -- an archive reason id without an archive_reason row stands for itself (reported as unmapped)
+        case when not reasons.is_hired then coalesce(reasons.reason_text, opportunities.archived_reason_id) end as rejection_reason,
         case when not reasons.is_hired then reasons.mapped_category end as mapped_category,
         case
             when opportunities.archived_at is null then 'active'
