@@ -25,7 +25,8 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 # withdrawn application only whether it is disqualifying (Lever archives it as Withdrew).
 _EFFECTIVE_CATEGORY = """
     case
-        when a.status = 'withdrawn' then cast(coalesce(a.rejection_category = 'disqualified', false) as varchar)
+        when a.status = 'withdrawn'
+            then cast(coalesce(a.rejection_category = 'disqualified', false) as varchar)
         when a.rejection_category is not null then a.rejection_category
         when a.status = 'offer_declined' then coalesce((
             select o.decline_category from staging.stg_{source}__offers as o
@@ -37,7 +38,8 @@ FACTS = {
     "candidates": (
         "select lever_id('contact', candidate_id), country, region, is_deleted, updated_on"
         " from staging.stg_canonical__candidates",
-        "select candidate_id, country, region, is_deleted, updated_on from staging.stg_lever__candidates",
+        "select candidate_id, country, region, is_deleted, updated_on"
+        " from staging.stg_lever__candidates",
     ),
     "applications": (
         "select lever_id('opportunity', a.application_id), lever_id('contact', a.candidate_id),"
@@ -45,23 +47,27 @@ FACTS = {
         + _EFFECTIVE_CATEGORY.format(source="canonical")
         + " from staging.stg_canonical__applications as a",
         "select a.application_id, a.candidate_id, a.job_id, a.status, a.applied_on, a.closed_on,"
-        " a.updated_at," + _EFFECTIVE_CATEGORY.format(source="lever")
+        " a.updated_at,"
+        + _EFFECTIVE_CATEGORY.format(source="lever")
         + " from staging.stg_lever__applications as a",
     ),
     "stage_events": (
         "select lever_id('opportunity', application_id), source_stage, stage_order, entered_at"
         " from staging.stg_canonical__stage_events",
-        "select application_id, source_stage, stage_order, entered_at from staging.stg_lever__stage_events",
+        "select application_id, source_stage, stage_order, entered_at"
+        " from staging.stg_lever__stage_events",
     ),
     "evaluations": (
         "select lever_id('opportunity', application_id), source_stage, evaluated_at, rating"
         " from staging.stg_canonical__evaluations",
-        "select application_id, source_stage, evaluated_at, rating from staging.stg_lever__evaluations",
+        "select application_id, source_stage, evaluated_at, rating"
+        " from staging.stg_lever__evaluations",
     ),
     "offers": (
         "select lever_id('offer', offer_id), lever_id('opportunity', application_id), status,"
         " extended_at, updated_at from staging.stg_canonical__offers",
-        "select offer_id, application_id, status, extended_at, updated_at from staging.stg_lever__offers",
+        "select offer_id, application_id, status, extended_at, updated_at"
+        " from staging.stg_lever__offers",
     ),
     "consent_events": (
         "select consent_event_id, lever_id('contact', candidate_id), purpose, action, recorded_at,"
@@ -89,7 +95,9 @@ def _warehouse(root: Path) -> Warehouse:
     return Warehouse(root / "landing", root / "warehouse.duckdb", root / "target")
 
 
-def _differences(warehouse: Warehouse, canonical_sql: str, lever_sql: str) -> tuple[int, list, list]:
+def _differences(
+    warehouse: Warehouse, canonical_sql: str, lever_sql: str
+) -> tuple[int, list, list]:
     import duckdb
 
     with duckdb.connect(str(warehouse.duckdb_path), read_only=True) as con:
@@ -127,7 +135,8 @@ def test_lever_export_lands_without_quarantine_and_reconciles(both_sources):
         "select entity, quarantine_reason, count(*) from staging.stg_lever__quarantine group by all"
     )
     canonical = both_sources.rows(
-        "select entity, quarantine_reason, count(*) from staging.stg_canonical__quarantine group by all"
+        "select entity, quarantine_reason, count(*) from staging.stg_canonical__quarantine"
+        " group by all"
     )
     # the generated export is clean: whatever canonical quarantines, Lever does not invent more
     assert sum(row[2] for row in quarantined) <= sum(row[2] for row in canonical)
@@ -198,7 +207,9 @@ def test_reference_files_load_with_every_row_accounted_for(reference):
     for table, entity in REFERENCE_TABLES.items():
         with (REFERENCE_DIR / f"{table}.csv").open(newline="", encoding="utf-8") as handle:
             rows = sum(1 for _ in csv.DictReader(handle))
-        assert landed.get(entity) == rows, f"{table}.csv: {rows} rows, reconciled {landed.get(entity)}"
+        assert landed.get(entity) == rows, (
+            f"{table}.csv: {rows} rows, reconciled {landed.get(entity)}"
+        )
     staged = reference.rows("select count(*) from staging.stg_lever__applications")[0][0]
     assert staged == 3
 
@@ -224,9 +235,11 @@ def test_reference_unmapped_stage_and_archive_reason_are_reported(reference):
 
 def test_reference_anonymised_opportunity_is_a_deletion_without_consent(reference):
     contact = "7441b5f5-023a-4ddc-9e9b-620c40a582ee"  # its only opportunity is anonymised
-    assert reference.rows(
-        f"select is_deleted, updated_on from staging.stg_lever__candidates where candidate_id = '{contact}'"
-    ) == [[True, __import__("datetime").date(2020, 9, 19)]]  # _fivetran_synced 17:09 UTC = 02:09 JST
+    deleted = reference.rows(
+        "select is_deleted, cast(updated_on as varchar) from staging.stg_lever__candidates"
+        f" where candidate_id = '{contact}'"
+    )
+    assert deleted == [[True, "2020-09-19"]]  # _fivetran_synced 17:09 UTC = 02:09 in Tokyo
     assert reference.rows(
         f"select count(*) from staging.stg_lever__consent_events where candidate_id = '{contact}'"
     ) == [[0]]
@@ -284,7 +297,14 @@ def test_data_protection_fields_become_consent_events_of_the_latest_version(data
     )
     assert events == [
         # recorded at the latest version's updated_at (16:00 UTC = 01:00 next day in Tokyo)
-        ["A", "recontact", "withdrawn", "2026-01-16 01:00:00", "2027-01-01", "lever_data_protection"],
+        [
+            "A",
+            "recontact",
+            "withdrawn",
+            "2026-01-16 01:00:00",
+            "2027-01-01",
+            "lever_data_protection",
+        ],
         # expiry read in the rules' time zone: 23:30 UTC is the next day in Tokyo
         ["A", "retention", "granted", "2026-01-16 01:00:00", "2027-04-01", "lever_data_protection"],
     ]
@@ -295,7 +315,11 @@ def test_anonymised_contact_is_deleted_in_source(data_protection):
         "select candidate_id, is_deleted, cast(updated_on as varchar)"
         " from staging.stg_lever__candidates order by candidate_id"
     )
-    assert deleted == [["A", False, "2026-01-16"], ["B", False, "2025-01-02"], ["C", True, "2025-07-01"]]
+    assert deleted == [
+        ["A", False, "2026-01-16"],
+        ["B", False, "2025-01-02"],
+        ["C", True, "2025-07-01"],
+    ]
     superseded = data_protection.rows(
         "select count(*) from staging.base_lever__applications where _fate = 'superseded'"
     )

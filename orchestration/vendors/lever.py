@@ -69,14 +69,15 @@ CREATE OR REPLACE MACRO lever_id(kind, canonical_id) AS (
         h[1:8] || '-' || h[9:12] || '-' || h[13:16] || '-' || h[17:20] || '-' || h[21:32] END
     FROM d
 );
+-- a timestamp as Fivetran writes it: UTC, no offset, milliseconds
+CREATE OR REPLACE MACRO fivetran_ts(ts) AS strftime(ts, '%Y-%m-%d %H:%M:%S.%g');
 -- canonical timestamp text -> UTC text without offset (unreadable text is kept as it is,
 -- so the lever staging quarantines it as the canonical one would)
 CREATE OR REPLACE MACRO utc_text(t, zone) AS CASE
     WHEN t IS NULL THEN NULL
     WHEN regexp_matches(t, '{_OFFSET}') THEN coalesce(
-        strftime(timezone('UTC', try_cast(t AS TIMESTAMPTZ)), '%Y-%m-%d %H:%M:%S.%g'), t)
-    ELSE coalesce(
-        strftime(timezone('UTC', timezone(zone, try_cast(t AS TIMESTAMP))), '%Y-%m-%d %H:%M:%S.%g'), t)
+        fivetran_ts(timezone('UTC', try_cast(t AS TIMESTAMPTZ))), t)
+    ELSE coalesce(fivetran_ts(timezone('UTC', timezone(zone, try_cast(t AS TIMESTAMP)))), t)
 END;
 """
 
@@ -123,28 +124,29 @@ def _lever_sql(source_timezone: str) -> dict[str, str]:
         "contact_email": """
             SELECT min(batch_no) AS batch_no, lever_id('contact', candidate_id) AS contact_id,
                    arg_max(email, batch_no) AS email,
-                   strftime(min(synced_at), '%Y-%m-%d %H:%M:%S.%g') AS _fivetran_synced
+                   fivetran_ts(min(synced_at)) AS _fivetran_synced
             FROM c_candidates JOIN batches USING (batch_no)
             WHERE email IS NOT NULL GROUP BY candidate_id ORDER BY 1, 2""",
         "contact_phone": """
             SELECT min(batch_no) AS batch_no, lever_id('contact', candidate_id) AS contact_id,
                    0 AS "index", 'mobile' AS type, arg_max(phone, batch_no) AS value,
-                   strftime(min(synced_at), '%Y-%m-%d %H:%M:%S.%g') AS _fivetran_synced
+                   fivetran_ts(min(synced_at)) AS _fivetran_synced
             FROM c_candidates JOIN batches USING (batch_no)
             WHERE phone IS NOT NULL GROUP BY candidate_id ORDER BY 1, 2""",
         "posting": f"""
             SELECT batch_no, lever_id('posting', job_id) AS id, false AS _fivetran_deleted,
-                   strftime(synced_at, '%Y-%m-%d %H:%M:%S.%g') AS _fivetran_synced,
+                   fivetran_ts(synced_at) AS _fivetran_synced,
                    job_family AS categories_team, department AS categories_department,
                    country AS categories_location, utc_text(opened_at, {z}) AS created_at,
-                   CASE lower(trim(status)) WHEN 'open' THEN 'published' WHEN 'on_hold' THEN 'pending'
-                        WHEN 'closed' THEN 'closed' WHEN 'filled' THEN 'closed' ELSE status END AS state,
+                   CASE lower(trim(status)) WHEN 'open' THEN 'published'
+                        WHEN 'on_hold' THEN 'pending' WHEN 'closed' THEN 'closed'
+                        WHEN 'filled' THEN 'closed' ELSE status END AS state,
                    title AS text, utc_text(updated_at, {z}) AS updated_at
             FROM c_jobs JOIN batches USING (batch_no) ORDER BY batch_no, row_no""",
         "archive_reason": f"""
             SELECT 1 AS batch_no, lever_id('archive_reason', reason) AS id,
                    false AS _fivetran_deleted,
-                   (SELECT strftime(synced_at, '%Y-%m-%d %H:%M:%S.%g') FROM batches WHERE batch_no = 1)
+                   (SELECT fivetran_ts(synced_at) FROM batches WHERE batch_no = 1)
                        AS _fivetran_synced,
                    reason AS text,
                    CASE WHEN reason = '{HIRED_REASON}' THEN 'hired' ELSE 'non-hired' END AS type
@@ -153,8 +155,11 @@ def _lever_sql(source_timezone: str) -> dict[str, str]:
         "opportunity": """
             SELECT batch_no, id, _fivetran_synced, archived_at,
                    lever_id('archive_reason', archive_reason) AS archived_reason_id, contact,
-                   created_at, NULL AS data_protection_contact_allowed,
-                   NULL AS data_protection_contact_expires_at, NULL AS data_protection_store_allowed,
+                   created_at,
+                   -- consent goes to the company-side file (module docstring)
+                   NULL AS data_protection_contact_allowed,
+                   NULL AS data_protection_contact_expires_at,
+                   NULL AS data_protection_store_allowed,
                    NULL AS data_protection_store_expires_at, NULL AS headline, is_anonymized,
                    NULL AS location, CASE WHEN NOT is_anonymized THEN name END AS name,
                    'applied' AS origin, updated_at
@@ -165,25 +170,28 @@ def _lever_sql(source_timezone: str) -> dict[str, str]:
                    arg_min(lever_id('posting', job_id), batch_no) AS posting_id,
                    arg_min(utc_text(applied_at, tz), batch_no) AS created_at,
                    'posting' AS type,
-                   strftime(min(synced_at), '%Y-%m-%d %H:%M:%S.%g') AS _fivetran_synced
-            FROM (SELECT *, '""" + source_timezone + """' AS tz FROM c_applications)
+                   fivetran_ts(min(synced_at)) AS _fivetran_synced
+            FROM (SELECT *, '"""
+        + source_timezone
+        + """' AS tz FROM c_applications)
             JOIN batches USING (batch_no)
             GROUP BY application_id ORDER BY 1, 2""",
         "stage": """
             SELECT 1 AS batch_no, lever_id('stage', stage) AS id, false AS _fivetran_deleted,
-                   (SELECT strftime(synced_at, '%Y-%m-%d %H:%M:%S.%g') FROM batches WHERE batch_no = 1)
+                   (SELECT fivetran_ts(synced_at) FROM batches WHERE batch_no = 1)
                        AS _fivetran_synced,
                    stage AS text
-            FROM (SELECT DISTINCT stage FROM c_stage_events WHERE stage IS NOT NULL) ORDER BY stage""",
+            FROM (SELECT DISTINCT stage FROM c_stage_events WHERE stage IS NOT NULL)
+            ORDER BY stage""",
         "opportunity_stage_history": f"""
             SELECT batch_no, lever_id('opportunity', application_id) AS opportunity_id,
                    utc_text(entered_at, {z}) AS updated_at,
-                   strftime(synced_at, '%Y-%m-%d %H:%M:%S.%g') AS _fivetran_synced,
+                   fivetran_ts(synced_at) AS _fivetran_synced,
                    lever_id('stage', stage) AS stage_id, NULL AS to_stage_index, NULL AS updater_id
             FROM c_stage_events JOIN batches USING (batch_no) ORDER BY batch_no, row_no""",
         "feedback_form": f"""
             SELECT batch_no, lever_id('feedback_form', evaluation_id) AS id,
-                   strftime(synced_at, '%Y-%m-%d %H:%M:%S.%g') AS _fivetran_synced,
+                   fivetran_ts(synced_at) AS _fivetran_synced,
                    utc_text(evaluated_at, {z}) AS completed_at,
                    utc_text(evaluated_at, {z}) AS created_at, NULL AS deleted_at,
                    CASE trim(rating) {labels} ELSE rating END AS score_system_value,
@@ -196,8 +204,9 @@ def _lever_sql(source_timezone: str) -> dict[str, str]:
                    lever_id('opportunity', application_id) AS candidate_id,
                    utc_text(extended_at, {z}) AS created_at, NULL AS creator_id,
                    lever_id('opportunity', application_id) AS opportunity_id,
-                   CASE lower(trim(status)) WHEN 'accepted' THEN 'signed' WHEN 'declined' THEN 'denied'
-                        WHEN 'pending' THEN 'sent' WHEN 'rescinded' THEN 'sent' ELSE status END AS status
+                   CASE lower(trim(status)) WHEN 'accepted' THEN 'signed'
+                        WHEN 'declined' THEN 'denied' WHEN 'pending' THEN 'sent'
+                        WHEN 'rescinded' THEN 'sent' ELSE status END AS status
             FROM c_offers ORDER BY batch_no, row_no""",
         "consent_events": f"""
             SELECT batch_no, consent_event_id, lever_id('contact', candidate_id) AS candidate_id,
@@ -240,8 +249,10 @@ def _opportunity_versions_sql(source_timezone: str) -> str:
         FROM c_offers
     )
     SELECT application_id,
-           arg_max_null(decline_reason, [utc_text(extended_at, {z}), utc_text(updated_at, {z}), offer_id])
-               AS decline_reason
+           arg_max_null(
+               decline_reason,
+               [utc_text(extended_at, {z}), utc_text(updated_at, {z}), offer_id]
+           ) AS decline_reason
     FROM final_offers WHERE k = 1 AND lower(trim(status)) = 'declined'
     GROUP BY application_id;
 
@@ -262,15 +273,17 @@ def _opportunity_versions_sql(source_timezone: str) -> str:
     SELECT del.deleted_in AS batch_no, 1000000000 AS row_no, v.application_id, v.candidate_id,
            v.applied_at, v.updated_at, v.status, v.archived_at, v.archive_reason
     FROM deletions del
-    JOIN (SELECT *, row_number() OVER (PARTITION BY application_id ORDER BY batch_no DESC, row_no DESC) AS k
+    JOIN (SELECT *, row_number() OVER (
+              PARTITION BY application_id ORDER BY batch_no DESC, row_no DESC) AS k
           FROM app_versions) v ON v.candidate_id = del.candidate_id AND v.k = 1
     WHERE v.batch_no < del.deleted_in;
 
     CREATE TABLE opportunity_versions AS
     SELECT v.batch_no, lever_id('opportunity', v.application_id) AS id,
-           strftime(b.synced_at, '%Y-%m-%d %H:%M:%S.%g') AS _fivetran_synced,
+           fivetran_ts(b.synced_at) AS _fivetran_synced,
            utc_text(v.archived_at, {z}) AS archived_at, v.archive_reason,
-           lever_id('contact', v.candidate_id) AS contact, utc_text(v.applied_at, {z}) AS created_at,
+           lever_id('contact', v.candidate_id) AS contact,
+           utc_text(v.applied_at, {z}) AS created_at,
            coalesce(del.deleted_in <= v.batch_no, false) AS is_anonymized, n.name,
            utc_text(v.updated_at, {z}) AS updated_at
     FROM (SELECT * FROM app_versions UNION ALL BY NAME SELECT * FROM anonymisations) v
@@ -304,7 +317,8 @@ def write_export(
         con.execute(
             "CREATE TABLE batches AS SELECT batch_no, batch_id, "
             f"timezone('UTC', timezone('{source_timezone}', "
-            "coalesce(try_strptime(batch_id, '%Y-%m-%dT%H%M'), TIMESTAMP '1970-01-01'))) AS synced_at "
+            "coalesce(try_strptime(batch_id, '%Y-%m-%dT%H%M'), TIMESTAMP '1970-01-01')))"
+            " AS synced_at "
             "FROM (SELECT unnest(?) AS batch_id, generate_subscripts(?, 1) AS batch_no)",
             [batch_ids, batch_ids],
         )
@@ -325,7 +339,8 @@ def write_export(
                     path = staging / batch_id / f"{table}.csv"
                     path.parent.mkdir(parents=True, exist_ok=True)
                     con.execute(
-                        f"COPY (SELECT * EXCLUDE (batch_no) FROM out_{table} WHERE batch_no = {batch_no})"
+                        f"COPY (SELECT * EXCLUDE (batch_no) FROM out_{table}"
+                        f" WHERE batch_no = {batch_no})"
                         f" TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT csv, HEADER true)"
                     )
                     counts[table] += rows

@@ -30,4 +30,9 @@ checked as (
     from parsed
 ),
 
-{{ first_delivery_wins('checked', 'application_posting_id', ['application_posting_id', 'opportunity_id', 'posting_id', 'created_at_text']) }}
+{{ first_delivery_wins('checked', 'application_posting_id', [
+    'application_posting_id',
+    'opportunity_id',
+    'posting_id',
+    'created_at_text',
+]) }}

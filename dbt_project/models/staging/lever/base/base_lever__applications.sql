@@ -57,4 +57,18 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'application_id', 'updated_at', ['application_id', 'candidate_id', 'full_name', 'stage_id', 'applied_at_text', 'archived_at_text', 'archived_reason_id', 'updated_at_text', 'is_anonymized_text', 'is_store_allowed_text', 'store_expires_at_text', 'is_contact_allowed_text', 'contact_expires_at_text']) }}
+{{ latest_version_wins('checked', 'application_id', 'updated_at', [
+    'application_id',
+    'candidate_id',
+    'full_name',
+    'stage_id',
+    'applied_at_text',
+    'archived_at_text',
+    'archived_reason_id',
+    'updated_at_text',
+    'is_anonymized_text',
+    'is_store_allowed_text',
+    'store_expires_at_text',
+    'is_contact_allowed_text',
+    'contact_expires_at_text',
+]) }}

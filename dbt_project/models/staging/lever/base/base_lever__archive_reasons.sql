@@ -11,7 +11,7 @@ parsed as (
         text as reason_text,
         {{ mapping_key('type') }} as reason_type,
         coalesce({{ parse_boolean('_fivetran_deleted') }}, false) as is_deleted,
-        coalesce({{ to_rules_timestamp('_fivetran_synced', 'lever') }}, cast('1970-01-01' as timestamp)) as synced_at,
+        {{ to_rules_timestamp('_fivetran_synced', 'lever') }} as synced_at,
         _fivetran_synced as synced_at_text,
         _batch_id,
         _source_file,
@@ -23,12 +23,19 @@ parsed as (
 checked as (
     select
         *,
+        -- rows without a sync time count as the oldest version
+        coalesce(synced_at, cast('1970-01-01' as timestamp)) as synced_version,
         {{ first_failed_check([
             ('archive_reason_id is null', 'missing id'),
             ('reason_text is null', 'missing text'),
-            ("synced_at_text is not null and " ~ to_rules_timestamp('synced_at_text', 'lever') ~ " is null", 'unparseable _fivetran_synced'),
+            (unreadable('synced_at'), 'unparseable _fivetran_synced'),
         ]) }} as invalid_reason
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'archive_reason_id', 'synced_at', ['archive_reason_id', 'reason_text', 'reason_type', 'is_deleted']) }}
+{{ latest_version_wins('checked', 'archive_reason_id', 'synced_version', [
+    'archive_reason_id',
+    'reason_text',
+    'reason_type',
+    'is_deleted',
+]) }}

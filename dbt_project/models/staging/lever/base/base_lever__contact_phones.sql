@@ -11,7 +11,7 @@ parsed as (
         contact_id,
         {{ parse_integer("coalesce(index, '0')") }} as phone_index,
         value as phone,
-        coalesce({{ to_rules_timestamp('_fivetran_synced', 'lever') }}, cast('1970-01-01' as timestamp)) as synced_at,
+        {{ to_rules_timestamp('_fivetran_synced', 'lever') }} as synced_at,
         index as phone_index_text,
         _fivetran_synced as synced_at_text,
         _batch_id,
@@ -24,12 +24,18 @@ parsed as (
 checked as (
     select
         *,
+        -- rows without a sync time count as the oldest version
+        coalesce(synced_at, cast('1970-01-01' as timestamp)) as synced_version,
         {{ first_failed_check([
             ('contact_id is null', 'missing contact_id'),
             ('phone_index is null', 'index is not an integer'),
-            ("synced_at_text is not null and " ~ to_rules_timestamp('synced_at_text', 'lever') ~ " is null", 'unparseable _fivetran_synced'),
+            (unreadable('synced_at'), 'unparseable _fivetran_synced'),
         ]) }} as invalid_reason
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'contact_phone_key', 'synced_at', ['contact_phone_key', 'phone', 'synced_at_text']) }}
+{{ latest_version_wins('checked', 'contact_phone_key', 'synced_version', [
+    'contact_phone_key',
+    'phone',
+    'synced_at_text',
+]) }}

@@ -15,7 +15,7 @@ parsed as (
         {{ to_rules_timestamp('coalesce(completed_at, created_at)', 'lever') }} as evaluated_at,
         {{ parse_integer(lever_score_digits('score_system_value')) }} as rating,
         {{ to_rules_timestamp('deleted_at', 'lever') }} as deleted_at,
-        coalesce({{ to_rules_timestamp('_fivetran_synced', 'lever') }}, cast('1970-01-01' as timestamp)) as synced_at,
+        {{ to_rules_timestamp('_fivetran_synced', 'lever') }} as synced_at,
         coalesce(completed_at, created_at) as evaluated_at_text,
         nullif(lower(score_system_value), 'null') as rating_text,
         deleted_at as deleted_at_text,
@@ -30,6 +30,8 @@ parsed as (
 checked as (
     select
         *,
+        -- rows without a sync time count as the oldest version
+        coalesce(synced_at, cast('1970-01-01' as timestamp)) as synced_version,
         {{ first_failed_check([
             ('evaluation_id is null', 'missing id'),
             ('application_id is null', 'missing opportunity_id'),
@@ -37,9 +39,16 @@ checked as (
             (unreadable('evaluated_at'), 'unparseable completed_at or created_at'),
             (unreadable('rating'), 'score_system_value does not start with an integer'),
             (unreadable('deleted_at'), 'unparseable deleted_at'),
-            ("synced_at_text is not null and " ~ to_rules_timestamp('synced_at_text', 'lever') ~ " is null", 'unparseable _fivetran_synced'),
+            (unreadable('synced_at'), 'unparseable _fivetran_synced'),
         ]) }} as invalid_reason
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'evaluation_id', 'synced_at', ['evaluation_id', 'application_id', 'stage', 'evaluated_at_text', 'rating_text', 'deleted_at_text']) }}
+{{ latest_version_wins('checked', 'evaluation_id', 'synced_version', [
+    'evaluation_id',
+    'application_id',
+    'stage',
+    'evaluated_at_text',
+    'rating_text',
+    'deleted_at_text',
+]) }}

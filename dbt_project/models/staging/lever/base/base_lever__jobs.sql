@@ -37,4 +37,13 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'job_id', 'updated_at', ['job_id', 'title', 'job_family', 'department', 'location', 'state', 'opened_at_text', 'updated_at_text']) }}
+{{ latest_version_wins('checked', 'job_id', 'updated_at', [
+    'job_id',
+    'title',
+    'job_family',
+    'department',
+    'location',
+    'state',
+    'opened_at_text',
+    'updated_at_text',
+]) }}

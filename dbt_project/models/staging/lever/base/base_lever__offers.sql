@@ -3,7 +3,10 @@
 with
 
 landed as (
-    {{ read_landing('lever', 'offer', suppressed_when=is_suppressed_application('coalesce(opportunity_id, candidate_id)', 'lever')) }}
+    {{ read_landing(
+        'lever', 'offer',
+        suppressed_when=is_suppressed_application('coalesce(opportunity_id, candidate_id)', 'lever')
+    ) }}
 ),
 
 parsed as (
@@ -12,6 +15,7 @@ parsed as (
         coalesce(opportunity_id, candidate_id) as application_id,
         {{ to_rules_timestamp('created_at', 'lever') }} as extended_at,
         {{ mapping_key('status') }} as lever_status,
+        {{ to_rules_timestamp('_fivetran_synced', 'lever') }} as synced_at,
         coalesce(
             {{ to_rules_timestamp('_fivetran_synced', 'lever') }},
             {{ to_rules_timestamp('created_at', 'lever') }}
@@ -35,9 +39,15 @@ checked as (
             (unreadable('extended_at'), 'unparseable created_at'),
             ('lever_status is null', 'missing status'),
             (lever_offer_status('lever_status') ~ ' is null', 'unknown offer status'),
-            ("synced_at_text is not null and " ~ to_rules_timestamp('synced_at_text', 'lever') ~ " is null", 'unparseable _fivetran_synced'),
+            (unreadable('synced_at'), 'unparseable _fivetran_synced'),
         ]) }} as invalid_reason
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'offer_id', 'updated_at', ['offer_id', 'application_id', 'extended_at_text', 'lever_status', 'synced_at_text']) }}
+{{ latest_version_wins('checked', 'offer_id', 'updated_at', [
+    'offer_id',
+    'application_id',
+    'extended_at_text',
+    'lever_status',
+    'synced_at_text',
+]) }}

@@ -3,7 +3,10 @@
 with
 
 landed as (
-    {{ read_landing('lever', 'opportunity_stage_history', suppressed_when=is_suppressed_application('opportunity_id', 'lever')) }}
+    {{ read_landing(
+        'lever', 'opportunity_stage_history',
+        suppressed_when=is_suppressed_application('opportunity_id', 'lever')
+    ) }}
 ),
 
 parsed as (

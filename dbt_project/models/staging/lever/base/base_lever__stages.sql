@@ -9,7 +9,7 @@ parsed as (
     select
         id as stage_id,
         text as stage_text,
-        coalesce({{ to_rules_timestamp('_fivetran_synced', 'lever') }}, cast('1970-01-01' as timestamp)) as synced_at,
+        {{ to_rules_timestamp('_fivetran_synced', 'lever') }} as synced_at,
         _fivetran_synced as synced_at_text,
         _batch_id,
         _source_file,
@@ -21,11 +21,13 @@ parsed as (
 checked as (
     select
         *,
+        -- rows without a sync time count as the oldest version
+        coalesce(synced_at, cast('1970-01-01' as timestamp)) as synced_version,
         {{ first_failed_check([
             ('stage_id is null', 'missing id'),
-            ("synced_at_text is not null and " ~ to_rules_timestamp('synced_at_text', 'lever') ~ " is null", 'unparseable _fivetran_synced'),
+            (unreadable('synced_at'), 'unparseable _fivetran_synced'),
         ]) }} as invalid_reason
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'stage_id', 'synced_at', ['stage_id', 'stage_text']) }}
+{{ latest_version_wins('checked', 'stage_id', 'synced_version', ['stage_id', 'stage_text']) }}
