@@ -12,7 +12,7 @@ staged as (
         'lever' as source_system,
         evaluation_id,
         application_id,
-        stage as source_stage,
+        form_title as source_stage,
         evaluated_at,
         cast(evaluated_at as date) as evaluated_on,
         rating,

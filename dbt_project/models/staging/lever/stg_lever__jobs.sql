@@ -15,7 +15,9 @@ staged as (
         title,
         job_family,
         department,
-        case when {{ regexp_like('upper(location)', "'^[A-Z]{2}$'") }} then upper(location) end as country,
+        case
+            when {{ regexp_like('upper(posting_location)', "'^[A-Z]{2}$'") }} then upper(posting_location)
+        end as country,
         case
             when state in ('published', 'internal') then 'open'
             when state in ('draft', 'pending') then 'on_hold'

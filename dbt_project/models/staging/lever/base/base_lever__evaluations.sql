@@ -11,7 +11,7 @@ parsed as (
     select
         id as evaluation_id,
         opportunity_id as application_id,
-        text as stage,
+        text as form_title,
         {{ to_rules_timestamp('coalesce(completed_at, created_at)', 'lever') }} as evaluated_at,
         {{ parse_integer(lever_score_digits('score_system_value')) }} as rating,
         {{ to_rules_timestamp('deleted_at', 'lever') }} as deleted_at,
@@ -47,7 +47,7 @@ checked as (
 {{ latest_version_wins('checked', 'evaluation_id', 'synced_version', [
     'evaluation_id',
     'application_id',
-    'stage',
+    'form_title',
     'evaluated_at_text',
     'rating_text',
     'deleted_at_text',
