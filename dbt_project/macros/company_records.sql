@@ -9,10 +9,13 @@
     unions its own rows into its stg model after these. -#}
 
 {% macro base_consent_events(source_system) -%}
+{{ replace_slices_config('_batch_id') }}
+{%- set increment = landing_increment(source_system, 'consent_events') %}
+
 with
 
 landed as (
-    {{ read_landing(source_system, 'consent_events', suppressed_when=is_tombstoned('candidate_id', source_system)) }}
+    {{ read_landing(source_system, 'consent_events', suppressed_when=is_tombstoned('candidate_id', source_system), batches=increment.batches) }}
 ),
 
 parsed as (
@@ -22,8 +25,8 @@ parsed as (
         {{ mapping_key('purpose') }} as purpose,
         -- `action` is the export contract's column name, keyword or not
         {{ mapping_key('action') }} as action,  -- noqa: RF04
-        {{ to_rules_timestamp('recorded_at', source_system) }} as recorded_at,
-        {{ to_rules_timestamp('expires_at', source_system) }} as expires_at,
+        {{ to_local_timestamp('recorded_at', source_system) }} as recorded_at,
+        {{ to_local_timestamp('expires_at', source_system) }} as expires_at,
         notice_version,
         channel,
         recorded_at as recorded_at_text,
@@ -52,7 +55,9 @@ checked as (
     from parsed
 ),
 
-{{ first_delivery_wins('checked', 'consent_event_id', landing_columns(source_system, 'consent_events')) }}
+{{ first_delivery_wins(
+    'checked', 'consent_event_id', landing_columns(source_system, 'consent_events'), appending=increment.appending
+) }}
 {%- endmacro %}
 
 {% macro staged_consent_events(source_system) -%}
@@ -84,10 +89,13 @@ select * from staged
 {%- endmacro %}
 
 {% macro base_privacy_requests(source_system) -%}
+{{ replace_slices_config('_batch_id') }}
+{%- set increment = landing_increment(source_system, 'privacy_requests') %}
+
 with
 
 landed as (
-    {{ read_landing(source_system, 'privacy_requests', suppressed_when=is_tombstoned('candidate_id', source_system)) }}
+    {{ read_landing(source_system, 'privacy_requests', suppressed_when=is_tombstoned('candidate_id', source_system), batches=increment.batches) }}
 ),
 
 parsed as (
@@ -95,8 +103,8 @@ parsed as (
         request_id,
         candidate_id,
         {{ mapping_key('request_type') }} as request_type,
-        {{ to_rules_timestamp('received_at', source_system) }} as received_at,
-        {{ to_rules_timestamp('completed_at', source_system) }} as completed_at,
+        {{ to_local_timestamp('received_at', source_system) }} as received_at,
+        {{ to_local_timestamp('completed_at', source_system) }} as completed_at,
         received_at as received_at_text,
         completed_at as completed_at_text,
         _batch_id,
@@ -121,7 +129,9 @@ checked as (
     from parsed
 ),
 
-{{ first_delivery_wins('checked', 'request_id', landing_columns(source_system, 'privacy_requests')) }}
+{{ first_delivery_wins(
+    'checked', 'request_id', landing_columns(source_system, 'privacy_requests'), appending=increment.appending
+) }}
 {%- endmacro %}
 
 {% macro staged_privacy_requests(source_system) -%}
@@ -149,21 +159,24 @@ select * from staged
 {%- endmacro %}
 
 {% macro base_outreach_events(source_system) -%}
+{{ replace_slices_config('_batch_id') }}
+{%- set increment = landing_increment(source_system, 'outreach_events') %}
+
 with
 
 landed as (
-    {{ read_landing(source_system, 'outreach_events', suppressed_when=is_tombstoned('candidate_id', source_system)) }}
+    {{ read_landing(source_system, 'outreach_events', suppressed_when=is_tombstoned('candidate_id', source_system), batches=increment.batches) }}
 ),
 
 parsed as (
     select
         outreach_id,
         candidate_id,
-        {{ to_rules_timestamp('sent_at', source_system) }} as sent_at,
+        {{ to_local_timestamp('sent_at', source_system) }} as sent_at,
         channel,
         cohort,
         {{ mapping_key('outcome') }} as outcome,
-        {{ to_rules_timestamp('outcome_at', source_system) }} as outcome_at,
+        {{ to_local_timestamp('outcome_at', source_system) }} as outcome_at,
         sent_at as sent_at_text,
         outcome_at as outcome_at_text,
         _batch_id,
@@ -187,7 +200,9 @@ checked as (
     from parsed
 ),
 
-{{ first_delivery_wins('checked', 'outreach_id', landing_columns(source_system, 'outreach_events')) }}
+{{ first_delivery_wins(
+    'checked', 'outreach_id', landing_columns(source_system, 'outreach_events'), appending=increment.appending
+) }}
 {%- endmacro %}
 
 {% macro staged_outreach_events(source_system) -%}

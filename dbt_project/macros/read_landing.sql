@@ -9,7 +9,7 @@
     ignored and reported. No file at all gives an empty relation of the right shape.
     The result also says whether a row belongs to a purged person (is_suppressed). -#}
 
-{% macro read_landing(source_name, table_name, suppressed_when='false') -%}
+{% macro read_landing(source_name, table_name, suppressed_when='false', batches=none) -%}
     {#- Calling source() records the lineage (dbt docs, Dagster source assets). -#}
     {%- set _lineage = source(source_name, table_name) -%}
     {%- if not execute -%}
@@ -17,8 +17,36 @@
     {%- endif -%}
     {%- set columns = landing_columns(source_name, table_name) -%}
     {%- set required = landing_columns(source_name, table_name, required_only=true) -%}
-    {%- set files = adapter.dispatch('read_landing', 'recontact')(source_name, table_name, columns, required) -%}
+    {%- set files = adapter.dispatch('read_landing', 'recontact')(source_name, table_name, columns, required, batches) -%}
     {{ return(without_suppressed_content(files, columns, suppressed_when)) }}
+{%- endmacro %}
+
+
+{#- The batch ids that hold a file of this entity, sorted. -#}
+{% macro landing_batches(source_name, table_name) -%}
+    {{ return(adapter.dispatch('landing_batches', 'recontact')(source_name, table_name)) }}
+{%- endmacro %}
+
+
+{#- What an incremental base model (append-only events) reads this run:
+      {'batches': none, 'appending': false}  every batch: first run, --full-refresh, or a
+                                             late batch that sorts before a loaded one
+                                             (first delivery wins by batch order, so the
+                                             fates of loaded rows may change: recompute)
+      {'batches': [...], 'appending': true}  only the batches not loaded yet, all sorting
+                                             after every loaded one; [] when none is new
+    The model's unique key is _batch_id (delete+insert): a recompute replaces every batch. -#}
+{% macro landing_increment(source_name, table_name) -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return({'batches': none, 'appending': false}) }}
+    {%- endif -%}
+    {%- set loaded = run_query('select distinct _batch_id from ' ~ this).columns[0].values() | list -%}
+    {%- set new = landing_batches(source_name, table_name) | reject('in', loaded) | list -%}
+    {%- if loaded and new and (new | min) <= (loaded | max) -%}
+        {{ log(source_name ~ "." ~ table_name ~ ": batch " ~ (new | min) ~ " arrived after " ~ (loaded | max) ~ "; recomputing every batch", info=True) }}
+        {{ return({'batches': none, 'appending': false}) }}
+    {%- endif -%}
+    {{ return({'batches': new, 'appending': true}) }}
 {%- endmacro %}
 
 
@@ -68,8 +96,17 @@
 {%- endmacro %}
 
 
+{#- Where a source's files are read from: the landing directory, or, for a source whose
+    YAML says `meta: {landing_root: decoded}` (the Japanese ATS export, which
+    orchestration/decode.py turns into UTF-8 CSVs before dbt runs), <state_dir>/decoded. -#}
 {% macro landing_file_glob(source_name, table_name, extension) -%}
-    {{- (var('landing_dir') | string | trim).rstrip('/') -}}/{{ source_name }}/*/{{ table_name }}.{{ extension }}
+    {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
+    {%- if (node.source_meta or {}).get('landing_root') == 'decoded' -%}
+        {%- set root = (var('state_dir') | string | trim).rstrip('/') ~ '/decoded' -%}
+    {%- else -%}
+        {%- set root = (var('landing_dir') | string | trim).rstrip('/') -%}
+    {%- endif -%}
+    {{- root -}}/{{ source_name }}/*/{{ table_name }}.{{ extension }}
 {%- endmacro %}
 
 
@@ -78,27 +115,44 @@
 {%- endmacro %}
 
 
-{% macro duckdb__read_landing(source_name, table_name, columns, required) -%}
-    {%- set readers = {
+{% macro duckdb__landing_readers() -%}
+    {{ return({
         'csv': "read_csv(%s, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')",
         'parquet': "read_parquet(%s)",
         'jsonl': "read_json(%s, format = 'newline_delimited')",
-    } -%}
+    }) }}
+{%- endmacro %}
+
+{#- Every landing file of the entity as (path, extension), sorted by path. -#}
+{% macro duckdb__landing_files(source_name, table_name) -%}
     {%- set listing -%}
-        {%- for extension in readers -%}
+        {%- for extension in duckdb__landing_readers() -%}
             {% if not loop.first %} union all {% endif -%}
             select file, {{ sql_string(extension) }} as extension
             from glob({{ sql_string(landing_file_glob(source_name, table_name, extension)) }})
         {%- endfor %}
         order by file
     {%- endset -%}
-    {%- set files = run_query(listing).rows -%}
+    {{ return(run_query(listing).rows) }}
+{%- endmacro %}
+
+{% macro duckdb__landing_batches(source_name, table_name) -%}
+    {%- set batches = [] -%}
+    {%- for file_row in duckdb__landing_files(source_name, table_name) -%}
+        {%- do batches.append((file_row[0] | replace('\\', '/')).split('/')[-2]) -%}
+    {%- endfor -%}
+    {{ return(batches | unique | sort) }}
+{%- endmacro %}
+
+{% macro duckdb__read_landing(source_name, table_name, columns, required, batches=none) -%}
+    {%- set readers = duckdb__landing_readers() -%}
     {%- set selects = [] -%}
-    {%- for file_row in files -%}
+    {%- for file_row in duckdb__landing_files(source_name, table_name) -%}
         {%- set path = file_row[0] | replace('\\', '/') -%}
         {%- set reader = readers[file_row[1]] | format(sql_string(path)) -%}
         {%- set parts = path.split('/') -%}
         {%- set batch_id = parts[-2] -%}
+        {%- if batches is none or batch_id in batches -%}
         {%- set located = source_name ~ '/' ~ batch_id ~ '/' ~ parts[-1] -%}
         {%- set header = run_query('describe select * from ' ~ reader).columns[0].values() -%}
         {%- set by_key = {} -%}
@@ -126,11 +180,16 @@
             ~ ", row_number() over () as _source_row"
             ~ " from (select " ~ select_list | join(', ') ~ " from " ~ reader ~ ") as landed_file"
         ) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- if selects -%}
         {{ selects | join('\nunion all\n') }}
     {%- else -%}
-        {{ log("no landing files for " ~ source_name ~ "." ~ table_name ~ " under " ~ var('landing_dir'), info=True) }}
+        {%- if batches is none -%}
+            {{ log("no landing files for " ~ source_name ~ "." ~ table_name ~ " under " ~ var('landing_dir'), info=True) }}
+        {%- else -%}
+            {{ log(source_name ~ "." ~ table_name ~ ": no new batch", info=True) }}
+        {%- endif %}
         select
         {%- for column in columns %}
             cast(null as varchar) as {{ column }},

@@ -10,7 +10,7 @@ parsed as (
         id as application_posting_id,
         opportunity_id,
         posting_id,
-        {{ to_rules_timestamp('created_at', 'lever') }} as created_at,
+        {{ to_local_timestamp('created_at', 'lever') }} as created_at,
         created_at as created_at_text,
         _batch_id,
         _source_file,

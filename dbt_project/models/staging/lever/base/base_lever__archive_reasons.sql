@@ -11,7 +11,7 @@ parsed as (
         text as reason_text,
         {{ mapping_key('type') }} as reason_type,
         coalesce({{ parse_boolean('_fivetran_deleted') }}, false) as is_deleted,
-        {{ to_rules_timestamp('_fivetran_synced', 'lever') }} as synced_at,
+        {{ to_local_timestamp('_fivetran_synced', 'lever') }} as synced_at,
         _fivetran_synced as synced_at_text,
         _batch_id,
         _source_file,

@@ -11,7 +11,7 @@ parsed as (
         contact_id,
         {{ parse_integer("coalesce(index, '0')") }} as phone_index,
         value as phone,
-        {{ to_rules_timestamp('_fivetran_synced', 'lever') }} as synced_at,
+        {{ to_local_timestamp('_fivetran_synced', 'lever') }} as synced_at,
         index as phone_index_text,
         _fivetran_synced as synced_at_text,
         _batch_id,

@@ -11,7 +11,7 @@ parsed as (
         contact_id,
         upper(country) as country,
         upper(region) as region,
-        {{ to_rules_timestamp('updated_at', 'lever') }} as updated_at,
+        {{ to_local_timestamp('updated_at', 'lever') }} as updated_at,
         updated_at as updated_at_text,
         _batch_id,
         _source_file,

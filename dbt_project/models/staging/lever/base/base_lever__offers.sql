@@ -13,12 +13,12 @@ parsed as (
     select
         id as offer_id,
         coalesce(opportunity_id, candidate_id) as application_id,
-        {{ to_rules_timestamp('created_at', 'lever') }} as extended_at,
+        {{ to_local_timestamp('created_at', 'lever') }} as extended_at,
         {{ mapping_key('status') }} as lever_status,
-        {{ to_rules_timestamp('_fivetran_synced', 'lever') }} as synced_at,
+        {{ to_local_timestamp('_fivetran_synced', 'lever') }} as synced_at,
         coalesce(
-            {{ to_rules_timestamp('_fivetran_synced', 'lever') }},
-            {{ to_rules_timestamp('created_at', 'lever') }}
+            {{ to_local_timestamp('_fivetran_synced', 'lever') }},
+            {{ to_local_timestamp('created_at', 'lever') }}
         ) as updated_at,
         created_at as extended_at_text,
         _fivetran_synced as synced_at_text,

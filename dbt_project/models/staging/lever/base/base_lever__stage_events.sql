@@ -14,7 +14,7 @@ parsed as (
         {{ dbt.concat(['opportunity_id', "'|'", 'stage_id', "'|'", 'updated_at']) }} as stage_event_id,
         opportunity_id as application_id,
         stage_id,
-        {{ to_rules_timestamp('updated_at', 'lever') }} as entered_at,
+        {{ to_local_timestamp('updated_at', 'lever') }} as entered_at,
         updated_at as entered_at_text,
         _batch_id,
         _source_file,

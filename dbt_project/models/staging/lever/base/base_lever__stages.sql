@@ -9,7 +9,7 @@ parsed as (
     select
         id as stage_id,
         text as stage_text,
-        {{ to_rules_timestamp('_fivetran_synced', 'lever') }} as synced_at,
+        {{ to_local_timestamp('_fivetran_synced', 'lever') }} as synced_at,
         _fivetran_synced as synced_at_text,
         _batch_id,
         _source_file,
