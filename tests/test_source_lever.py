@@ -130,6 +130,19 @@ def test_lever_export_stages_the_same_facts_per_person(both_sources, entity):
     )
 
 
+def test_lever_staged_models_have_the_canonical_columns_and_types(both_sources):
+    columns = (
+        "select table_name, ordinal_position, column_name, data_type"
+        " from information_schema.columns where table_schema = 'staging'"
+        " and table_name = 'stg_{source}__{entity}' order by ordinal_position"
+    )
+    for entity in (*FACTS, "jobs"):
+        canonical = both_sources.rows(columns.format(source="canonical", entity=entity))
+        lever = both_sources.rows(columns.format(source="lever", entity=entity))
+        assert canonical, entity
+        assert [row[1:] for row in lever] == [row[1:] for row in canonical], entity
+
+
 def test_lever_export_lands_without_quarantine_and_reconciles(both_sources):
     quarantined = both_sources.rows(
         "select entity, quarantine_reason, count(*) from staging.stg_lever__quarantine group by all"
