@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from orchestration.generate import generate_export
-from orchestration.vendors.lever import _MACROS, lever_contact_id, lever_id, write_export
+from orchestration.vendors.lever import (
+    _MACROS,
+    LANDING_PERSON_KEYS,
+    lever_contact_id,
+    lever_id,
+    write_export,
+)
 from tests.support import END_DATE, Warehouse
 
 REFERENCE_DIR = Path(__file__).parent / "data" / "reference" / "fivetran-lever"
@@ -337,3 +343,20 @@ def test_anonymised_contact_is_deleted_in_source(data_protection):
         "select count(*) from staging.base_lever__applications where _fate = 'superseded'"
     )
     assert superseded == [[1]]
+
+
+def test_every_lever_table_with_personal_rows_says_whose_they_are():
+    """LANDING_PERSON_KEYS (for erasing a person from the landing files) names a declared
+    column of every declared table except the reference tables."""
+    import yaml
+
+    sources = Path(__file__).parents[1] / "dbt_project/models/staging/lever/_lever__sources.yml"
+    tables = {
+        table["name"]: {column["name"] for column in table["columns"]}
+        for table in yaml.safe_load(sources.read_text())["sources"][0]["tables"]
+    }
+    reference_tables = {"archive_reason", "stage", "posting"}
+    assert set(LANDING_PERSON_KEYS) == set(tables) - reference_tables
+    for table, keys in LANDING_PERSON_KEYS.items():
+        for kind, column in keys:
+            assert kind in ("candidate", "application") and column in tables[table], table
