@@ -71,11 +71,15 @@ statused as (
     select
         opportunities.*,
         first_postings.posting_id,
-        -- an archive reason id without an archive_reason row stands for itself (reported as unmapped)
+        -- the reason of a closed, not hired opportunity; an archive reason id without an
+        -- archive_reason row stands for itself (reported as unmapped)
         case
-            when not reasons.is_hired then coalesce(reasons.reason_text, opportunities.archived_reason_id)
+            when opportunities.archived_at is not null and not reasons.is_hired
+                then coalesce(reasons.reason_text, opportunities.archived_reason_id)
         end as rejection_reason,
-        case when not reasons.is_hired then reasons.mapped_category end as mapped_category,
+        case
+            when opportunities.archived_at is not null and not reasons.is_hired then reasons.mapped_category
+        end as mapped_category,
         case
             when opportunities.archived_at is null then 'active'
             when reasons.is_hired then 'hired'
