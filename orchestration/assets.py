@@ -26,7 +26,7 @@ from orchestration import compliance
 from orchestration.audit import append_entry, inputs_fingerprint
 from orchestration.paths import PROJECT_DIR, WarehousePaths, today_in_business_timezone
 from orchestration.publish import publish
-from orchestration.warehouse import dbt_executable
+from orchestration.warehouse import DAILY_RUN_EXCLUDES, dbt_executable
 
 WAREHOUSE_POOL = "recontact_warehouse"
 
@@ -88,11 +88,12 @@ class RecontactTranslator(DagsterDbtTranslator):
 def recontact_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseBuildConfig
 ):
-    """`dbt build` of the whole warehouse (seeds, models, tests, unit tests) as of D."""
+    """`dbt build` of the whole warehouse (seeds, models, data tests) as of D."""
     as_of_date = config.resolved_as_of_date()
     context.log.info(f"Building the warehouse as of {as_of_date}")
     yield from dbt.cli(
-        ["build", "--vars", json.dumps({"as_of_date": as_of_date})], context=context
+        ["build", "--vars", json.dumps({"as_of_date": as_of_date}), *DAILY_RUN_EXCLUDES],
+        context=context,
     ).stream()
 
 
