@@ -15,7 +15,6 @@ import pytest
 from orchestration.generate import generate_export
 from orchestration.vendors.lever import (
     _MACROS,
-    LANDING_PERSON_KEYS,
     lever_contact_id,
     lever_id,
     write_export,
@@ -346,9 +345,12 @@ def test_anonymised_contact_is_deleted_in_source(data_protection):
 
 
 def test_every_lever_table_with_personal_rows_says_whose_they_are():
-    """LANDING_PERSON_KEYS (for erasing a person from the landing files) names a declared
-    column of every declared table except the reference tables."""
+    """The purge's erasure keys (table meta `erasure` in the sources YAML) name a declared
+    column of every Lever table except the reference tables and the company-side files
+    (those have canonical names and columns)."""
     import yaml
+
+    from orchestration.purge import CANONICAL_ERASURE_KEYS, vendor_erasure_keys
 
     sources = Path(__file__).parents[1] / "dbt_project/models/staging/lever/_lever__sources.yml"
     tables = {
@@ -356,7 +358,8 @@ def test_every_lever_table_with_personal_rows_says_whose_they_are():
         for table in yaml.safe_load(sources.read_text())["sources"][0]["tables"]
     }
     reference_tables = {"archive_reason", "stage", "posting"}
-    assert set(LANDING_PERSON_KEYS) == set(tables) - reference_tables
-    for table, keys in LANDING_PERSON_KEYS.items():
-        for kind, column in keys:
-            assert kind in ("candidate", "application") and column in tables[table], table
+    keys = vendor_erasure_keys("lever")
+    assert set(keys) == set(tables) - reference_tables - set(CANONICAL_ERASURE_KEYS)
+    for table, erasure in keys.items():
+        for column in (erasure.candidate, erasure.application):
+            assert column is None or column in tables[table], table

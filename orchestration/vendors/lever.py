@@ -47,22 +47,6 @@ LEVER_SUBDIR = "lever"
 SCORE_LABELS = {1: "Strong No Hire", 2: "No Hire", 3: "Neutral", 4: "Hire", 5: "Strong Hire"}
 HIRED_REASON = "Hired"
 WITHDREW_REASON = "Withdrew"
-# Where a person's rows are in the Lever landing files (for erasing them from landing, see
-# orchestration/purge.py): table -> (whose key, column), "candidate" = the contact id the
-# staging uses as candidate_id, "application" = the opportunity id (application_id).
-LANDING_PERSON_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
-    "opportunity": (("candidate", "contact"), ("application", "id")),
-    "application": (("application", "opportunity_id"),),
-    "opportunity_stage_history": (("application", "opportunity_id"),),
-    "feedback_form": (("application", "opportunity_id"),),
-    "offer": (("application", "opportunity_id"), ("application", "candidate_id")),
-    "contact_email": (("candidate", "contact_id"),),
-    "contact_phone": (("candidate", "contact_id"),),
-    "contact_residences": (("candidate", "contact_id"),),
-    "consent_events": (("candidate", "candidate_id"),),
-    "privacy_requests": (("candidate", "candidate_id"),),
-    "outreach_events": (("candidate", "candidate_id"),),
-}
 _OFFSET = r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 
 
