@@ -130,7 +130,15 @@ def test_daily_runs_equal_a_full_build_after_new_redelivered_and_late_batches(ex
     assert "recomputing every batch" in output
     assert_same_as_full_build(warehouse, tmp_path / "step3")
 
-    # 4. nothing new: a run changes nothing
+    # 4. a loaded batch re-sent with other content (or rewritten by a purge): recomputed
+    header, stage_events = event_rows(second, "stage_events")
+    rewritten = warehouse.landing_dir / "canonical" / second.name / "stage_events.csv"
+    write_rows(rewritten, header, stage_events[5:])
+    output = warehouse.build(AS_OF)
+    assert "changed since it was read" in output
+    assert_same_as_full_build(warehouse, tmp_path / "step4")
+
+    # 5. nothing new: a run changes nothing
     before = {relation: table(warehouse, relation) for relation in COMPARED}
     output = warehouse.build(AS_OF)
     for model in EVENT_MODELS:

@@ -9,7 +9,7 @@
     unions its own rows into its stg model after these. -#}
 
 {% macro base_consent_events(source_system) -%}
-{{ replace_slices_config('_batch_id') }}
+{{ append_only_events_config(source_system, 'consent_events') }}
 {%- set increment = landing_increment(source_system, 'consent_events') %}
 
 with
@@ -90,7 +90,7 @@ select * from staged
 {%- endmacro %}
 
 {% macro base_privacy_requests(source_system) -%}
-{{ replace_slices_config('_batch_id') }}
+{{ append_only_events_config(source_system, 'privacy_requests') }}
 {%- set increment = landing_increment(source_system, 'privacy_requests') %}
 
 with
@@ -162,7 +162,7 @@ select * from staged
 {%- endmacro %}
 
 {% macro base_outreach_events(source_system) -%}
-{{ replace_slices_config('_batch_id') }}
+{{ append_only_events_config(source_system, 'outreach_events') }}
 {%- set increment = landing_increment(source_system, 'outreach_events') %}
 
 with

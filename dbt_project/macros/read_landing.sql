@@ -42,6 +42,11 @@
     {%- endif -%}
     {%- set loaded = run_query('select distinct _batch_id from ' ~ this).columns[0].values() | list -%}
     {%- set new = landing_batches(source_name, table_name) | reject('in', loaded) | list -%}
+    {%- set rewritten = (changed_batches(source_name, table_name) or []) | select('in', loaded) | list -%}
+    {%- if rewritten -%}
+        {{ log(source_name ~ "." ~ table_name ~ ": batch " ~ (rewritten | min) ~ " changed since it was read; recomputing every batch", info=True) }}
+        {{ return({'batches': none, 'appending': false}) }}
+    {%- endif -%}
     {%- if loaded and new and (new | min) <= (loaded | max) -%}
         {{ log(source_name ~ "." ~ table_name ~ ": batch " ~ (new | min) ~ " arrived after " ~ (loaded | max) ~ "; recomputing every batch", info=True) }}
         {{ return({'batches': none, 'appending': false}) }}

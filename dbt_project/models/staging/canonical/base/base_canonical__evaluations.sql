@@ -1,4 +1,4 @@
-{{ replace_slices_config('_batch_id') }}
+{{ append_only_events_config('canonical', 'evaluations') }}
 {%- set increment = landing_increment('canonical', 'evaluations') %}
 
 with

@@ -1,4 +1,4 @@
-{{ replace_slices_config('_batch_id') }}
+{{ append_only_events_config('canonical', 'stage_events') }}
 {%- set increment = landing_increment('canonical', 'stage_events') %}
 
 with

@@ -1,0 +1,84 @@
+{#- Which landing files an incremental base model has read, and what they looked like then
+    (size and modification time), in <schema>.landing_files_loaded. A batch whose files were
+    rewritten since (a purge, an ATS re-sending a batch with other content) or removed is not
+    "loaded" any more: landing_increment then recomputes every batch. Engines that cannot see
+    file metadata return none here; there a rewritten batch needs `dbt build --full-refresh`. -#}
+
+{% macro landing_file_signatures(source_name, table_name) -%}
+    {{ return(adapter.dispatch('landing_file_signatures', 'recontact')(source_name, table_name)) }}
+{%- endmacro %}
+
+{% macro default__landing_file_signatures(source_name, table_name) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#- path -> 'size:mtime' of every landing file of the entity (read_blob reads no content
+    when only these columns are selected). -#}
+{% macro duckdb__landing_file_signatures(source_name, table_name) -%}
+    {%- set globs = [] -%}
+    {%- for extension in ['csv', 'parquet', 'jsonl'] -%}
+        {%- do globs.append(sql_string(landing_file_glob(source_name, table_name, extension))) -%}
+    {%- endfor -%}
+    {%- set rows = run_query(
+        "select replace(filename, '\\', '/'), size || ':' || epoch_ms(last_modified)"
+        ~ " from read_blob([" ~ globs | join(', ') ~ "]) order by 1"
+    ).rows -%}
+    {%- set signatures = {} -%}
+    {%- for row in rows -%}
+        {%- do signatures.update({row[0]: row[1]}) -%}
+    {%- endfor -%}
+    {{ return(signatures) }}
+{%- endmacro %}
+
+{% macro landing_files_loaded_relation() -%}
+    {{ return(api.Relation.create(database=this.database, schema=this.schema, identifier='landing_files_loaded')) }}
+{%- endmacro %}
+
+{#- The batches with a file that is new, rewritten or gone since this model last read it;
+    none when the engine cannot tell. -#}
+{% macro changed_batches(source_name, table_name) -%}
+    {%- set current = landing_file_signatures(source_name, table_name) -%}
+    {%- if current is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set recorded = {} -%}
+    {%- set relation = landing_files_loaded_relation() -%}
+    {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) -%}
+        {%- for row in run_query(
+            "select file, signature from " ~ relation ~ " where model = " ~ sql_string(this.identifier)
+        ).rows -%}
+            {%- do recorded.update({row[0]: row[1]}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set changed = [] -%}
+    {%- for file in (current.keys() | list) + (recorded.keys() | list) -%}
+        {%- if current.get(file) != recorded.get(file) -%}
+            {%- do changed.append(file.split('/')[-2]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(changed | unique | sort) }}
+{%- endmacro %}
+
+{#- Post-hook of an incremental base model: it now reflects every current file. -#}
+{% macro record_landing_files(source_name, table_name) -%}
+    {%- set current = landing_file_signatures(source_name, table_name) -%}
+    {%- if current is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set relation = landing_files_loaded_relation() -%}
+    create table if not exists {{ relation }} (model varchar, file varchar, signature varchar);
+    delete from {{ relation }} where model = {{ sql_string(this.identifier) }};
+    {%- if current %}
+    insert into {{ relation }} (model, file, signature) values
+    {%- for file, signature in current.items() %}
+        ({{ sql_string(this.identifier) }}, {{ sql_string(file) }}, {{ sql_string(signature) }}){{ ',' if not loop.last else ';' }}
+    {%- endfor %}
+    {%- endif %}
+{%- endmacro %}
+
+{#- Config of an incremental base model of append-only events: slices by batch, and the
+    files it read recorded after each run. -#}
+{% macro append_only_events_config(source_name, table_name) -%}
+    {{ replace_slices_config('_batch_id') }}
+    {{ config(post_hook="{{ record_landing_files('" ~ source_name ~ "', '" ~ table_name ~ "') }}") }}
+{%- endmacro %}
