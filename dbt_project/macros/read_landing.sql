@@ -78,6 +78,54 @@
 {%- endmacro %}
 
 
+{#- One landing file as a select of the contract's columns (text, trimmed, '' -> NULL)
+    plus lineage, from its header (the column names as the file has them), shared by every
+    engine's reader. Fails naming the file when a required column is missing; reports
+    unknown columns. relation: what to select from; row_number: the data row's number. -#}
+{% macro landed_file_select(source_name, table_name, columns, required, batch_id, file_name, header, relation, row_number) -%}
+    {%- set located = source_name ~ '/' ~ batch_id ~ '/' ~ file_name -%}
+    {%- set by_key = {} -%}
+    {%- for name in header -%}{%- do by_key.update({name | lower | trim: name}) -%}{%- endfor -%}
+    {%- set missing_required = required | reject('in', by_key) | list -%}
+    {%- if missing_required -%}
+        {{ exceptions.raise_compiler_error("landing file " ~ located ~ " lacks required column(s) " ~ missing_required | join(', ') ~ "; the load of " ~ source_name ~ "." ~ table_name ~ " fails") }}
+    {%- endif -%}
+    {%- set unknown = by_key.keys() | reject('in', columns) | list -%}
+    {%- if unknown -%}
+        {{ log("landing file " ~ located ~ ": ignoring column(s) not in the contract: " ~ unknown | sort | join(', '), info=True) }}
+    {%- endif -%}
+    {%- set select_list = [] -%}
+    {%- for column in columns -%}
+        {%- if column in by_key -%}
+            {%- do select_list.append("nullif(trim(cast(" ~ adapter.quote(by_key[column]) ~ " as " ~ dbt.type_string() ~ ")), '') as " ~ column) -%}
+        {%- else -%}
+            {%- do select_list.append("cast(null as " ~ dbt.type_string() ~ ") as " ~ column) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    select
+        {{ select_list | join(', ') }},
+        {{ sql_string(batch_id) }} as _batch_id,
+        {{ sql_string(located) }} as _source_file,
+        cast({{ row_number }} as bigint) as _source_row
+    from {{ relation }} as landed_file
+{%- endmacro %}
+
+
+{#- No file at all: an empty relation of the right shape. -#}
+{% macro no_landed_files(source_name, table_name, columns) -%}
+    {{ log("no landing files for " ~ source_name ~ "." ~ table_name ~ " under " ~ var('landing_dir'), info=True) }}
+    select
+    {%- for column in columns %}
+        cast(null as {{ dbt.type_string() }}) as {{ column }},
+    {%- endfor %}
+        cast(null as {{ dbt.type_string() }}) as _batch_id,
+        cast(null as {{ dbt.type_string() }}) as _source_file,
+        cast(null as bigint) as _source_row
+    where 1 = 0
+{%- endmacro %}
+
+
+{#- DuckDB reads the files itself: glob() lists them, read_csv/read_parquet/read_json read them. -#}
 {% macro duckdb__read_landing(source_name, table_name, columns, required) -%}
     {%- set readers = {
         'csv': "read_csv(%s, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')",
@@ -98,46 +146,132 @@
         {%- set path = file_row[0] | replace('\\', '/') -%}
         {%- set reader = readers[file_row[1]] | format(sql_string(path)) -%}
         {%- set parts = path.split('/') -%}
-        {%- set batch_id = parts[-2] -%}
-        {%- set located = source_name ~ '/' ~ batch_id ~ '/' ~ parts[-1] -%}
         {%- set header = run_query('describe select * from ' ~ reader).columns[0].values() -%}
-        {%- set by_key = {} -%}
-        {%- for name in header -%}{%- do by_key.update({name | lower | trim: name}) -%}{%- endfor -%}
-        {%- set missing_required = required | reject('in', by_key) | list -%}
-        {%- if missing_required -%}
-            {{ exceptions.raise_compiler_error("landing file " ~ located ~ " lacks required column(s) " ~ missing_required | join(', ') ~ "; the load of " ~ source_name ~ "." ~ table_name ~ " fails") }}
-        {%- endif -%}
-        {%- set unknown = by_key.keys() | reject('in', columns) | list -%}
-        {%- if unknown -%}
-            {{ log("landing file " ~ located ~ ": ignoring column(s) not in the contract: " ~ unknown | sort | join(', '), info=True) }}
-        {%- endif -%}
-        {%- set select_list = [] -%}
-        {%- for column in columns -%}
-            {%- if column in by_key -%}
-                {%- do select_list.append("nullif(trim(cast(" ~ adapter.quote(by_key[column]) ~ " as varchar)), '') as " ~ column) -%}
-            {%- else -%}
-                {%- do select_list.append("cast(null as varchar) as " ~ column) -%}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- do selects.append(
-            "select *"
-            ~ ", " ~ sql_string(batch_id) ~ " as _batch_id"
-            ~ ", " ~ sql_string(located) ~ " as _source_file"
-            ~ ", row_number() over () as _source_row"
-            ~ " from (select " ~ select_list | join(', ') ~ " from " ~ reader ~ ") as landed_file"
-        ) -%}
+        {%- do selects.append(landed_file_select(
+            source_name, table_name, columns, required, parts[-2], parts[-1], header,
+            reader, 'row_number() over ()'
+        )) -%}
     {%- endfor -%}
     {%- if selects -%}
         {{ selects | join('\nunion all\n') }}
     {%- else -%}
-        {{ log("no landing files for " ~ source_name ~ "." ~ table_name ~ " under " ~ var('landing_dir'), info=True) }}
-        select
-        {%- for column in columns %}
-            cast(null as varchar) as {{ column }},
-        {%- endfor %}
-            cast(null as varchar) as _batch_id,
-            cast(null as varchar) as _source_file,
-            cast(null as bigint) as _source_row
-        where 1 = 0
+        {{ no_landed_files(source_name, table_name, columns) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Spark reads the files itself, through temporary views of the dbt session: a binaryFile
+    view lists them (their content is not read), one csv/parquet/json view per file reads
+    it. The landing directory must exist (an empty one is fine). Row numbers follow the
+    file's order: a file's partitions come in order and monotonically_increasing_id grows
+    with them. -#}
+{% macro spark__read_landing(source_name, table_name, columns, required) -%}
+    {%- set readers = {
+        'csv': "csv options (path %s, header 'true', multiLine 'true', sep ',', quote '\"', escape '\"')",
+        'parquet': "parquet options (path %s)",
+        'jsonl': "json options (path %s)",
+    } -%}
+    {%- set landing_dir = (var('landing_dir') | string | trim).rstrip('/') -%}
+    {#- <landing_dir>/*/* are the batch directories; <landing_dir> itself is there so that
+        an empty landing directory lists nothing instead of failing. -#}
+    {%- set files = spark_list_files(
+        [landing_dir ~ '/*/*', landing_dir],
+        table_name ~ '.{' ~ readers.keys() | join(',') ~ '}'
+    ) -%}
+    {%- set selects = [] -%}
+    {%- for path in files -%}
+        {%- set parts = path.split('/') -%}
+        {%- if parts | length > 3 and parts[-3] == source_name -%}
+            {%- set view = spark_temporary_view(
+                'landing_' ~ source_name ~ '_' ~ parts[-2] ~ '_' ~ parts[-1],
+                readers[parts[-1].split('.')[-1]] | format(sql_string(path))
+            ) -%}
+            {%- set header = run_query('select * from ' ~ view ~ ' limit 0').column_names -%}
+            {%- do selects.append(landed_file_select(
+                source_name, table_name, columns, required, parts[-2], parts[-1], header,
+                view, 'row_number() over (order by monotonically_increasing_id())'
+            )) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if selects -%}
+        {{ selects | join('\nunion all\n') }}
+    {%- else -%}
+        {{ no_landed_files(source_name, table_name, columns) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Files (absolute paths, sorted) directly in any of the directories (Hadoop globs
+    allowed) whose name matches file_glob (e.g. 'candidates.{csv,parquet}'). The
+    directories are alternatives of one Hadoop glob: a missing one lists nothing, but
+    at least one must exist. -#}
+{% macro spark_list_files(directories, file_glob) -%}
+    {#- Hadoop reads '{/a/b,/a/c}' as a relative path: the alternation starts after the
+        directories' common prefix, '/a/{b,c}'. -#}
+    {%- set split = [] -%}
+    {%- for directory in directories -%}{%- do split.append(directory.split('/')) -%}{%- endfor -%}
+    {%- set common = [] -%}
+    {%- for part in split[0][:(split | map('length') | min) - 1] -%}
+        {%- set position = loop.index0 -%}
+        {%- if common | length == position and split | rejectattr(position | string, 'equalto', part) | list | length == 0 -%}
+            {%- do common.append(part) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set rests = [] -%}
+    {%- for parts in split -%}{%- do rests.append(parts[common | length:] | join('/')) -%}{%- endfor -%}
+    {%- set prefix = (common | join('/') ~ '/') if common else '' -%}
+    {%- set view = spark_temporary_view(
+        'listing_' ~ file_glob,
+        "binaryFile options (path " ~ sql_string(prefix ~ '{' ~ rests | join(',') ~ '}')
+        ~ ", pathGlobFilter " ~ sql_string(file_glob) ~ ")"
+    ) -%}
+    {%- set listed = [] -%}
+    {%- for path in run_query('select path from ' ~ view ~ ' order by path').columns[0].values() -%}
+        {%- do listed.append(modules.re.sub('^file:(//)?', '', path)) -%}
+    {%- endfor -%}
+    {{ return(listed) }}
+{%- endmacro %}
+
+
+{#- A temporary view of the dbt session over files; returns its name. -#}
+{% macro spark_temporary_view(label, using) -%}
+    {%- set name = 'recontact_' ~ modules.re.sub('[^A-Za-z0-9]+', '_', label) | lower -%}
+    {%- do run_query('create or replace temporary view ' ~ name ~ ' using ' ~ using) -%}
+    {{ return(name) }}
+{%- endmacro %}
+
+
+{#- PostgreSQL cannot read files where dbt runs: orchestration/engines.py loads every
+    landing file first into its own text table in schema `landing` (columns named as the
+    file's header, plus _source_row) and lists it in landing.landed_files. -#}
+{% macro postgres__read_landing(source_name, table_name, columns, required) -%}
+    {%- set registered = run_query(
+        "select count(*) from information_schema.tables"
+        ~ " where table_schema = 'landing' and table_name = 'landed_files'"
+    ).columns[0].values()[0] -%}
+    {%- if registered == 0 -%}
+        {{ exceptions.raise_compiler_error("schema landing has no landed_files: load the landing files first (python -m orchestration.engines load-landing)") }}
+    {%- endif -%}
+    {%- set files = run_query(
+        "select batch_id, file_name, relation_name from landing.landed_files"
+        ~ " where source_system = " ~ sql_string(source_name) ~ " and table_name = " ~ sql_string(table_name)
+        ~ " order by batch_id, file_name"
+    ).rows -%}
+    {%- set selects = [] -%}
+    {%- for batch_id, file_name, relation_name in files -%}
+        {%- set header = run_query(
+            "select column_name from information_schema.columns"
+            ~ " where table_schema = 'landing' and table_name = " ~ sql_string(relation_name)
+            ~ " and column_name <> '_source_row' order by ordinal_position"
+        ).columns[0].values() -%}
+        {%- do selects.append(landed_file_select(
+            source_name, table_name, columns, required, batch_id, file_name, header,
+            'landing.' ~ adapter.quote(relation_name), '_source_row'
+        )) -%}
+    {%- endfor -%}
+    {%- if selects -%}
+        {{ selects | join('\nunion all\n') }}
+    {%- else -%}
+        {{ no_landed_files(source_name, table_name, columns) }}
     {%- endif -%}
 {%- endmacro %}
