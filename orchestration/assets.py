@@ -24,6 +24,7 @@ from pydantic import Field
 
 from orchestration import compliance
 from orchestration.audit import append_entry, inputs_fingerprint
+from orchestration.engines import prepare_target
 from orchestration.paths import PROJECT_DIR, WarehousePaths, today_in_business_timezone
 from orchestration.publish import publish
 from orchestration.warehouse import dbt_executable
@@ -91,6 +92,7 @@ def recontact_dbt_assets(
     """`dbt build` of the whole warehouse (seeds, models, tests, unit tests) as of D."""
     as_of_date = config.resolved_as_of_date()
     context.log.info(f"Building the warehouse as of {as_of_date}")
+    prepare_target(WarehousePaths.from_env())  # PostgreSQL: load the landing files first
     yield from dbt.cli(
         ["build", "--vars", json.dumps({"as_of_date": as_of_date})], context=context
     ).stream()

@@ -21,6 +21,7 @@ from orchestration.automation import (
     refresh_job,
     retention_purge,
 )
+from orchestration.engines import current_target
 from orchestration.warehouse import dbt_executable
 
 defs = dg.Definitions(
@@ -29,5 +30,10 @@ defs = dg.Definitions(
     jobs=[refresh_job, audit_date_job, retention_purge],
     schedules=[daily_refresh, daily_purge],
     sensors=[new_export_batch],
-    resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())},
+    resources={
+        # the engine: RECONTACT_DBT_TARGET (duckdb, spark or postgres), as for the CLI
+        "dbt": DbtCliResource(
+            project_dir=dbt_project, dbt_executable=dbt_executable(), target=current_target()
+        )
+    },
 )
