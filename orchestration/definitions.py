@@ -24,16 +24,19 @@ from orchestration.automation import (
 from orchestration.engines import current_target
 from orchestration.warehouse import dbt_executable
 
+
+def dbt_resource() -> DbtCliResource:
+    """dbt on the engine RECONTACT_DBT_TARGET names (duckdb, spark or postgres), as the CLI."""
+    return DbtCliResource(
+        project_dir=dbt_project, dbt_executable=dbt_executable(), target=current_target()
+    )
+
+
 defs = dg.Definitions(
     assets=[*landing_source_specs(), recontact_dbt_assets, published_marts],
     asset_checks=COMPLIANCE_CHECKS,
     jobs=[refresh_job, audit_date_job, retention_purge],
     schedules=[daily_refresh, daily_purge],
     sensors=[new_export_batch],
-    resources={
-        # the engine: RECONTACT_DBT_TARGET (duckdb, spark or postgres), as for the CLI
-        "dbt": DbtCliResource(
-            project_dir=dbt_project, dbt_executable=dbt_executable(), target=current_target()
-        )
-    },
+    resources={"dbt": dbt_resource()},
 )
