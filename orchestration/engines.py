@@ -42,7 +42,8 @@ DEFAULT_TARGET = "duckdb"
 LANDING_EXTENSIONS = ("csv", "parquet", "jsonl")
 # The same readers as duckdb__read_landing (macros/read_landing.sql).
 DUCKDB_READERS = {
-    "csv": "read_csv({}, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')",
+    "csv": "read_csv({}, header = true, all_varchar = true,"
+    " delim = ',', quote = '\"', escape = '\"')",
     "parquet": "read_parquet({})",
     "jsonl": "read_json({}, format = 'newline_delimited')",
 }
@@ -138,7 +139,9 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def read_as_text(reader: duckdb.DuckDBPyConnection, file: LandingFile) -> tuple[list[str], str, int]:
+def read_as_text(
+    reader: duckdb.DuckDBPyConnection, file: LandingFile
+) -> tuple[list[str], str, int]:
     """The file's header, its rows as CSV for PostgreSQL's COPY (each value as DuckDB casts
     it to text, the data row number last) and the number of rows. Every non-NULL value is
     quoted, so COPY tells NULL (unquoted empty) from '' (quoted empty)."""
@@ -154,14 +157,14 @@ def read_as_text(reader: duckdb.DuckDBPyConnection, file: LandingFile) -> tuple[
     rows = reader.execute(f"select {columns}, row_number() over () from {relation}").fetchall()
     buffer = io.StringIO()
     for row in rows:
-        fields = ("" if value is None else '"' + str(value).replace('"', '""') + '"' for value in row)
+        fields = (
+            "" if value is None else '"' + str(value).replace('"', '""') + '"' for value in row
+        )
         buffer.write(",".join(fields) + "\n")
     return header, buffer.getvalue(), len(rows)
 
 
-def load_landing(
-    paths: WarehousePaths, settings: PostgresSettings | None = None
-) -> dict[str, int]:
+def load_landing(paths: WarehousePaths, settings: PostgresSettings | None = None) -> dict[str, int]:
     """Replace schema ``landing`` with the current landing files and tombstones, in one
     transaction; returns the rows loaded per source/table (counts only)."""
     from orchestration.purge import SALT_FILE, load_salt
