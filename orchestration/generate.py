@@ -963,9 +963,9 @@ SELECT d.candidate_no, d.country, d.is_boundary, d.boundary_deleted_at,
        CASE WHEN d.is_boundary THEN d.boundary_region ELSE r.region END AS region,
        CASE WHEN d.family_first THEN f.name || ' ' || g.name
             ELSE g.name || ' ' || f.name END AS full_name,
-       g.ascii || '.' || f.ascii
-           || CASE WHEN rnd(name_key, 'email_n') < 0.6
-                   THEN rint(name_key, 'email_d', 1, 99)::VARCHAR ELSE '' END
+       -- one address per person (the name_key makes it unique; twins share it), so
+       -- cross-source identity merges only the planted twins
+       g.ascii || '.' || f.ascii || '.' || name_key::VARCHAR
            || '@' || CASE WHEN d.name_style = 'ja' THEN pick($jp_domains, name_key, 'domain')
                           ELSE pick($other_domains, name_key, 'domain') END AS email,
        CASE WHEN rnd(name_key, 'no_phone') < 0.05 THEN NULL
@@ -975,7 +975,8 @@ SELECT d.candidate_no, d.country, d.is_boundary, d.boundary_deleted_at,
                  || '-' || lpad(rint(name_key, 'phone_b', 0, 9999)::VARCHAR, 4, '0')
             WHEN d.calling_code = '1' THEN '+1 ' || pick(['415', '650', '212', '206', '617',
                                                           '312', '512', '416'], name_key, 'area')
-                 || ' 555 01' || lpad(rint(name_key, 'phone_a', 0, 99)::VARCHAR, 2, '0')
+                 || ' ' || rint(name_key, 'phone_x', 200, 999)::VARCHAR
+                 || ' ' || lpad(rint(name_key, 'phone_a', 0, 9999)::VARCHAR, 4, '0')
             ELSE '+' || d.calling_code || ' ' || rint(name_key, 'phone_a', 10, 99)::VARCHAR
                  || ' ' || rint(name_key, 'phone_b', 1000000, 9999999)::VARCHAR END AS phone
 FROM drawn d

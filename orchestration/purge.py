@@ -11,7 +11,9 @@ and a re-run finish the job:
    ``<state>/tombstone_salt``), so staging can suppress a later re-delivery;
 2. **landing files** — each file holding their rows is rewritten without them
    (temp file in the same directory, fsync, ``os.replace``): a file is always either
-   the old or the new version;
+   the old or the new version; the Japanese ATS export's vendor files (CP932 or UTF-8,
+   Japanese names and headers) go through ``decode.erase_persons``, which also
+   regenerates their decoded copies under ``<state>/decoded``;
 3. **warehouse** — one read-write transaction deletes their rows from every base table;
    then the DuckDB file is rewritten with its live data only and swapped in atomically
    (:func:`compact_warehouse`: a DELETE alone leaves the values in the file's blocks);
@@ -55,6 +57,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from orchestration import decode
 from orchestration.contract import LANDING_FORMATS, PERSON_ENTITIES
 from orchestration.paths import WarehousePaths
 
@@ -711,6 +714,23 @@ def _fsync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
+def _erase_vendor_files(
+    paths: WarehousePaths, targets: _Targets, *, dry_run: bool
+) -> list[decode.ErasedFile]:
+    """The Japanese ATS export's vendor files (CP932 or UTF-8, Japanese names and headers),
+    which the readers above do not read, go through orchestration/decode.py; it also
+    regenerates the decoded copies (<state>/decoded) without the persons' rows."""
+    candidates = targets.candidates.get(decode.SOURCE)
+    if not candidates:
+        return []
+    try:
+        return decode.erase_persons(
+            paths, candidates, targets.applications.get(decode.SOURCE, set()), dry_run=dry_run
+        )
+    except decode.DecodeError as error:
+        raise PurgeError(f"cannot purge the {decode.SOURCE} export: {error}") from None
+
+
 def _remove_stale_temp_files(files: Iterable[_LandingFile]) -> None:
     """Temp files of an earlier run that was killed before it could clean up."""
     for directory in {file.path.parent for file in files}:
@@ -1042,6 +1062,15 @@ def plan_purge(paths: WarehousePaths) -> PurgePlan:
         scan = _scan(file, targets)
         if scan.matched:
             file_hits.append(FileHit(file.relative, file.entity, scan.matched, scan.total_rows))
+    for erased in _erase_vendor_files(paths, targets, dry_run=True):
+        file_hits.append(
+            FileHit(
+                erased.path,
+                erased.entity,
+                erased.rows_removed,
+                erased.rows_removed + erased.rows_kept,
+            )
+        )
 
     table_hits: list[TableHit] = []
     if queue:
@@ -1102,6 +1131,10 @@ def apply_purge(plan: PurgePlan, paths: WarehousePaths, *, run_id: str) -> Purge
             if scan.matched:
                 changes.append(rewrite_landing_file(scan))
             del scan  # one file's content in memory at a time
+        changes.extend(
+            FileChange(erased.path, erased.entity, erased.rows_removed, erased.rows_kept)
+            for erased in _erase_vendor_files(paths, targets, dry_run=False)
+        )
 
     # 3. warehouse: one transaction over every table that can hold their rows, then the
     #    file rewritten without their bytes (pending until done, so a re-run finishes it)

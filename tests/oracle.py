@@ -332,9 +332,68 @@ def add_months(d: date, n: int) -> date:
     return date(year, month, min(d.day, last_day))
 
 
-def person_id(candidate_id: str) -> str:
-    """interp 1: md5(source_system || '|' || candidate_id), hex."""
-    return hashlib.md5(f"{SOURCE_SYSTEM}|{candidate_id}".encode()).hexdigest()
+def person_id(record_key: str) -> str:
+    """interp 1 and docs/identity.md: md5 of the smallest 'source_system|candidate_id'
+    among the person's records, hex."""
+    return hashlib.md5(record_key.encode()).hexdigest()
+
+
+# ---- identity (docs/identity.md), written from the document, not from the SQL --------------
+
+
+def email_key(email: str | None) -> str | None:
+    text = (email or "").strip(" ").lower()
+    return text if re.fullmatch(r"[^@ ]+@[^@ ]+\.[^@ ]+", text) else None
+
+
+def phone_key(phone: str | None) -> str | None:
+    if phone is None:
+        return None
+    digits = re.sub(r"[^0-9]", "", phone)
+    if len(digits) < 7:
+        return None
+    text = phone.strip(" ")
+    if text.startswith("+81"):
+        return "0" + digits[2:]
+    return "+" + digits if text.startswith("+") else digits
+
+
+def name_key(full_name: str | None) -> str | None:
+    return (full_name or "").replace(" ", "").replace("\u3000", "").lower() or None
+
+
+def identify(candidates: list[dict]) -> dict[str, str]:
+    """record key -> the smallest record key of its person (union-find over the matches:
+    same e-mail key, or same phone key and name key)."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def join(a: str, b: str) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    first_by_match: dict[tuple, str] = {}
+    for candidate in candidates:
+        key = f"{candidate['source_system']}|{candidate['candidate_id']}"
+        parent.setdefault(key, key)
+        matches = [("email", email_key(candidate["email"]))]
+        phone, name = phone_key(candidate["phone"]), name_key(candidate["full_name"])
+        if phone and name:
+            matches.append(("phone_name", phone, name))
+        for match in matches:
+            if match[-1] is None:
+                continue
+            if match in first_by_match:
+                join(key, first_by_match[match])
+            else:
+                first_by_match[match] = key
+    return {key: root(key) for key in parent}
 
 
 def norm_key(value: str | None) -> str:
@@ -804,11 +863,18 @@ def is_consent_valid(event: dict | None, as_of: date) -> bool:
     return event["expires_at"] is None or local_date(event["expires_at"]) > as_of
 
 
-def recontact_consent_expires_on(event: dict | None) -> date | None:
-    """interp 11: expiry date of the latest recontact event when it is a grant, else NULL."""
-    if event is None or event["action"] != "granted":
+def person_consent_valid(latest_events: list[dict], as_of: date) -> bool:
+    """The most restrictive consent wins: the latest event of every record that has one
+    must be valid (docs/identity.md)."""
+    return bool(latest_events) and all(is_consent_valid(e, as_of) for e in latest_events)
+
+
+def person_consent_expires_on(latest_events: list[dict]) -> date | None:
+    """The earliest expiry of the records' latest grants; NULL when any is a withdrawal."""
+    if any(e["action"] != "granted" for e in latest_events):
         return None
-    return local_date(event["expires_at"])
+    expiries = [local_date(e["expires_at"]) for e in latest_events if e["expires_at"]]
+    return min(expiries) if expiries else None
 
 
 # ---- retention ------------------------------------------------------------------------------
@@ -818,7 +884,7 @@ def retention_dates(
     last_closed: date | None,
     has_open: bool,
     has_hire: bool,
-    retention_consent: dict | None,
+    retention_consents: list[dict],
     policy: Policy | None,
     as_of: date,
 ) -> tuple[date | None, date | None]:
@@ -826,13 +892,13 @@ def retention_dates(
     open application or has no closed application (interp 12)."""
     if last_closed is None or has_open or has_hire or policy is None:
         return None, None
-    if is_consent_valid(retention_consent, as_of):
+    if person_consent_valid(retention_consents, as_of):
         use_until = (
             add_months(last_closed, policy.months_with_consent)
             if policy.months_with_consent is not None
             else None
         )
-        expiry = local_date(retention_consent["expires_at"])
+        expiry = person_consent_expires_on(retention_consents)
         if expiry is not None:
             use_until = min(use_until, expiry) if use_until is not None else expiry
     else:
@@ -869,9 +935,19 @@ def has_erasure_request(p: PersonFacts) -> bool:
     return bool(received_by(p.requests, "erasure", p.as_of))
 
 
+def deleted_in_source_on(p: PersonFacts) -> date | None:
+    """interp 8: is_deleted = true and its updated_at date is by D, for any of the
+    person's records; the earliest such date."""
+    dates = [
+        local_date(c["updated_at"])
+        for c in p.candidates
+        if c["is_deleted"] and local_date(c["updated_at"]) <= p.as_of
+    ]
+    return min(dates) if dates else None
+
+
 def is_deleted_in_source(p: PersonFacts) -> bool:
-    """interp 8: is_deleted = true and its updated_at date is by D."""
-    return p.candidate["is_deleted"] and local_date(p.candidate["updated_at"]) <= p.as_of
+    return deleted_in_source_on(p) is not None
 
 
 def has_stop_use_request(p: PersonFacts) -> bool:
@@ -895,7 +971,7 @@ def has_retention_expired(p: PersonFacts) -> bool:
 
 
 def has_no_recontact_consent(p: PersonFacts) -> bool:
-    return not is_consent_valid(p.recontact_consent, p.as_of)
+    return not person_consent_valid(p.recontact_consents, p.as_of)
 
 
 def opt_out_on(outreach: dict, as_of: date) -> date | None:
@@ -1118,8 +1194,7 @@ def purge_entry(p: PersonFacts) -> tuple[str, date] | None:
         # is applied here too, so a deletion after D lets a later reason (retention_expired)
         # apply. (With the other reading the person would not be queued at all, since
         # purge_due_on >= updated_at date > D.)
-        updated_on = local_date(p.candidate["updated_at"])
-        reason, due = "deleted_in_source", greatest(updated_on, p.legal_hold_until)
+        reason, due = "deleted_in_source", greatest(deleted_in_source_on(p), p.legal_hold_until)
     elif has_retention_expired(p) and p.as_of >= p.legal_hold_until:
         reason = "retention_expired"
         due = greatest(p.use_allowed_until, p.legal_hold_until)
@@ -1150,13 +1225,13 @@ class PersonFacts:
     as_of: date
     params: Params
     seeds: Seeds
-    candidate: dict
+    candidates: list[dict]  # the person's records (docs/identity.md)
     jurisdiction: str
-    applications: list[dict]  # counted applications only (applied by D)
+    applications: list[dict]  # counted applications only (applied by D), every record's
     requests: list[dict]
     outreach: list[dict]
-    recontact_consent: dict | None
-    retention_consent: dict | None
+    recontact_consents: list[dict]  # each record's latest recontact event by D, if any
+    retention_consents: list[dict]
     has_hire: bool
     has_open: bool
     last_closed_on: date | None
@@ -1217,61 +1292,87 @@ def evaluate(
     requests_by_candidate = group_by(staged["privacy_requests"], "candidate_id")
     outreach_by_candidate = group_by(staged["outreach_events"], "candidate_id")
 
+    for candidate in staged["candidates"]:
+        candidate["source_system"] = SOURCE_SYSTEM
+    roots = identify(staged["candidates"])
+    records_by_person: dict[str, list[dict]] = defaultdict(list)
+    for candidate in staged["candidates"]:
+        records_by_person[roots[f"{SOURCE_SYSTEM}|{candidate['candidate_id']}"]].append(candidate)
+
     eligibility, cohorts, purge_queue = [], [], []
-    for candidate in staged["candidates"]:  # sorted by candidate_id
-        cid = candidate["candidate_id"]
-        jurisdiction, policy = resolve_jurisdiction(candidate, seeds)
-        applications = [a for a in applications_by_candidate.get(cid, []) if is_counted(a, as_of)]
-        consents = consents_by_candidate.get(cid, [])
+    for root_key, records in records_by_person.items():
+        # jurisdiction: the most recently updated record (ties: source, then id)
+        newest = sorted(records, key=lambda c: (c["source_system"], c["candidate_id"]))
+        newest.sort(key=lambda c: c["updated_at"], reverse=True)
+        jurisdiction, policy = resolve_jurisdiction(newest[0], seeds)
+        owner: dict[str, dict] = {}  # application_id -> its record
+        applications, requests, outreach = [], [], []
+        recontact_consents, retention_consents = [], []
+        for record in records:
+            cid = record["candidate_id"]
+            for a in applications_by_candidate.get(cid, []):
+                if is_counted(a, as_of):
+                    applications.append(a)
+                    owner[a["application_id"]] = record
+            requests += requests_by_candidate.get(cid, [])
+            outreach += outreach_by_candidate.get(cid, [])
+            consents = consents_by_candidate.get(cid, [])
+            for purpose, latest in (
+                ("recontact", recontact_consents),
+                ("retention", retention_consents),
+            ):
+                event = latest_consent(consents, purpose, as_of)
+                if event is not None:
+                    latest.append(event)
         has_hire = any(is_hired_at(a, as_of) for a in applications)
         has_open = any(is_open_at(a, as_of) for a in applications)
         last_closed = last_closed_on(applications, as_of)
-        retention_consent = latest_consent(consents, "retention", as_of)
         use_until, legal_until = retention_dates(
-            last_closed, has_open, has_hire, retention_consent, policy, as_of
+            last_closed, has_open, has_hire, retention_consents, policy, as_of
         )
         person = PersonFacts(
             as_of=as_of,
             params=params,
             seeds=seeds,
-            candidate=candidate,
+            candidates=records,
             jurisdiction=jurisdiction,
             applications=applications,
-            requests=requests_by_candidate.get(cid, []),
-            outreach=outreach_by_candidate.get(cid, []),
-            recontact_consent=latest_consent(consents, "recontact", as_of),
-            retention_consent=retention_consent,
+            requests=requests,
+            outreach=outreach,
+            recontact_consents=recontact_consents,
+            retention_consents=retention_consents,
             has_hire=has_hire,
             has_open=has_open,
             last_closed_on=last_closed,
             use_allowed_until=use_until,
             legal_hold_until=legal_until,
         )
-        common = {
-            "source_system": SOURCE_SYSTEM,
-            "candidate_id": cid,
-            "person_id": person_id(cid),
-            "as_of_date": as_of,
-        }
 
-        # Eligibility: every reason that applies, in priority order.
-        reasons = [name for name, rule in EXCLUSION_RULES.items() if rule(person)]
-        eligibility.append(
-            {
-                **common,
-                "jurisdiction": jurisdiction,
-                "is_eligible": not reasons,
-                "primary_exclusion_reason": reasons[0] if reasons else None,
-                "exclusion_reasons": ",".join(reasons) if reasons else None,
-                "last_closed_on": last_closed,
-                "use_allowed_until": use_until,
-                "legal_hold_until": legal_until,
-                "recontact_consent_expires_on": recontact_consent_expires_on(
-                    person.recontact_consent
-                ),
-                "rule_set_version": version,
+        def common(record: dict, person_key: str = root_key) -> dict:
+            return {
+                "source_system": record["source_system"],
+                "candidate_id": record["candidate_id"],
+                "person_id": person_id(person_key),
+                "as_of_date": as_of,
             }
-        )
+
+        # Eligibility: every reason that applies, in priority order; one row per record.
+        reasons = [name for name, rule in EXCLUSION_RULES.items() if rule(person)]
+        for record in records:
+            eligibility.append(
+                {
+                    **common(record),
+                    "jurisdiction": jurisdiction,
+                    "is_eligible": not reasons,
+                    "primary_exclusion_reason": reasons[0] if reasons else None,
+                    "exclusion_reasons": ",".join(reasons) if reasons else None,
+                    "last_closed_on": last_closed,
+                    "use_allowed_until": use_until,
+                    "legal_hold_until": legal_until,
+                    "recontact_consent_expires_on": person_consent_expires_on(recontact_consents),
+                    "rule_set_version": version,
+                }
+            )
 
         # Cohorts: eligible persons only, applications closed at D within the lookback.
         if not reasons:
@@ -1306,7 +1407,7 @@ def evaluate(
                 best = best_application(qualifying)
                 cohorts.append(
                     {
-                        **common,
+                        **common(owner[best.application_id]),
                         "cohort": cohort,
                         "application_id": best.application_id,
                         "job_id": best.job_id,
@@ -1318,9 +1419,19 @@ def evaluate(
                     }
                 )
 
-        # Purge queue: every person, eligible or not.
+        # Purge queue: every person, eligible or not; one row per record of a queued person.
         entry = purge_entry(person)
         if entry is not None:
-            purge_queue.append({**common, "purge_reason": entry[0], "purge_due_on": entry[1]})
+            for record in records:
+                purge_queue.append(
+                    {**common(record), "purge_reason": entry[0], "purge_due_on": entry[1]}
+                )
 
+    def by_record(row: dict) -> tuple:
+        cohort_rank = COHORT_ORDER.index(row["cohort"]) if "cohort" in row else 0
+        return (row["source_system"], row["candidate_id"], cohort_rank)
+
+    eligibility.sort(key=by_record)
+    cohorts.sort(key=by_record)
+    purge_queue.sort(key=by_record)
     return Marts(eligibility, cohorts, purge_queue, quarantine, unknown_columns)

@@ -9,10 +9,13 @@
     unions its own rows into its stg model after these. -#}
 
 {% macro base_consent_events(source_system) -%}
+{{ replace_slices_config('_batch_id') }}
+{%- set increment = landing_increment(source_system, 'consent_events') %}
+
 with
 
 landed as (
-    {{ read_landing(source_system, 'consent_events', suppressed_when=is_tombstoned('candidate_id', source_system)) }}
+    {{ read_landing(source_system, 'consent_events', suppressed_when=is_tombstoned('candidate_id', source_system), batches=increment.batches) }}
 ),
 
 parsed as (
@@ -52,7 +55,9 @@ checked as (
     from parsed
 ),
 
-{{ first_delivery_wins('checked', 'consent_event_id', landing_columns(source_system, 'consent_events')) }}
+{{ first_delivery_wins(
+    'checked', 'consent_event_id', landing_columns(source_system, 'consent_events'), appending=increment.appending
+) }}
 {%- endmacro %}
 
 {% macro staged_consent_events(source_system) -%}
@@ -84,10 +89,13 @@ select * from staged
 {%- endmacro %}
 
 {% macro base_privacy_requests(source_system) -%}
+{{ replace_slices_config('_batch_id') }}
+{%- set increment = landing_increment(source_system, 'privacy_requests') %}
+
 with
 
 landed as (
-    {{ read_landing(source_system, 'privacy_requests', suppressed_when=is_tombstoned('candidate_id', source_system)) }}
+    {{ read_landing(source_system, 'privacy_requests', suppressed_when=is_tombstoned('candidate_id', source_system), batches=increment.batches) }}
 ),
 
 parsed as (
@@ -121,7 +129,9 @@ checked as (
     from parsed
 ),
 
-{{ first_delivery_wins('checked', 'request_id', landing_columns(source_system, 'privacy_requests')) }}
+{{ first_delivery_wins(
+    'checked', 'request_id', landing_columns(source_system, 'privacy_requests'), appending=increment.appending
+) }}
 {%- endmacro %}
 
 {% macro staged_privacy_requests(source_system) -%}
@@ -149,10 +159,13 @@ select * from staged
 {%- endmacro %}
 
 {% macro base_outreach_events(source_system) -%}
+{{ replace_slices_config('_batch_id') }}
+{%- set increment = landing_increment(source_system, 'outreach_events') %}
+
 with
 
 landed as (
-    {{ read_landing(source_system, 'outreach_events', suppressed_when=is_tombstoned('candidate_id', source_system)) }}
+    {{ read_landing(source_system, 'outreach_events', suppressed_when=is_tombstoned('candidate_id', source_system), batches=increment.batches) }}
 ),
 
 parsed as (
@@ -187,7 +200,9 @@ checked as (
     from parsed
 ),
 
-{{ first_delivery_wins('checked', 'outreach_id', landing_columns(source_system, 'outreach_events')) }}
+{{ first_delivery_wins(
+    'checked', 'outreach_id', landing_columns(source_system, 'outreach_events'), appending=increment.appending
+) }}
 {%- endmacro %}
 
 {% macro staged_outreach_events(source_system) -%}

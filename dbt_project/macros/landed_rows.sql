@@ -21,17 +21,21 @@
     ) }}
 {%- endmacro %}
 
-{#- Append-only events: the first delivery wins; a later one with other content is a conflict. -#}
-{% macro first_delivery_wins(checked_cte, key_column, content_columns) -%}
+{#- Append-only events: the first delivery wins; a later one with other content is a conflict.
+    appending (landing_increment in read_landing.sql): the CTE holds only batches that sort
+    after every row already in this incremental model, so a key already staged there keeps
+    its winner and the new row is a re-delivery or a conflict, exactly as a full build decides. -#}
+{% macro first_delivery_wins(checked_cte, key_column, content_columns, appending=false) -%}
     {{ _assign_fates(
         checked_cte, key_column, content_columns,
         order_by='_batch_id asc, _row_fingerprint asc',
         conflict_when='true',
         version_column='_batch_id',
+        appending=appending,
     ) }}
 {%- endmacro %}
 
-{% macro _assign_fates(checked_cte, key_column, content_columns, order_by, conflict_when, version_column) -%}
+{% macro _assign_fates(checked_cte, key_column, content_columns, order_by, conflict_when, version_column, appending=false) -%}
 {#- The fingerprint is taken of the parsed values, so the same row delivered once as
     CSV text and once as typed Parquet is recognised as the same. -#}
 fingerprinted as (
@@ -55,14 +59,38 @@ ranked as (
     from fingerprinted
 ),
 
-winners as (
+{%- if appending %}
+
+loaded_winners as (
     select
         {{ key_column }} as winner_key,
         {{ version_column }} as winner_version,
         _batch_id as winner_batch_id,
         _row_fingerprint as winner_fingerprint
+    from {{ this }}
+    where _fate = 'staged'
+),
+{%- endif %}
+
+winners as (
+    select
+        {{ key_column }} as winner_key,
+        {{ version_column }} as winner_version,
+        _batch_id as winner_batch_id,
+        _row_fingerprint as winner_fingerprint,
+        true as is_new
     from ranked
     where invalid_reason is null and not is_suppressed and version_rank = 1
+    {%- if appending %}
+        and {{ key_column }} not in (select loaded_winners.winner_key from loaded_winners)
+
+    union all
+
+    select
+        *,
+        false as is_new
+    from loaded_winners
+    {%- endif %}
 ),
 
 fated as (
@@ -71,7 +99,7 @@ fated as (
         case
             when ranked.is_suppressed then 'suppressed'
             when ranked.invalid_reason is not null then 'quarantined'
-            when ranked.version_rank = 1 then 'staged'
+            when ranked.version_rank = 1 and winners.is_new then 'staged'
             when ranked._row_fingerprint = winners.winner_fingerprint then 'redelivered'
             when {{ conflict_when }} then 'quarantined'
             else 'superseded'
@@ -79,7 +107,7 @@ fated as (
         case
             when ranked.is_suppressed then null
             when ranked.invalid_reason is not null then ranked.invalid_reason
-            when ranked.version_rank = 1 then null
+            when ranked.version_rank = 1 and winners.is_new then null
             when ranked._row_fingerprint = winners.winner_fingerprint then null
             when {{ conflict_when }} then 'conflicting_duplicate'
         end as quarantine_reason
@@ -105,4 +133,25 @@ select * from fated
 {#- A failed parse: text was there but did not read as the type. -#}
 {% macro unreadable(parsed_column) -%}
     ({{ parsed_column }} is null and {{ parsed_column }}_text is not null)
+{%- endmacro %}
+
+
+{#- Incremental models that replace whole slices: the append-only events' base models
+    (slice = batch: a daily run reads only the batches that arrived since the last, see
+    landing_increment in read_landing.sql) and the eligibility history (slice = as-of date).
+    A run replaces every slice it produced, and nothing else. -#}
+{% macro replace_slices_config(slice_column) -%}
+    {{ return(adapter.dispatch('replace_slices_config', 'recontact')(slice_column)) }}
+{%- endmacro %}
+
+{% macro default__replace_slices_config(slice_column) -%}
+    {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=slice_column) }}
+{%- endmacro %}
+
+{#- Spark: Parquet has no delete or merge; overwriting the slices' partitions is the same. -#}
+{% macro spark__replace_slices_config(slice_column) -%}
+    {{ config(
+        materialized='incremental', incremental_strategy='insert_overwrite',
+        partition_by=[slice_column], file_format='parquet',
+    ) }}
 {%- endmacro %}

@@ -9,7 +9,7 @@
     ignored and reported. No file at all gives an empty relation of the right shape.
     The result also says whether a row belongs to a purged person (is_suppressed). -#}
 
-{% macro read_landing(source_name, table_name, suppressed_when='false') -%}
+{% macro read_landing(source_name, table_name, suppressed_when='false', batches=none) -%}
     {#- Calling source() records the lineage (dbt docs, Dagster source assets). -#}
     {%- set _lineage = source(source_name, table_name) -%}
     {%- if not execute -%}
@@ -17,8 +17,47 @@
     {%- endif -%}
     {%- set columns = landing_columns(source_name, table_name) -%}
     {%- set required = landing_columns(source_name, table_name, required_only=true) -%}
-    {%- set files = adapter.dispatch('read_landing', 'recontact')(source_name, table_name, columns, required) -%}
+    {%- set files = adapter.dispatch('read_landing', 'recontact')(source_name, table_name, columns, required, batches) -%}
     {{ return(without_suppressed_content(files, columns, suppressed_when)) }}
+{%- endmacro %}
+
+
+{#- The entity's landing files, sorted by path, as the engine lists them: one dict per
+    file with batch_id, file_name, extension and path (dispatched: <engine>__landing_files). -#}
+{% macro landing_files(source_name, table_name) -%}
+    {{ return(adapter.dispatch('landing_files', 'recontact')(source_name, table_name)) }}
+{%- endmacro %}
+
+{#- The batch ids that hold a file of this entity, sorted. -#}
+{% macro landing_batches(source_name, table_name) -%}
+    {{ return(landing_files(source_name, table_name) | map(attribute='batch_id') | unique | sort) }}
+{%- endmacro %}
+
+{#- A file as landing_files lists it. -#}
+{% macro landed_file(path, batch_id, file_name) -%}
+    {{ return({'path': path, 'batch_id': batch_id, 'file_name': file_name, 'extension': file_name.split('.')[-1]}) }}
+{%- endmacro %}
+
+
+{#- What an incremental base model (append-only events) reads this run:
+      {'batches': none, 'appending': false}  every batch: first run, --full-refresh, or a
+                                             late batch that sorts before a loaded one
+                                             (first delivery wins by batch order, so the
+                                             fates of loaded rows may change: recompute)
+      {'batches': [...], 'appending': true}  only the batches not loaded yet, all sorting
+                                             after every loaded one; [] when none is new
+    The model's unique key is _batch_id (delete+insert): a recompute replaces every batch. -#}
+{% macro landing_increment(source_name, table_name) -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return({'batches': none, 'appending': false}) }}
+    {%- endif -%}
+    {%- set loaded = run_query('select distinct _batch_id from ' ~ this).columns[0].values() | list -%}
+    {%- set new = landing_batches(source_name, table_name) | reject('in', loaded) | list -%}
+    {%- if loaded and new and (new | min) <= (loaded | max) -%}
+        {{ log(source_name ~ "." ~ table_name ~ ": batch " ~ (new | min) ~ " arrived after " ~ (loaded | max) ~ "; recomputing every batch", info=True) }}
+        {{ return({'batches': none, 'appending': false}) }}
+    {%- endif -%}
+    {{ return({'batches': new, 'appending': true}) }}
 {%- endmacro %}
 
 
@@ -68,8 +107,19 @@
 {%- endmacro %}
 
 
+{#- Where a source's files are read from: the landing directory, or, for a source whose
+    YAML says `meta: {landing_root: decoded}` (the Japanese ATS export, which
+    orchestration/decode.py turns into UTF-8 CSVs before dbt runs), <state_dir>/decoded. -#}
+{% macro landing_root(source_name, table_name) -%}
+    {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
+    {%- if (node.source_meta or {}).get('landing_root') == 'decoded' -%}
+        {{ return((var('state_dir') | string | trim).rstrip('/') ~ '/decoded') }}
+    {%- endif -%}
+    {{ return((var('landing_dir') | string | trim).rstrip('/')) }}
+{%- endmacro %}
+
 {% macro landing_file_glob(source_name, table_name, extension) -%}
-    {{- (var('landing_dir') | string | trim).rstrip('/') -}}/{{ source_name }}/*/{{ table_name }}.{{ extension }}
+    {{- landing_root(source_name, table_name) -}}/{{ source_name }}/*/{{ table_name }}.{{ extension }}
 {%- endmacro %}
 
 
@@ -111,9 +161,13 @@
 {%- endmacro %}
 
 
-{#- No file at all: an empty relation of the right shape. -#}
-{% macro no_landed_files(source_name, table_name, columns) -%}
-    {{ log("no landing files for " ~ source_name ~ "." ~ table_name ~ " under " ~ var('landing_dir'), info=True) }}
+{#- No file (or no new batch): an empty relation of the right shape. -#}
+{% macro no_landed_files(source_name, table_name, columns, batches) -%}
+    {%- if batches is none -%}
+        {{ log("no landing files for " ~ source_name ~ "." ~ table_name ~ " under " ~ landing_root(source_name, table_name), info=True) }}
+    {%- else -%}
+        {{ log(source_name ~ "." ~ table_name ~ ": no new batch", info=True) }}
+    {%- endif %}
     select
     {%- for column in columns %}
         cast(null as {{ dbt.type_string() }}) as {{ column }},
@@ -125,81 +179,110 @@
 {%- endmacro %}
 
 
+{#- Every engine's reader: the selected batches' files, each as landed_file_select. -#}
+{% macro read_landed_files(source_name, table_name, columns, required, batches, file_relation, row_number) -%}
+    {%- set selects = [] -%}
+    {%- for file in landing_files(source_name, table_name) -%}
+        {%- if batches is none or file.batch_id in batches -%}
+            {%- set relation, header = file_relation(source_name, file) -%}
+            {%- do selects.append(landed_file_select(
+                source_name, table_name, columns, required, file.batch_id, file.file_name, header,
+                relation, row_number
+            )) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if selects -%}
+        {{ return(selects | join('\nunion all\n')) }}
+    {%- endif -%}
+    {{ return(no_landed_files(source_name, table_name, columns, batches)) }}
+{%- endmacro %}
+
+
 {#- DuckDB reads the files itself: glob() lists them, read_csv/read_parquet/read_json read them. -#}
-{% macro duckdb__read_landing(source_name, table_name, columns, required) -%}
-    {%- set readers = {
+{% macro duckdb__landing_readers() -%}
+    {{ return({
         'csv': "read_csv(%s, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')",
         'parquet': "read_parquet(%s)",
         'jsonl': "read_json(%s, format = 'newline_delimited')",
-    } -%}
+    }) }}
+{%- endmacro %}
+
+{% macro duckdb__landing_files(source_name, table_name) -%}
     {%- set listing -%}
-        {%- for extension in readers -%}
+        {%- for extension in duckdb__landing_readers() -%}
             {% if not loop.first %} union all {% endif -%}
-            select file, {{ sql_string(extension) }} as extension
+            select file
             from glob({{ sql_string(landing_file_glob(source_name, table_name, extension)) }})
         {%- endfor %}
         order by file
     {%- endset -%}
-    {%- set files = run_query(listing).rows -%}
-    {%- set selects = [] -%}
-    {%- for file_row in files -%}
+    {%- set files = [] -%}
+    {%- for file_row in run_query(listing).rows -%}
         {%- set path = file_row[0] | replace('\\', '/') -%}
-        {%- set reader = readers[file_row[1]] | format(sql_string(path)) -%}
         {%- set parts = path.split('/') -%}
-        {%- set header = run_query('describe select * from ' ~ reader).columns[0].values() -%}
-        {%- do selects.append(landed_file_select(
-            source_name, table_name, columns, required, parts[-2], parts[-1], header,
-            reader, 'row_number() over ()'
-        )) -%}
+        {%- do files.append(landed_file(path, parts[-2], parts[-1])) -%}
     {%- endfor -%}
-    {%- if selects -%}
-        {{ selects | join('\nunion all\n') }}
-    {%- else -%}
-        {{ no_landed_files(source_name, table_name, columns) }}
-    {%- endif -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+{% macro duckdb__landed_file_relation(source_name, file) -%}
+    {%- set reader = duckdb__landing_readers()[file.extension] | format(sql_string(file.path)) -%}
+    {{ return((reader, run_query('describe select * from ' ~ reader).columns[0].values())) }}
+{%- endmacro %}
+
+{% macro duckdb__read_landing(source_name, table_name, columns, required, batches=none) -%}
+    {{ return(read_landed_files(
+        source_name, table_name, columns, required, batches,
+        duckdb__landed_file_relation, 'row_number() over ()'
+    )) }}
 {%- endmacro %}
 
 
 {#- Spark reads the files itself, through temporary views of the dbt session: a binaryFile
     view lists them (their content is not read), one csv/parquet/json view per file reads
-    it. The landing directory must exist (an empty one is fine). Row numbers follow the
+    it. The landing root must exist (an empty one is fine). Row numbers follow the
     file's order: a file's partitions come in order and monotonically_increasing_id grows
     with them. -#}
-{% macro spark__read_landing(source_name, table_name, columns, required) -%}
-    {%- set readers = {
+{% macro spark__landing_readers() -%}
+    {{ return({
         'csv': "csv options (path %s, header 'true', multiLine 'true', sep ',', quote '\"', escape '\"')",
         'parquet': "parquet options (path %s)",
         'jsonl': "json options (path %s)",
-    } -%}
-    {%- set landing_dir = (var('landing_dir') | string | trim).rstrip('/') -%}
-    {#- <landing_dir>/*/* are the batch directories; <landing_dir> itself is there so that
-        an empty landing directory lists nothing instead of failing. -#}
-    {%- set files = spark_list_files(
-        [landing_dir ~ '/*/*', landing_dir],
-        table_name ~ '.{' ~ readers.keys() | join(',') ~ '}'
-    ) -%}
-    {%- set selects = [] -%}
-    {%- for path in files -%}
-        {%- set parts = path.split('/') -%}
-        {%- if parts | length > 3 and parts[-3] == source_name -%}
-            {%- set view = spark_temporary_view(
-                'landing_' ~ source_name ~ '_' ~ parts[-2] ~ '_' ~ parts[-1],
-                readers[parts[-1].split('.')[-1]] | format(sql_string(path))
-            ) -%}
-            {%- set header = run_query('select * from ' ~ view ~ ' limit 0').column_names -%}
-            {%- do selects.append(landed_file_select(
-                source_name, table_name, columns, required, parts[-2], parts[-1], header,
-                view, 'row_number() over (order by monotonically_increasing_id())'
-            )) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if selects -%}
-        {{ selects | join('\nunion all\n') }}
-    {%- else -%}
-        {{ no_landed_files(source_name, table_name, columns) }}
-    {%- endif -%}
+    }) }}
 {%- endmacro %}
 
+{% macro spark__landing_files(source_name, table_name) -%}
+    {%- set root = landing_root(source_name, table_name) -%}
+    {#- <root>/*/* are the batch directories; the landing directory is there so that a
+        missing or empty root lists nothing instead of failing. -#}
+    {%- set listed = spark_list_files(
+        [root ~ '/' ~ source_name ~ '/*', (var('landing_dir') | string | trim).rstrip('/')],
+        table_name ~ '.{' ~ spark__landing_readers().keys() | join(',') ~ '}'
+    ) -%}
+    {%- set files = [] -%}
+    {%- for path in listed -%}
+        {%- set parts = path.split('/') -%}
+        {%- if parts | length > 3 and parts[-3] == source_name -%}
+            {%- do files.append(landed_file(path, parts[-2], parts[-1])) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+{% macro spark__landed_file_relation(source_name, file) -%}
+    {%- set view = spark_temporary_view(
+        'landing_' ~ source_name ~ '_' ~ file.batch_id ~ '_' ~ file.file_name,
+        spark__landing_readers()[file.extension] | format(sql_string(file.path))
+    ) -%}
+    {{ return((view, run_query('select * from ' ~ view ~ ' limit 0').column_names)) }}
+{%- endmacro %}
+
+{% macro spark__read_landing(source_name, table_name, columns, required, batches=none) -%}
+    {{ return(read_landed_files(
+        source_name, table_name, columns, required, batches,
+        spark__landed_file_relation, 'row_number() over (order by monotonically_increasing_id())'
+    )) }}
+{%- endmacro %}
 
 {#- Files (absolute paths, sorted) directly in any of the directories (Hadoop globs
     allowed) whose name matches file_glob (e.g. 'candidates.{csv,parquet}'). The
@@ -244,7 +327,7 @@
 {#- PostgreSQL cannot read files where dbt runs: orchestration/engines.py loads every
     landing file first into its own text table in schema `landing` (columns named as the
     file's header, plus _source_row) and lists it in landing.landed_files. -#}
-{% macro postgres__read_landing(source_name, table_name, columns, required) -%}
+{% macro postgres__landing_files(source_name, table_name) -%}
     {%- set registered = run_query(
         "select count(*) from information_schema.tables"
         ~ " where table_schema = 'landing' and table_name = 'landed_files'"
@@ -252,26 +335,29 @@
     {%- if registered == 0 -%}
         {{ exceptions.raise_compiler_error("schema landing has no landed_files: load the landing files first (python -m orchestration.engines load-landing)") }}
     {%- endif -%}
-    {%- set files = run_query(
+    {%- set files = [] -%}
+    {%- for batch_id, file_name, relation_name in run_query(
         "select batch_id, file_name, relation_name from landing.landed_files"
         ~ " where source_system = " ~ sql_string(source_name) ~ " and table_name = " ~ sql_string(table_name)
         ~ " order by batch_id, file_name"
     ).rows -%}
-    {%- set selects = [] -%}
-    {%- for batch_id, file_name, relation_name in files -%}
-        {%- set header = run_query(
-            "select column_name from information_schema.columns"
-            ~ " where table_schema = 'landing' and table_name = " ~ sql_string(relation_name)
-            ~ " and column_name <> '_source_row' order by ordinal_position"
-        ).columns[0].values() -%}
-        {%- do selects.append(landed_file_select(
-            source_name, table_name, columns, required, batch_id, file_name, header,
-            'landing.' ~ adapter.quote(relation_name), '_source_row'
-        )) -%}
+        {%- do files.append(landed_file(relation_name, batch_id, file_name)) -%}
     {%- endfor -%}
-    {%- if selects -%}
-        {{ selects | join('\nunion all\n') }}
-    {%- else -%}
-        {{ no_landed_files(source_name, table_name, columns) }}
-    {%- endif -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+{% macro postgres__landed_file_relation(source_name, file) -%}
+    {%- set header = run_query(
+        "select column_name from information_schema.columns"
+        ~ " where table_schema = 'landing' and table_name = " ~ sql_string(file.path)
+        ~ " and column_name <> '_source_row' order by ordinal_position"
+    ).columns[0].values() -%}
+    {{ return(('landing.' ~ adapter.quote(file.path), header)) }}
+{%- endmacro %}
+
+{% macro postgres__read_landing(source_name, table_name, columns, required, batches=none) -%}
+    {{ return(read_landed_files(
+        source_name, table_name, columns, required, batches,
+        postgres__landed_file_relation, '_source_row'
+    )) }}
 {%- endmacro %}

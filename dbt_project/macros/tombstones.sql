@@ -83,11 +83,14 @@
 {%- endmacro %}
 
 {#- For rows kept by application (stage events, evaluations, offers): the application
-    belongs to a purged person, whose application rows were suppressed. -#}
-{% macro is_suppressed_application(application_id_expr, source_system='canonical') -%}
+    belongs to a purged person, whose application rows were suppressed. A vendor whose
+    base model of applications has another name or key (Greenhouse: base_greenhouse__application,
+    key `id`) passes them. -#}
+{% macro is_suppressed_application(application_id_expr, source_system='canonical',
+                                   applications_model=none, key_column='application_id') -%}
     {{ application_id_expr }} in (
-        select suppressed.application_id
-        from {{ ref('base_' ~ source_system ~ '__applications') }} as suppressed
+        select suppressed.{{ key_column }}
+        from {{ ref(applications_model or 'base_' ~ source_system ~ '__applications') }} as suppressed
         where suppressed._fate = 'suppressed'
     )
 {%- endmacro %}

@@ -1,6 +1,7 @@
 {#- Public contract (recontact-rules v1): for each eligible person, one row per cohort
-    they belong to, from the qualifying application with the latest closed_on (ties:
-    higher best_rating, then smaller application_id). priority_score orders outreach,
+    they belong to, from the qualifying application with the latest closed_on among all
+    their records (ties: higher best_rating, then smaller application_id, then source);
+    the row names the candidate record that application belongs to. priority_score orders outreach,
     it never decides membership (docs/rules-interpretation.md, point 22). -#}
 with
 
@@ -73,8 +74,8 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by source_system, candidate_id, cohort
-            order by closed_on desc, best_rating desc nulls last, application_id asc
+            partition by person_id, cohort
+            order by closed_on desc, best_rating desc nulls last, application_id asc, source_system asc
         ) as qualifying_rank
     from memberships
 ),

@@ -20,7 +20,7 @@ reasoned as (
             when is_erasure_requested
                 then greatest(first_erasure_received_on, coalesce(legal_hold_until, first_erasure_received_on))
             when is_deleted_in_source
-                then greatest(updated_on, coalesce(legal_hold_until, updated_on))
+                then greatest(deleted_in_source_on, coalesce(legal_hold_until, deleted_in_source_on))
             when is_retention_expired
                 then greatest(use_allowed_until, legal_hold_until)
         end as purge_due_on

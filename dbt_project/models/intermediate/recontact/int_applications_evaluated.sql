@@ -2,13 +2,13 @@
     facts the cohorts need (recontact-rules v1, "Point in time" and "Cohorts"). -#}
 with
 
-applications as (select * from {{ ref('stg_canonical__applications') }}),
+applications as (select * from {{ ref('int_applications_unioned') }}),
 
-stage_events as (select * from {{ ref('stg_canonical__stage_events') }}),
+stage_events as (select * from {{ ref('int_stage_events_unioned') }}),
 
-offers as (select * from {{ ref('stg_canonical__offers') }}),
+offers as (select * from {{ ref('int_offers_unioned') }}),
 
-evaluations as (select * from {{ ref('stg_canonical__evaluations') }}),
+evaluations as (select * from {{ ref('int_evaluations_unioned') }}),
 
 counted_applications as (
     select

@@ -1,9 +1,9 @@
-{#- Each candidate's retention and recontact consent at D: the latest event per
+{#- Each candidate record's retention and recontact consent at D: the latest event per
     purpose recorded by D (ties: withdrawn wins, then the earliest expiry, then the
     smallest id); valid when it is a grant whose expiry date is empty or after D. -#}
 with
 
-consent_events as (select * from {{ ref('stg_canonical__consent_events') }}),
+consent_events as (select * from {{ ref('int_consent_events_unioned') }}),
 
 events_by_as_of as (
     select
@@ -44,6 +44,10 @@ resolved as (
         source_system,
         candidate_id,
         {%- for purpose in ['retention', 'recontact'] %}
+        max(case when purpose = '{{ purpose }}' then 1 else 0 end) = 1
+            as has_{{ purpose }}_consent_event,
+        max(case when purpose = '{{ purpose }}' and is_granted then 1 else 0 end) = 1
+            as is_{{ purpose }}_consent_granted,
         max(case when purpose = '{{ purpose }}' and is_valid then 1 else 0 end) = 1
             as is_{{ purpose }}_consent_valid,
         max(case when purpose = '{{ purpose }}' and is_granted then expires_on end)

@@ -1,7 +1,10 @@
+{{ replace_slices_config('_batch_id') }}
+{%- set increment = landing_increment('canonical', 'evaluations') %}
+
 with
 
 landed as (
-    {{ read_landing('canonical', 'evaluations', suppressed_when=is_suppressed_application('application_id')) }}
+    {{ read_landing('canonical', 'evaluations', suppressed_when=is_suppressed_application('application_id'), batches=increment.batches) }}
 ),
 
 parsed as (
@@ -36,4 +39,6 @@ checked as (
     from parsed
 ),
 
-{{ first_delivery_wins('checked', 'evaluation_id', landing_columns('canonical', 'evaluations')) }}
+{{ first_delivery_wins(
+    'checked', 'evaluation_id', landing_columns('canonical', 'evaluations'), appending=increment.appending
+) }}

@@ -1,7 +1,10 @@
+{{ replace_slices_config('_batch_id') }}
+{%- set increment = landing_increment('canonical', 'stage_events') %}
+
 with
 
 landed as (
-    {{ read_landing('canonical', 'stage_events', suppressed_when=is_suppressed_application('application_id')) }}
+    {{ read_landing('canonical', 'stage_events', suppressed_when=is_suppressed_application('application_id'), batches=increment.batches) }}
 ),
 
 parsed as (
@@ -31,4 +34,6 @@ checked as (
     from parsed
 ),
 
-{{ first_delivery_wins('checked', 'stage_event_id', landing_columns('canonical', 'stage_events')) }}
+{{ first_delivery_wins(
+    'checked', 'stage_event_id', landing_columns('canonical', 'stage_events'), appending=increment.appending
+) }}

@@ -1,0 +1,43 @@
+with
+
+offers as (
+    select * from {{ ref('base_greenhouse__offer') }}
+    where _fate = 'staged'
+),
+
+reason_map as (
+    select
+        {{ mapping_key('source_reason') }} as reason_key,
+        category
+    from {{ ref('rejection_reason_map') }}
+    where source_system = 'greenhouse'
+),
+
+staged as (
+    select
+        'greenhouse' as source_system,
+        offers.id as offer_id,
+        offers.application_id,
+        -- Greenhouse's offer statuses: unresolved, accepted, rejected (by the candidate), deprecated
+        case offers.status
+            when 'unresolved' then 'pending'
+            when 'accepted' then 'accepted'
+            when 'rejected' then 'declined'
+            when 'deprecated' then 'rescinded'
+        end as status,
+        coalesce(offers.sent_at, offers.created_at) as extended_at,
+        cast(coalesce(offers.sent_at, offers.created_at) as date) as extended_on,
+        offers.custom_decline_reason as decline_reason,
+        case
+            when offers.custom_decline_reason is not null then coalesce(reason_map.category, 'other')
+        end as decline_category,
+        offers.custom_decline_reason is not null
+        and reason_map.category is null as is_decline_reason_unmapped,
+        offers.updated_at,
+        offers._batch_id as batch_id
+    from offers
+    left join reason_map
+        on {{ mapping_key('offers.custom_decline_reason') }} = reason_map.reason_key
+)
+
+select * from staged

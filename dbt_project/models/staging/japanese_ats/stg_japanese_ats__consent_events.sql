@@ -1,0 +1,1 @@
+{{ staged_consent_events('japanese_ats') }}

@@ -1,0 +1,198 @@
+"""Cross-source identity (docs/identity.md): which records are one person, and rules
+decided per person. One hand-made export with true matches, near misses and a chain,
+built by dbt and compared with the oracle (tests/oracle.py: its own union-find)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pytest
+
+from orchestration.contract import MART_KEYS
+from orchestration.paths import PROJECT_DIR
+from orchestration.warehouse import DbtFailed
+from tests import oracle
+from tests.support import (
+    application,
+    assert_same_rows,
+    candidate,
+    consent,
+    new_warehouse,
+    write_entity,
+)
+
+AS_OF = date(2026, 6, 30)
+BATCH = "2026-06-01T0300"
+
+
+def person(candidate_id: str, **values: str) -> dict:
+    """A candidate record with a closed application and both consents granted: eligible
+    on its own unless a test says otherwise."""
+    return candidate(candidate_id, phone="", **values)
+
+
+RECORDS = [
+    # same e-mail, written differently: one person; m1b's recontact withdrawal wins over
+    # m1a's later grant (the most restrictive consent wins)
+    person("m1a", email="Taro.Yamada@Example.jp", full_name="Yamada Taro"),
+    person("m1b", email="  taro.yamada@example.jp", full_name="Taro Y."),
+    # same phone (international and national) and same name (with and without the space)
+    person("m2a", email="m2a@example.jp", phone="+81 90-1234-5678", full_name="山田 花子"),
+    person("m2b", email="m2b@example.jp", phone="090-1234-5678", full_name="山田花子"),
+    # near misses: same name other phone; same phone other name; same name no phone
+    person("f1", email="f1@example.jp", phone="03-1111-2222", full_name="佐藤 一郎"),
+    person("f2", email="f2@example.jp", phone="03-1111-3333", full_name="佐藤 一郎"),
+    person("f3", email="f3@example.jp", phone="03-1111-2222", full_name="佐藤 次郎"),
+    person("f4", email="f4@example.jp", phone="", full_name="佐藤 一郎"),
+    # a chain: t1 -e-mail- t2 -phone and name- t3
+    person("t1", email="chain@example.jp", full_name="Chain One"),
+    person("t2", email="chain@example.jp", phone="080-5555-0000", full_name="Chain Two"),
+    person("t3", email="t3@example.jp", phone="08055550000", full_name="Chain Two"),
+    # two records, two applications: the cohort comes from the later one
+    person("k1", email="k@example.jp", full_name="Kohort"),
+    person("k2", email="K@example.jp", full_name="Kohort"),
+    # no usable keys at all: never merged
+    person("n1", email="not an address", full_name=""),
+    person("n2", email="not an address", full_name=""),
+]
+
+
+@pytest.fixture(scope="module")
+def identity_warehouse(tmp_path_factory):
+    warehouse = new_warehouse(tmp_path_factory.mktemp("identity"))
+    landing = warehouse.landing_dir
+    write_entity(landing, BATCH, "candidates", RECORDS)
+    later_closing = {"k2": "2025-09-01T09:00:00"}  # k2's application closed after k1's
+    applications = [
+        application(
+            f"a-{r['candidate_id']}",
+            r["candidate_id"],
+            rejection_reason="社風不一致",
+            closed_at=later_closing.get(r["candidate_id"], "2025-06-01T09:00:00"),
+        )
+        for r in RECORDS
+    ]
+    write_entity(landing, BATCH, "applications", applications)
+    write_entity(
+        landing,
+        BATCH,
+        "stage_events",
+        [
+            {
+                "stage_event_id": f"s-{a['application_id']}",
+                "application_id": a["application_id"],
+                "stage": "最終面接",
+                "entered_at": "2025-05-01T10:00:00",
+            }
+            for a in applications
+        ],
+    )
+    consents = [
+        consent(f"k-{r['candidate_id']}-{p}", r["candidate_id"], p)
+        for r in RECORDS
+        for p in ("retention", "recontact")
+    ]
+    consents.append(
+        consent(
+            "k-m1b-withdrawn",
+            "m1b",
+            "recontact",
+            action="withdrawn",
+            recorded_at="2025-01-10T09:00:00",
+        )
+    )
+    write_entity(landing, BATCH, "consent_events", consents)
+    write_entity(
+        landing,
+        BATCH,
+        "privacy_requests",
+        [
+            {
+                "request_id": "r-m2b",
+                "candidate_id": "m2b",
+                "request_type": "erasure",
+                "received_at": "2026-02-01T10:00:00",
+            }
+        ],
+    )
+    warehouse.build(AS_OF)
+    return warehouse
+
+
+def persons(warehouse) -> dict[str, str]:
+    rows = warehouse.rows("select candidate_id, person_id from marts.recontact_eligibility")
+    return dict(rows)
+
+
+def md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def test_matching_records_share_one_person_id(identity_warehouse):
+    ids = persons(identity_warehouse)
+    assert ids["m1a"] == ids["m1b"] == md5("canonical|m1a")
+    assert ids["m2a"] == ids["m2b"] == md5("canonical|m2a")
+    assert ids["t1"] == ids["t2"] == ids["t3"] == md5("canonical|t1")
+    assert ids["k1"] == ids["k2"]
+
+
+def test_near_misses_stay_separate_persons(identity_warehouse):
+    ids = persons(identity_warehouse)
+    for record in ("f1", "f2", "f3", "f4", "n1", "n2"):
+        assert ids[record] == md5(f"canonical|{record}"), record
+    assert len({ids[r] for r in ("f1", "f2", "f3", "f4", "n1", "n2")}) == 6
+
+
+def test_a_withdrawal_in_one_record_excludes_the_whole_person(identity_warehouse):
+    rows = dict(
+        identity_warehouse.rows(
+            "select candidate_id, exclusion_reasons from marts.recontact_eligibility"
+            " where candidate_id in ('m1a', 'm1b')"
+        )
+    )
+    assert rows == {"m1a": "no_recontact_consent", "m1b": "no_recontact_consent"}
+
+
+def test_an_erasure_request_in_one_record_queues_every_record(identity_warehouse):
+    queued = identity_warehouse.rows(
+        "select candidate_id, purge_reason from marts.retention_purge_queue"
+        " where candidate_id like 'm2%' order by candidate_id"
+    )
+    assert queued == [["m2a", "erasure_requested"], ["m2b", "erasure_requested"]]
+
+
+def test_one_cohort_row_per_person_from_the_latest_application(identity_warehouse):
+    rows = identity_warehouse.rows(
+        "select candidate_id, application_id from marts.recontact_cohorts"
+        " where candidate_id like 'k%' and cohort = 'culture_fit'"
+    )
+    assert rows == [["k2", "a-k2"]]
+
+
+def test_identity_and_per_person_rules_match_the_oracle(identity_warehouse):
+    expected = oracle.evaluate(identity_warehouse.landing_dir, PROJECT_DIR / "seeds", AS_OF)
+    for mart, rows in (
+        ("recontact_eligibility", expected.eligibility),
+        ("recontact_cohorts", expected.cohorts),
+        ("retention_purge_queue", expected.purge_queue),
+    ):
+        assert_same_rows(identity_warehouse.mart(mart), rows, MART_KEYS[mart], mart)
+
+
+def test_matching_stops_only_when_converged(tmp_path):
+    """With one round, the chain t1-t2-t3 cannot resolve: the convergence test must fail."""
+    warehouse = new_warehouse(tmp_path)
+    write_entity(warehouse.landing_dir, BATCH, "candidates", RECORDS[8:11])
+    output = warehouse.dbt(
+        "build", AS_OF, select="+int_person_identity assert_identity_matching_converged"
+    )
+    assert "assert_identity_matching_converged" in output
+    with pytest.raises(DbtFailed) as failure:
+        warehouse.dbt(
+            "build",
+            AS_OF,
+            select="+int_person_identity assert_identity_matching_converged",
+            identity_rounds=1,
+        )
+    assert "assert_identity_matching_converged" in failure.value.output
