@@ -113,11 +113,22 @@ class LandingFile:
         return f"{readable[: POSTGRES_IDENTIFIER_LIMIT - 12]}__{digest}"
 
 
-def landing_files(landing_dir: Path) -> list[LandingFile]:
-    """Every <landing_dir>/<source>/<batch_id>/<table>.<ext> file, sorted by path."""
+def landing_files(landing_dir: Path, decoded_dir: Path | None = None) -> list[LandingFile]:
+    """Every <root>/<source>/<batch_id>/<table>.<ext> file, sorted by path, where root is
+    the landing directory, or, for the Japanese ATS source, the decoded UTF-8 copies
+    (orchestration/decode.py; the source's meta.landing_root is `decoded`)."""
+    from orchestration.decode import SOURCE as DECODED_SOURCE
+
     found = []
     for extension in LANDING_EXTENSIONS:
-        for path in Path(landing_dir).glob(f"*/*/*.{extension}"):
+        candidates = [
+            path
+            for path in Path(landing_dir).glob(f"*/*/*.{extension}")
+            if path.parent.parent.name != DECODED_SOURCE
+        ]
+        if decoded_dir is not None:
+            candidates += Path(decoded_dir).glob(f"{DECODED_SOURCE}/*/*.{extension}")
+        for path in candidates:
             if path.is_file():
                 found.append(
                     LandingFile(
@@ -167,10 +178,11 @@ def read_as_text(
 def load_landing(paths: WarehousePaths, settings: PostgresSettings | None = None) -> dict[str, int]:
     """Replace schema ``landing`` with the current landing files and tombstones, in one
     transaction; returns the rows loaded per source/table (counts only)."""
+    from orchestration.decode import decoded_root
     from orchestration.purge import SALT_FILE, load_salt
 
     settings = settings or PostgresSettings.from_env()
-    files = landing_files(paths.landing_dir)
+    files = landing_files(paths.landing_dir, decoded_root(paths).parent)
     counts: dict[str, int] = {}
     reader = duckdb.connect()
     connection = settings.connect()
