@@ -45,12 +45,49 @@ select
     clean(candidate_id) as candidate_id,
     upper(clean(country)) as country,
     upper(clean(region)) as region,
+    local_ts(updated_at) as updated_at,
     coalesce(lower(clean(is_deleted)) in ('true', 't', '1', 'yes'), false)
-        and local_ts(updated_at)::date <= getvariable('as_of') as is_deleted
+        and local_ts(updated_at)::date <= getvariable('as_of') as is_deleted,
+    case when regexp_full_match(lower(trim(email)), '[^@ ]+@[^@ ]+[.][^@ ]+')
+        then lower(trim(email)) end as email_key,
+    case
+        when length(regexp_replace(phone, '[^0-9]', '', 'g')) < 7 then null
+        when trim(phone) like '+81%' then '0' || regexp_replace(phone, '[^0-9]', '', 'g')[3:]
+        when trim(phone) like '+%' then '+' || regexp_replace(phone, '[^0-9]', '', 'g')
+        else regexp_replace(phone, '[^0-9]', '', 'g')
+    end as phone_key,
+    nullif(lower(replace(replace(full_name, ' ', ''), '　', '')), '') as name_key
 from landed('candidates')
 qualify row_number() over (
     partition by clean(candidate_id) order by local_ts(updated_at) desc, batch_id desc
 ) = 1;
+
+-- Identity (docs/identity.md): the same e-mail, or the same phone and name, is one person;
+-- each round every record takes the smallest label among the records it matches.
+create or replace temp macro relabel(previous) as table
+    with labels as (from query_table(previous)),
+    by_email as (
+        select c.email_key, min(l.label) as label
+        from candidates as c join labels as l on l.candidate_id = c.candidate_id
+        where c.email_key is not null group by all
+    ),
+    by_phone_and_name as (
+        select c.phone_key, c.name_key, min(l.label) as label
+        from candidates as c join labels as l on l.candidate_id = c.candidate_id
+        where c.phone_key is not null and c.name_key is not null group by all
+    )
+    select c.candidate_id, least(l.label, coalesce(e.label, l.label), coalesce(n.label, l.label)) as label
+    from candidates as c
+    join labels as l on l.candidate_id = c.candidate_id
+    left join by_email as e on e.email_key = c.email_key
+    left join by_phone_and_name as n on n.phone_key = c.phone_key and n.name_key = c.name_key;
+
+create or replace temp table labels_0 as
+select candidate_id, 'canonical|' || candidate_id as label from candidates;
+create or replace temp table labels_1 as from relabel('labels_0');
+create or replace temp table labels_2 as from relabel('labels_1');
+create or replace temp table labels_3 as from relabel('labels_2');
+create or replace temp table person_of as from relabel('labels_3');
 
 create or replace temp table applications as
 select
@@ -78,20 +115,21 @@ where a.applied_on <= getvariable('as_of');
 
 create or replace temp table person_applications as
 select
-    candidate_id,
+    p.label,
     bool_or(is_hired) as has_hired,
     bool_or(not is_closed and not is_hired) as has_open,
     bool_or(is_closed) as has_closed,
     max(closed_on) filter (where is_closed) as last_closed_on,
     coalesce(bool_or(is_disqualified) filter (where is_closed), false) as disqualified
-from applications
-group by candidate_id;
+from applications join person_of as p using (candidate_id)
+group by p.label;
 
 -- Event entities: first delivery of an id wins; only what was recorded by D.
-create or replace temp table consents as
+create or replace temp table record_consents as
 select
     candidate_id,
     purpose,
+    action = 'granted' as is_granted,
     action = 'granted'
         and (expires_on is null or expires_on > getvariable('as_of')) as is_valid,
     case when action = 'granted' then expires_on end as expires_on
@@ -113,22 +151,33 @@ qualify row_number() over (
         consent_event_id
 ) = 1;
 
+-- The most restrictive consent wins across a person's records.
+create or replace temp table consents as
+select
+    p.label,
+    purpose,
+    bool_and(is_valid) as is_valid,
+    case when bool_and(is_granted) then min(expires_on) end as expires_on
+from record_consents join person_of as p using (candidate_id)
+group by all;
+
 create or replace temp table privacy as
 select
-    clean(candidate_id) as candidate_id,
+    p.label,
     bool_or(lower(clean(request_type)) = 'erasure') as erasure,
     bool_or(lower(clean(request_type)) = 'stop_use') as stop_use,
     bool_or(lower(clean(request_type)) = 'stop_contact') as stop_contact
 from (
     select * from landed('privacy_requests')
     qualify row_number() over (partition by clean(request_id) order by batch_id) = 1
-)
+) as r
+join person_of as p on p.candidate_id = clean(r.candidate_id)
 where local_ts(received_at)::date <= getvariable('as_of')
 group by 1;
 
 create or replace temp table outreach as
 select
-    clean(candidate_id) as candidate_id,
+    p.label,
     bool_or(
         lower(clean(outcome)) = 'opt_out'
         and coalesce(local_ts(outcome_at), local_ts(sent_at))::date <= getvariable('as_of')
@@ -139,14 +188,25 @@ select
 from (
     select * from landed('outreach_events')
     qualify row_number() over (partition by clean(outreach_id) order by batch_id) = 1
-)
+) as o
+join person_of as p on p.candidate_id = clean(o.candidate_id)
+group by 1;
+
+-- Per person: deleted in any record; residence of the most recently updated record.
+create or replace temp table person_records as
+select
+    p.label,
+    bool_or(c.is_deleted) as is_deleted,
+    arg_min(c.country, (-epoch_us(c.updated_at), 'canonical|' || c.candidate_id)) as country,
+    arg_min(c.region, (-epoch_us(c.updated_at), 'canonical|' || c.candidate_id)) as region
+from candidates as c join person_of as p using (candidate_id)
 group by 1;
 
 create or replace table floor_eligibility as
 with persons as (
     select
         c.candidate_id,
-        md5('canonical|' || c.candidate_id) as person_id,
+        md5(p.label) as person_id,
         case
             when pc.jurisdiction is not null then pc.jurisdiction
             when pn.jurisdiction is not null then pn.jurisdiction
@@ -154,7 +214,7 @@ with persons as (
             else 'default'
         end as jurisdiction,
         coalesce(pr.erasure, false) as erasure,
-        c.is_deleted,
+        r.is_deleted,
         coalesce(pr.stop_use, false) as stop_use,
         coalesce(pa.has_hired, false) as has_hired,
         coalesce(pa.has_open, false) as has_open,
@@ -174,16 +234,18 @@ with persons as (
         coalesce(pc.legal_min_months, pn.legal_min_months, pe.legal_min_months,
             pd.legal_min_months) as legal_min_months
     from candidates as c
-    left join policies as pc on pc.jurisdiction = c.country || '-' || c.region
-    left join policies as pn on pn.jurisdiction = c.country
-    left join eu on eu.country = c.country
+    join person_of as p using (candidate_id)
+    join person_records as r using (label)
+    left join policies as pc on pc.jurisdiction = r.country || '-' || r.region
+    left join policies as pn on pn.jurisdiction = r.country
+    left join eu on eu.country = r.country
     left join policies as pe on pe.jurisdiction = 'EU' and eu.country is not null
     left join policies as pd on pd.jurisdiction = 'default'
-    left join person_applications as pa on pa.candidate_id = c.candidate_id
-    left join consents as ret on ret.candidate_id = c.candidate_id and ret.purpose = 'retention'
-    left join consents as rec on rec.candidate_id = c.candidate_id and rec.purpose = 'recontact'
-    left join privacy as pr on pr.candidate_id = c.candidate_id
-    left join outreach as o on o.candidate_id = c.candidate_id
+    left join person_applications as pa on pa.label = p.label
+    left join consents as ret on ret.label = p.label and ret.purpose = 'retention'
+    left join consents as rec on rec.label = p.label and rec.purpose = 'recontact'
+    left join privacy as pr on pr.label = p.label
+    left join outreach as o on o.label = p.label
 ),
 
 retention as (

@@ -10,9 +10,10 @@ wall time and peak memory are its own:
 3. ``floor``     - ``bench/floor_eligibility.sql``: recontact_eligibility in one DuckDB
    script straight from the raw files, checked against the mart;
 4. ``delta``     - a new batch ``2026-11-28T0300`` re-delivering ~0.5% of applications
-   (active ones, now rejected, with a later ``updated_at``);
-5. ``refresh``   - ``dbt build`` as of the next day. There are no incremental models yet,
-   so this is a full rebuild over the grown landing directory;
+   (active ones, now rejected, with a later ``updated_at``) and a stage event for each;
+5. ``refresh``   - the daily run as of the next day: ``dbt build`` without the unit tests
+   (they test the code, which a daily run does not change; ``make test`` runs them). The
+   event base models are incremental and read only the new batch; the rest is rebuilt;
 6. ``checks``    - ``orchestration.compliance.run_all`` (the four GX suites).
 
 Peak memory is the largest sum of RSS over the step's process tree, sampled from /proc
@@ -175,6 +176,15 @@ def step_delta(workdir: Path) -> None:
             ) to '{target}/applications.csv' (header true)
             """
         )
+        con.execute(
+            f"""
+            copy (
+                select 'SE-DELTA-' || application_id as stage_event_id, application_id,
+                       'rejected' as stage, '2026-11-28T01:30:00' as entered_at
+                from read_csv('{target}/applications.csv', all_varchar = true)
+            ) to '{target}/stage_events.csv' (header true)
+            """
+        )
     print(f"re-delivered {wanted:,} of {total:,} applications into {target}")
 
 
@@ -281,7 +291,7 @@ def machine_info() -> dict:
 
 
 def bench_size(size: int, keep: bool) -> dict:
-    from orchestration.warehouse import dbt_args, dbt_executable, dbt_vars
+    from orchestration.warehouse import DAILY_RUN_EXCLUDES, dbt_args, dbt_executable, dbt_vars
 
     workdir = Path(tempfile.mkdtemp(prefix=f"recontact-bench-{size}-", dir="/tmp"))
     paths = _paths(workdir)
@@ -316,7 +326,11 @@ def bench_size(size: int, keep: bool) -> dict:
         steps["delta"] = measure("delta", [*me, "--step", "delta"], env, workdir / "delta.log")
         steps["refresh"] = measure(
             "refresh",
-            [dbt, *dbt_args("build", dbt_vars(REFRESH_AS_OF), target_path=Path(target))],
+            [
+                dbt,
+                *dbt_args("build", dbt_vars(REFRESH_AS_OF), target_path=Path(target)),
+                *DAILY_RUN_EXCLUDES,
+            ],
             env,
             workdir / "refresh.log",
         )
@@ -337,7 +351,7 @@ def bench_size(size: int, keep: bool) -> dict:
         "steps": steps,
         "build_over_floor": round(build / steps["floor"]["seconds"], 2),
         "refresh_share_of_build": round(refresh / build, 3),
-        "refresh_is_incremental": False,
+        "refresh_is_incremental": True,
         "floor_check": floor_check,
         "checks_passed": checks,
     }

@@ -27,7 +27,7 @@ from orchestration.audit import append_entry, inputs_fingerprint
 from orchestration.engines import prepare_target
 from orchestration.paths import PROJECT_DIR, WarehousePaths, today_in_business_timezone
 from orchestration.publish import publish
-from orchestration.warehouse import dbt_executable
+from orchestration.warehouse import DAILY_RUN_EXCLUDES, dbt_executable
 
 WAREHOUSE_POOL = "recontact_warehouse"
 
@@ -89,12 +89,13 @@ class RecontactTranslator(DagsterDbtTranslator):
 def recontact_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseBuildConfig
 ):
-    """`dbt build` of the whole warehouse (seeds, models, tests, unit tests) as of D."""
+    """`dbt build` of the whole warehouse (seeds, models, data tests) as of D."""
     as_of_date = config.resolved_as_of_date()
     context.log.info(f"Building the warehouse as of {as_of_date}")
     prepare_target(WarehousePaths.from_env())  # PostgreSQL: load the landing files first
     yield from dbt.cli(
-        ["build", "--vars", json.dumps({"as_of_date": as_of_date})], context=context
+        ["build", "--vars", json.dumps({"as_of_date": as_of_date}), *DAILY_RUN_EXCLUDES],
+        context=context,
     ).stream()
 
 

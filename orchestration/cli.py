@@ -1,7 +1,7 @@
 """The `recontact` command: generate sample exports, build the marts, summarise.
 
 recontact demo                       sample export + build as of today + summary
-recontact generate --candidates N    write a synthetic canonical export
+recontact generate --candidates N    write a synthetic export (canonical, or --shape of a vendor)
 recontact build [--as-of YYYY-MM-DD] dbt build of the whole warehouse
 recontact summary                    counts from the marts (no personal data)
 """
@@ -9,6 +9,7 @@ recontact summary                    counts from the marts (no personal data)
 from __future__ import annotations
 
 import argparse
+import importlib
 import shutil
 import sys
 import time
@@ -43,6 +44,9 @@ def progress(message: str) -> None:
     print(f"  {message}", flush=True)
 
 
+SHAPES = ("canonical", "greenhouse", "lever", "japanese_ats")
+
+
 def generate_sample(
     landing_dir: Path,
     candidates: int,
@@ -51,21 +55,28 @@ def generate_sample(
     batches: int,
     file_format: str,
     replace_sample: bool = False,
+    shape: str = "canonical",
 ) -> None:
+    """A synthetic export under <landing_dir>/<shape>/: the canonical export, or the same
+    people converted to a vendor's files (orchestration/vendors/<shape>.py)."""
     from orchestration.generate import generate_export  # DuckDB-heavy: import when used
 
-    canonical = landing_dir / "canonical"
-    if canonical.exists() and any(canonical.iterdir()):
+    target = landing_dir / shape
+    if target.exists() and any(target.iterdir()):
         if not (replace_sample and (landing_dir / SAMPLE_MARKER).exists()):
             raise SystemExit(
-                f"{canonical} already holds an export; choose another --out "
+                f"{target} already holds an export; choose another --out "
                 "(only a sample export written by `recontact demo` is replaced)"
             )
-        shutil.rmtree(canonical)
+        shutil.rmtree(target)
     started = time.perf_counter()
-    print(f"Generating {candidates:,} candidates (seed {seed}, up to {end_date}) in {landing_dir}")
+    print(
+        f"Generating {candidates:,} candidates (seed {seed}, up to {end_date}, {shape} shape)"
+        f" in {landing_dir}"
+    )
+    generated_dir = landing_dir if shape == "canonical" else landing_dir / f".generating-{shape}"
     result = generate_export(
-        landing_dir,
+        generated_dir,
         candidates=candidates,
         seed=seed,
         end_date=date.fromisoformat(end_date),
@@ -73,15 +84,26 @@ def generate_sample(
         file_format=file_format,
         progress=progress,
     )
-    (landing_dir / SAMPLE_MARKER).write_text("written by recontact generate; safe to replace\n")
     rows = sum(sum(entities.values()) for entities in result.row_counts.values())
+    if shape != "canonical":
+        vendor = importlib.import_module(f"orchestration.vendors.{shape}")
+        progress(f"converting to {shape} files")
+        rows = sum(vendor.write_export(generated_dir / "canonical", landing_dir).values())
+        shutil.rmtree(generated_dir)
+    (landing_dir / SAMPLE_MARKER).write_text("written by recontact generate; safe to replace\n")
     elapsed = time.perf_counter() - started
     print(f"Wrote {len(result.batches)} batches, {rows:,} rows in {elapsed:.1f}s")
 
 
 def command_generate(args: argparse.Namespace) -> None:
     generate_sample(
-        resolve(args.out), args.candidates, args.seed, args.end_date, args.batches, args.format
+        resolve(args.out),
+        args.candidates,
+        args.seed,
+        args.end_date,
+        args.batches,
+        args.format,
+        shape=args.shape,
     )
 
 
@@ -140,6 +162,12 @@ def parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("--batches", type=positive_int, default=4)
     generate.add_argument("--format", choices=["csv", "parquet", "mixed"], default="csv")
+    generate.add_argument(
+        "--shape",
+        choices=SHAPES,
+        default="canonical",
+        help="canonical export, or the same people as a vendor's files",
+    )
     generate.set_defaults(handler=command_generate)
 
     build_command = commands.add_parser("build", help="dbt build of the whole warehouse")

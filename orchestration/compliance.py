@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import re
+import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -280,12 +281,26 @@ FRAME_PREPARATION: dict[str, Callable[[duckdb.DuckDBPyConnection, WarehousePaths
 }
 
 
+def check_connection_settings() -> dict[str, str]:
+    """Bounded memory for the checks' queries: DuckDB spills beyond the limit to a temp
+    directory of its own (the warehouse file is opened read-only). RECONTACT_CHECK_MEMORY
+    overrides the limit."""
+    spill = Path(tempfile.gettempdir()) / "recontact-checks-spill"
+    spill.mkdir(parents=True, exist_ok=True)
+    return {
+        "memory_limit": os.environ.get("RECONTACT_CHECK_MEMORY", "3GB"),
+        "temp_directory": str(spill),
+    }
+
+
 def build_frame(
     suite: str, paths: WarehousePaths, as_of_date: str
 ) -> tuple[pd.DataFrame, str | None]:
     """The suite's frame and the rule_set_version of the marts, through a read-only
     connection that is closed before returning (GX never holds the warehouse)."""
-    with duckdb.connect(str(paths.duckdb_path), read_only=True) as connection:
+    with duckdb.connect(
+        str(paths.duckdb_path), read_only=True, config=check_connection_settings()
+    ) as connection:
         prepare = FRAME_PREPARATION.get(suite)
         if prepare:
             prepare(connection, paths)

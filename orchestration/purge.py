@@ -25,7 +25,11 @@ privacy_requests, outreach_events) by ``candidate_id``; application-keyed entiti
 (stage_events, evaluations, offers) by the person's application ids, which are every
 ``application_id`` that any version of any landed application row, or any warehouse
 table with both columns, ties to the person (applications rows go by either). Jobs hold
-no personal data. Warehouse tables with a ``source_system`` column are matched on
+no personal data. A vendor source's own tables (Greenhouse's ``candidate``, ``application``,
+``scorecard`` ...) say in their sources YAML which column holds the candidate id or an
+application id (table meta ``erasure``, :func:`vendor_erasure_keys`); their landing files
+and their base models (``base_<source>__<table>``) are matched by those columns, within
+that source. Warehouse tables with a ``source_system`` column are matched on
 (source_system, id); tables without one on the id alone. Tables shaped like the
 quarantine (``entity`` + ``record_key``) lose the entries whose key is one of the
 person's candidate, application or event ids.
@@ -41,10 +45,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import hashlib
 import io
 import json
 import os
+import re
 import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -56,10 +62,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import yaml
 
 from orchestration import decode
 from orchestration.contract import LANDING_FORMATS, PERSON_ENTITIES
-from orchestration.paths import WarehousePaths
+from orchestration.paths import PROJECT_DIR, WarehousePaths
 
 QUEUE_TABLE = "marts.retention_purge_queue"
 PURGE_REASONS = ("erasure_requested", "deleted_in_source", "retention_expired")
@@ -388,13 +395,57 @@ class _Targets:
         return keys
 
 
-@dataclass
+@dataclass(frozen=True)
+class ErasureKeys:
+    """Which columns of a landing table say whose rows they are: the person's candidate
+    id, an application id of theirs, or both (a table tying applications to persons)."""
+
+    candidate: str | None = None
+    application: str | None = None
+
+    @property
+    def ties_applications(self) -> bool:
+        return self.candidate is not None and self.application is not None
+
+
+# canonical entity files (ats-export-v1 and every source's company-side files)
+CANONICAL_ERASURE_KEYS = {
+    entity: ErasureKeys(candidate="candidate_id")
+    if whose == "candidate"
+    else ErasureKeys(application="application_id")
+    for entity, (whose, _) in ENTITIES.items()
+} | {"applications": ErasureKeys(candidate="candidate_id", application="application_id")}
+
+
+@functools.cache
+def vendor_erasure_keys(source_system: str) -> dict[str, ErasureKeys]:
+    """A vendor source's own tables holding personal data, as its sources YAML declares
+    them (table meta ``erasure: {candidate: <column>, application: <column>}``)."""
+    if not re.fullmatch(r"[a-z0-9_]+", source_system):
+        return {}
+    path = PROJECT_DIR / "dbt_project" / "models" / "staging" / source_system
+    path = path / f"_{source_system}__sources.yml"
+    if not path.is_file():
+        return {}
+    keys = {}
+    for source in yaml.safe_load(path.read_text(encoding="utf-8")).get("sources", []):
+        for table in source.get("tables", []):
+            erasure = (table.get("meta") or {}).get("erasure")
+            if erasure:
+                keys[table["name"]] = ErasureKeys(
+                    candidate=erasure.get("candidate"), application=erasure.get("application")
+                )
+    return keys
+
+
+@dataclass(frozen=True)
 class _LandingFile:
     path: Path
     relative: str
     source_system: str
     entity: str
     fmt: str
+    keys: ErasureKeys = field(default_factory=ErasureKeys)
 
 
 @dataclass
@@ -421,8 +472,9 @@ def landing_files(landing_dir: Path, source_systems: Iterable[str]) -> list[_Lan
         root = landing_dir / source
         if not root.is_dir():
             continue
+        tables = CANONICAL_ERASURE_KEYS | vendor_erasure_keys(source)
         for batch in sorted(p for p in root.iterdir() if p.is_dir()):
-            for entity in ENTITIES:
+            for entity, keys in tables.items():
                 for fmt in FORMATS:
                     path = batch / f"{entity}.{fmt}"
                     if path.is_file():
@@ -433,9 +485,10 @@ def landing_files(landing_dir: Path, source_systems: Iterable[str]) -> list[_Lan
                                 source_system=source,
                                 entity=entity,
                                 fmt=fmt,
+                                keys=keys,
                             )
                         )
-    found.sort(key=lambda f: (f.entity != "applications", f.relative))
+    found.sort(key=lambda f: (not f.keys.ties_applications, f.relative))
     return found
 
 
@@ -582,19 +635,19 @@ def _safe_message(error: Exception) -> str:
 def _collect_landed_applications(files: Iterable[_LandingFile], targets: _Targets) -> None:
     """Every application id that any version of a landed applications row ties to a person."""
     for file in files:
-        if file.entity != "applications":
+        if not file.keys.ties_applications:
             continue
         columns, _, total = _read(file)
         if total == 0:
             continue
-        for name in ("candidate_id", "application_id"):
+        for name in (file.keys.candidate, file.keys.application):
             if name not in columns:
                 raise PurgeError(
                     f"landing file {file.relative} has no {name} column; "
                     "cannot tell whose applications it holds"
                 )
         for candidate_id, application_id in zip(
-            columns["candidate_id"], columns["application_id"], strict=True
+            columns[file.keys.candidate], columns[file.keys.application], strict=True
         ):
             if application_id and targets.is_candidate(file.source_system, candidate_id):
                 targets.add_application(file.source_system, candidate_id, application_id)
@@ -608,26 +661,24 @@ def _scan(file: _LandingFile, targets: _Targets) -> _Scan:
     application_id. Call after :func:`_collect_landed_applications`.
     """
     columns, content, total = _read(file)
-    whose, own_key = ENTITIES[file.entity]
-    match_column = "candidate_id" if whose == "candidate" else "application_id"
     if total == 0:
         return _Scan(file, [], 0, content)
-    if match_column not in columns:
-        raise PurgeError(
-            f"landing file {file.relative} has no {match_column} column; "
-            "cannot tell whose rows it holds"
-        )
+    keys = file.keys
+    for name in (keys.candidate, keys.application):
+        if name is not None and name not in columns:
+            raise PurgeError(
+                f"landing file {file.relative} has no {name} column; "
+                "cannot tell whose rows it holds"
+            )
     candidates = targets.candidates.get(file.source_system, set())
     applications = targets.applications.get(file.source_system, set())
-    if whose == "candidate":
-        matches = [value in candidates for value in columns["candidate_id"]]
-        if "application_id" in columns and applications:
+    matches = [False] * total
+    for name, whose in ((keys.candidate, candidates), (keys.application, applications)):
+        if name is not None:
             matches = [
-                hit or value in applications
-                for hit, value in zip(matches, columns["application_id"], strict=True)
+                hit or value in whose for hit, value in zip(matches, columns[name], strict=True)
             ]
-    else:
-        matches = [value in applications for value in columns["application_id"]]
+    own_key = ENTITIES.get(file.entity, (None, None))[1]
     if own_key in columns and file.entity in EVENT_KEY_COLUMNS.values():
         targets.record_keys.update(
             (file.source_system, file.entity, value)
@@ -748,6 +799,8 @@ class _Table:
     schema: str
     name: str
     columns: dict[str, str]  # normalized name -> actual name
+    # a vendor table's base model (base_<source>__<table>): its source and erasure keys
+    vendor: tuple[str, ErasureKeys] | None = None
 
     @property
     def qualified(self) -> str:
@@ -774,6 +827,18 @@ class _Table:
                     f"exists (select 1 from {keys} as k where k.{column} ="
                     f" trim(cast(t.{_quote(self.columns[column])} as varchar)){by_source})"
                 )
+        if self.vendor is not None:
+            source, erasure = self.vendor
+            for key_column, column, keys in (
+                ("candidate_id", erasure.candidate, "purge_candidate_ids"),
+                ("application_id", erasure.application, "purge_application_ids"),
+            ):
+                if column is not None and column.lower() in self.columns:
+                    parts.append(
+                        f"exists (select 1 from {keys} as k where k.{key_column} ="
+                        f" trim(cast(t.{_quote(self.columns[column.lower()])} as varchar))"
+                        f" and k.source_system = '{source}')"
+                    )
         if "entity" in self.columns and "record_key" in self.columns:
             parts.append(
                 "exists (select 1 from purge_record_keys as k"
@@ -814,8 +879,20 @@ def _person_tables(connection: duckdb.DuckDBPyConnection) -> list[_Table]:
     columns: dict[tuple[str, str], dict[str, str]] = {}
     for schema, table, column in rows:
         columns.setdefault((schema, table), {}).setdefault(column.lower(), column)
-    tables = [_Table(schema, name, cols) for (schema, name), cols in sorted(columns.items())]
+    tables = [
+        _Table(schema, name, cols, _vendor_table(name))
+        for (schema, name), cols in sorted(columns.items())
+    ]
     return [table for table in tables if table.predicate()]
+
+
+def _vendor_table(name: str) -> tuple[str, ErasureKeys] | None:
+    """base_<source>__<table> of a vendor table that holds personal data, with its keys."""
+    if not name.startswith("base_") or "__" not in name:
+        return None
+    source, table = name.removeprefix("base_").split("__", 1)
+    keys = vendor_erasure_keys(source).get(table)
+    return (source, keys) if keys else None
 
 
 def _register_targets(connection: duckdb.DuckDBPyConnection, targets: _Targets) -> None:
@@ -869,29 +946,38 @@ REDELIVERED_REASON = "purged_earlier_redelivered"
 def _redelivered_persons(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
     """Persons purged before whom a later export delivered again: staging suppressed their
     rows (fate `suppressed`, content already blanked), and the purge removes them from the
-    landing files and the warehouse too, so erasure reaches every layer."""
+    landing files and the warehouse too, so erasure reaches every layer. Each base model
+    (base_<source>__<table>) names its source; its candidate column is `candidate_id`, or
+    the vendor table's erasure key."""
     tables = connection.execute(
         """
-        select table_schema, table_name
+        select table_schema, table_name, list(lower(column_name))
         from information_schema.columns
-        where column_name in ('candidate_id', '_fate')
+        where table_name like 'base\\_%\\_\\_%' escape '\\'
         group by table_schema, table_name
-        having count(*) = 2
+        having list_contains(list(lower(column_name)), '_fate')
         order by table_schema, table_name
         """
     ).fetchall()
-    if not tables:
+    selects = []
+    for schema, name, columns in tables:
+        source, table = name.removeprefix("base_").split("__", 1)
+        vendor = vendor_erasure_keys(source).get(table)
+        column = vendor.candidate if vendor else "candidate_id"
+        if column and column.lower() in columns:
+            selects.append(
+                f"select distinct '{source}' as source_system,"
+                f" cast({_quote(column)} as varchar) as candidate_id"
+                f" from {_quote(schema)}.{_quote(name)}"
+                f" where _fate = 'suppressed' and {_quote(column)} is not null"
+            )
+    if not selects:
         return []
-    suppressed = " union ".join(
-        f"select distinct candidate_id from {_quote(schema)}.{_quote(name)}"
-        " where _fate = 'suppressed' and candidate_id is not null"
-        for schema, name in tables
-    )
     return [
-        ("canonical", candidate_id, person_id, REDELIVERED_REASON, None)
-        for candidate_id, person_id in connection.execute(
-            f"select candidate_id, md5('canonical|' || candidate_id) from ({suppressed})"
-            " order by candidate_id"
+        (source_system, candidate_id, person_id, REDELIVERED_REASON, None)
+        for source_system, candidate_id, person_id in connection.execute(
+            "select source_system, candidate_id, md5(source_system || '|' || candidate_id)"
+            f" from ({' union '.join(selects)}) order by all"
         ).fetchall()
     ]
 

@@ -29,7 +29,7 @@ BATCH = "2026-06-01T0300"
 def person(candidate_id: str, **values: str) -> dict:
     """A candidate record with a closed application and both consents granted: eligible
     on its own unless a test says otherwise."""
-    return candidate(candidate_id, phone="", **values)
+    return candidate(candidate_id, **{"phone": "", **values})
 
 
 RECORDS = [
@@ -165,7 +165,7 @@ def test_an_erasure_request_in_one_record_queues_every_record(identity_warehouse
 def test_one_cohort_row_per_person_from_the_latest_application(identity_warehouse):
     rows = identity_warehouse.rows(
         "select candidate_id, application_id from marts.recontact_cohorts"
-        " where candidate_id like 'k%' and cohort = 'culture_fit'"
+        " where candidate_id like 'k%' and cohort = 'final_interview'"
     )
     assert rows == [["k2", "a-k2"]]
 
@@ -184,15 +184,11 @@ def test_matching_stops_only_when_converged(tmp_path):
     """With one round, the chain t1-t2-t3 cannot resolve: the convergence test must fail."""
     warehouse = new_warehouse(tmp_path)
     write_entity(warehouse.landing_dir, BATCH, "candidates", RECORDS[8:11])
-    output = warehouse.dbt(
-        "build", AS_OF, select="+int_person_identity assert_identity_matching_converged"
-    )
-    assert "assert_identity_matching_converged" in output
+    check = "assert_identity_matching_converged"
+    warehouse.dbt("seed", AS_OF)
+    warehouse.dbt("run", AS_OF, select="+int_person_identity")
+    assert check in warehouse.dbt("test", AS_OF, select=check)
+    warehouse.dbt("run", AS_OF, select="int_person_identity", identity_rounds=1)
     with pytest.raises(DbtFailed) as failure:
-        warehouse.dbt(
-            "build",
-            AS_OF,
-            select="+int_person_identity assert_identity_matching_converged",
-            identity_rounds=1,
-        )
-    assert "assert_identity_matching_converged" in failure.value.output
+        warehouse.dbt("test", AS_OF, select=check, identity_rounds=1)
+    assert check in failure.value.output

@@ -1,0 +1,108 @@
+"""Erasure reaches a vendor source's own files and tables (orchestration/purge.py with the
+`erasure` keys of the source's YAML): a queued Greenhouse person is gone from every
+Fivetran-shaped landing file and every warehouse table after a purge."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+
+from orchestration.generate import generate_export
+from orchestration.purge import purge
+from orchestration.vendors.greenhouse import write_export
+from tests.support import END_DATE, Warehouse, new_warehouse
+
+
+def rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def a_person(landing: Path) -> tuple[str, str, set[str]]:
+    """A Greenhouse candidate with an e-mail and two applications: id, e-mail, applications."""
+    applications: dict[str, set[str]] = {}
+    for path in landing.glob("greenhouse/*/application.csv"):
+        for row in rows(path):
+            applications.setdefault(row["candidate_id"], set()).add(row["id"])
+    for path in sorted(landing.glob("greenhouse/*/email_address.csv")):
+        for row in rows(path):
+            if len(applications.get(row["candidate_id"], ())) >= 2:
+                return row["candidate_id"], row["value"], applications[row["candidate_id"]]
+    raise AssertionError("no candidate with two applications")
+
+
+# Whose a Greenhouse row is, written here from Fivetran's schema (not from the YAML under test):
+# table -> (column with the candidate id, column with an application id)
+WHOSE = {
+    "candidate": ("id", None),
+    "email_address": ("candidate_id", None),
+    "phone_number": ("candidate_id", None),
+    "application": ("candidate_id", "id"),
+    "job_application": (None, "application_id"),
+    "application_history": (None, "application_id"),
+    "scorecard": (None, "application_id"),
+    "offer": (None, "application_id"),
+}
+
+
+def holders(landing: Path, candidate_id: str, email: str, applications: set[str]) -> list[str]:
+    """Greenhouse files still holding the person."""
+    found = []
+    for path in sorted(landing.glob("greenhouse/*/*.csv")):
+        by_candidate, by_application = WHOSE.get(path.stem, ("candidate_id", None))
+        for row in rows(path):
+            if (
+                email in row.values()
+                or (by_candidate and row.get(by_candidate) == candidate_id)
+                or (by_application and row.get(by_application) in applications)
+            ):
+                found.append(path.relative_to(landing).as_posix())
+                break
+    return found
+
+
+def queue(warehouse: Warehouse, candidate_id: str) -> None:
+    with duckdb.connect(str(warehouse.duckdb_path)) as connection:
+        connection.execute("create schema if not exists marts")
+        connection.execute(
+            "create or replace table marts.retention_purge_queue as select"
+            " 'greenhouse' as source_system, ? as candidate_id, 'p1' as person_id,"
+            " 'erasure_requested' as purge_reason, date '2026-11-27' as purge_due_on,"
+            " date '2026-11-27' as as_of_date",
+            [candidate_id],
+        )
+
+
+def test_purge_erases_a_greenhouse_person_from_files_and_tables(tmp_path):
+    warehouse = new_warehouse(tmp_path / "warehouse")
+    generate_export(tmp_path / "generated", 200, seed=5, end_date=END_DATE, batches=2)
+    write_export(tmp_path / "generated" / "canonical", warehouse.landing_dir)
+    warehouse.dbt("build", END_DATE, select="+staging.greenhouse")
+    candidate_id, email, applications = a_person(warehouse.landing_dir)
+    held = holders(warehouse.landing_dir, candidate_id, email, applications)
+    assert {"candidate", "email_address", "application", "application_history"} <= {
+        Path(path).stem for path in held
+    }
+    queue(warehouse, candidate_id)
+
+    report = purge(warehouse.paths, dry_run=False, run_id="test")
+
+    assert holders(warehouse.landing_dir, candidate_id, email, applications) == []
+    with duckdb.connect(str(warehouse.duckdb_path), read_only=True) as connection:
+        remaining = connection.execute(
+            "select (select count(*) from staging.base_greenhouse__candidate where id = $c),"
+            " (select count(*) from staging.base_greenhouse__email_address"
+            "   where candidate_id = $c),"
+            " (select count(*) from staging.base_greenhouse__scorecard"
+            "   where list_contains($a, application_id))",
+            {"c": candidate_id, "a": sorted(applications)},
+        ).fetchall()
+    assert remaining == [(0, 0, 0)]
+    assert email.encode() not in warehouse.duckdb_path.read_bytes()
+    assert candidate_id not in report.render() and email not in str(report.as_dict())
+    # other people are still there
+    assert warehouse.rows("select count(*) > 100 from staging.base_greenhouse__candidate") == [
+        [True]
+    ]
