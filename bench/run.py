@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
@@ -41,7 +41,6 @@ PROJECT_DIR = BENCH_DIR.parent
 FLOOR_SQL = BENCH_DIR / "floor_eligibility.sql"
 AS_OF = "2026-11-27"
 REFRESH_AS_OF = "2026-11-28"
-DELTA_BATCH = "2026-11-28T0300"
 DELTA_SHARE = 0.005
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -142,12 +141,20 @@ def step_generate(workdir: Path, size: int) -> None:
     print(f"rows per batch: {rows}")
 
 
-def step_delta(workdir: Path) -> None:
-    """Re-deliver ~0.5% of the applications: active ones, now rejected, a day later."""
+def delta_batch(day: int) -> tuple[str, str]:
+    """(batch id, timestamp) of the day-th daily delta after the export (day 1 = 2026-11-28)."""
+    when = date.fromisoformat(AS_OF) + timedelta(days=day)
+    return f"{when.isoformat()}T0300", f"{when.isoformat()}T01:30:00"
+
+
+def step_delta(workdir: Path, day: int = 1) -> None:
+    """Re-deliver ~0.5% of the applications: active ones, now rejected, `day` days later,
+    each with a new stage event."""
     import duckdb
 
     canonical = _paths(workdir).landing_dir / "canonical"
-    target = canonical / DELTA_BATCH
+    batch_id, at = delta_batch(day)
+    target = canonical / batch_id
     target.mkdir()
     with duckdb.connect() as con:
         con.execute(
@@ -167,8 +174,8 @@ def step_delta(workdir: Path) -> None:
             f"""
             copy (
                 select application_id, candidate_id, job_id, applied_at,
-                       'rejected' as status, '2026-11-28T01:30:00' as closed_at,
-                       'timing' as rejection_reason, '2026-11-28T01:30:00' as updated_at
+                       'rejected' as status, '{at}' as closed_at,
+                       'timing' as rejection_reason, '{at}' as updated_at
                 from latest
                 where status = 'active' and applied_at < '2026-11-27'
                 order by hash(application_id)
@@ -179,8 +186,8 @@ def step_delta(workdir: Path) -> None:
         con.execute(
             f"""
             copy (
-                select 'SE-DELTA-' || application_id as stage_event_id, application_id,
-                       'rejected' as stage, '2026-11-28T01:30:00' as entered_at
+                select 'SE-DELTA-{day}-' || application_id as stage_event_id, application_id,
+                       'rejected' as stage, '{at}' as entered_at
                 from read_csv('{target}/applications.csv', all_varchar = true)
             ) to '{target}/stage_events.csv' (header true)
             """
@@ -290,7 +297,7 @@ def machine_info() -> dict:
     }
 
 
-def bench_size(size: int, keep: bool) -> dict:
+def bench_size(size: int, keep: bool, history_days: int = 0) -> dict:
     from orchestration.warehouse import DAILY_RUN_EXCLUDES, dbt_args, dbt_executable, dbt_vars
 
     workdir = Path(tempfile.mkdtemp(prefix=f"recontact-bench-{size}-", dir="/tmp"))
@@ -340,6 +347,25 @@ def bench_size(size: int, keep: bool) -> dict:
             workdir / "checks.log",
         )  # fmt: skip
         checks = json.loads((workdir / "checks.json").read_text())
+        # history growth: more days, a delta and a daily run each; the daily run should
+        # cost the same whatever the number of batches already landed
+        history = []
+        for day in range(2, 2 + history_days):
+            batch_id, _ = delta_batch(day)
+            measure(f"delta {day}", [*me, "--step", "delta", "--day", str(day)], env,
+                    workdir / f"delta-{day}.log")  # fmt: skip
+            run = measure(
+                f"refresh {day}",
+                [
+                    dbt,
+                    *dbt_args("build", dbt_vars(batch_id[:10]), target_path=Path(target)),
+                    *DAILY_RUN_EXCLUDES,
+                ],
+                env,
+                workdir / f"refresh-{day}.log",
+            )
+            history.append({"batches_landed": 4 + day, "seconds": run["seconds"],
+                            "peak_rss_mb": run["peak_rss_mb"]})  # fmt: skip
     finally:
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -354,6 +380,7 @@ def bench_size(size: int, keep: bool) -> dict:
         "refresh_is_incremental": True,
         "floor_check": floor_check,
         "checks_passed": checks,
+        "daily_runs_as_history_grows": history,
     }
 
 
@@ -383,6 +410,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--step", choices=["generate", "delta", "floor", "checks"])
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--size", type=int)
+    parser.add_argument("--day", type=int, default=1)
+    parser.add_argument(
+        "--history-days",
+        type=int,
+        default=6,
+        help="at the smallest size, this many more daily deltas, each refreshed (history growth)",
+    )
     parser.add_argument("--as-of", default=AS_OF)
     args = parser.parse_args(argv)
 
@@ -390,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.step == "generate":
             step_generate(args.workdir, args.size)
         elif args.step == "delta":
-            step_delta(args.workdir)
+            step_delta(args.workdir, args.day)
         elif args.step == "floor":
             step_floor(args.workdir, args.as_of)
         else:
@@ -406,7 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         "runs": [],
     }
     for size in args.sizes:
-        results["runs"].append(bench_size(size, args.keep))
+        history_days = args.history_days if size == min(args.sizes) else 0
+        results["runs"].append(bench_size(size, args.keep, history_days))
         results["machine"]["loadavg_at_end"] = os.getloadavg()
         args.out.write_text(json.dumps(results, indent=2) + "\n")  # after every size
         print_table(results["runs"])

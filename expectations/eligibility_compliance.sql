@@ -1,44 +1,55 @@
--- Frame of the `eligibility_compliance` suite: one row per candidate, in staging or in
--- marts.recontact_eligibility (full outer join), with the mart's decision next to facts
--- recomputed here from staging, independently of the intermediate models, as of
--- D = $as_of (recontact-rules v1, docs/rules-interpretation.md). Ids, dates and
--- booleans only: no names, e-mails, phone numbers or free text.
+-- Frame of the `eligibility_compliance` suite: one row per candidate record, in staging or
+-- in marts.recontact_eligibility (full outer join), with the mart's decision next to facts
+-- recomputed here from every source's staged rows, independently of the rules' models, as
+-- of D = $as_of (recontact-rules v1, docs/rules-interpretation.md). Facts are decided per
+-- person: which records are one person comes from intermediate.int_person_identity (an
+-- input to the rules, docs/identity.md); a request or deletion in any record counts for the
+-- person, and consent is valid only when every record with a consent event has a valid one.
+-- Ids, dates and booleans only: no names, e-mails, phone numbers or free text.
 with
 
 as_of as (
     select cast($as_of as date) as d
 ),
 
-candidates as (
+records as (
+    select source_system, candidate_id, person_id
+    from intermediate.int_person_identity
+),
+
+-- interpretation 8: a deletion counts once its updated_at date is <= D
+deletions as (
     select
-        source_system,
-        candidate_id,
-        md5(source_system || '|' || candidate_id) as person_id,
-        -- interpretation 8: a deletion counts once its updated_at date is <= D
-        coalesce(is_deleted and updated_on <= as_of.d, false) as deleted_in_source
-    from staging.stg_canonical__candidates, as_of
+        records.person_id,
+        bool_or(coalesce(candidates.is_deleted and candidates.updated_on <= as_of.d, false))
+            as deleted_in_source
+    from intermediate.int_candidates_unioned as candidates
+    inner join records using (source_system, candidate_id)
+    cross join as_of
+    group by records.person_id
 ),
 
 -- Applications counted at D (applied by D). Hired at D: status hired, closed_on <= D.
 -- Open at D: active, or a final status whose closed_on is after D.
 applications_at_d as (
     select
-        source_system,
-        candidate_id,
+        records.person_id,
         bool_or(status = 'hired' and closed_on <= as_of.d) as hired,
         bool_or(status = 'active' or closed_on is null or closed_on > as_of.d) as open_application
-    from staging.stg_canonical__applications, as_of
+    from intermediate.int_applications_unioned as applications
+    inner join records using (source_system, candidate_id)
+    cross join as_of
     where applied_on <= as_of.d
-    group by source_system, candidate_id
+    group by records.person_id
 ),
 
--- Recontact consent valid at D: of the events recorded by D, those at the latest
--- recorded_at decide; on a tie a withdrawal wins and then the earliest expiry wins, so
--- consent is valid exactly when every event at that instant is a grant whose expiry is
--- empty or after D.
+-- Recontact consent valid at D, per record: of the events recorded by D, those at the
+-- latest recorded_at decide; on a tie a withdrawal wins and then the earliest expiry wins,
+-- so consent is valid exactly when every event at that instant is a grant whose expiry is
+-- empty or after D. Per person: every record that has an event must be valid.
 recontact_events as (
     select source_system, candidate_id, recorded_at, action, expires_on
-    from staging.stg_canonical__consent_events, as_of
+    from intermediate.int_consent_events_unioned, as_of
     where purpose = 'recontact' and recorded_on <= as_of.d
 ),
 
@@ -48,7 +59,7 @@ latest_recontact_instant as (
     group by source_system, candidate_id
 ),
 
-recontact_consent as (
+record_recontact_consent as (
     select
         recontact_events.source_system,
         recontact_events.candidate_id,
@@ -65,22 +76,32 @@ recontact_consent as (
     group by recontact_events.source_system, recontact_events.candidate_id
 ),
 
+recontact_consent as (
+    select records.person_id, bool_and(valid_at_d) as valid_at_d
+    from record_recontact_consent
+    inner join records using (source_system, candidate_id)
+    group by records.person_id
+),
+
 requests_by_d as (
     select
-        source_system,
-        candidate_id,
+        records.person_id,
         bool_or(request_type = 'erasure') as erasure,
         bool_or(request_type = 'stop_use') as stop_use,
         bool_or(request_type = 'stop_contact') as stop_contact
-    from staging.stg_canonical__privacy_requests, as_of
+    from intermediate.int_privacy_requests_unioned as requests
+    inner join records using (source_system, candidate_id)
+    cross join as_of
     where received_on <= as_of.d
-    group by source_system, candidate_id
+    group by records.person_id
 ),
 
 -- An opt-out happened on the date of its outcome_at, else of its sent_at (interpretation 14).
 opt_outs_by_d as (
-    select distinct source_system, candidate_id
-    from staging.stg_canonical__outreach_events, as_of
+    select distinct records.person_id
+    from intermediate.int_outreach_events_unioned as outreach
+    inner join records using (source_system, candidate_id)
+    cross join as_of
     where outcome = 'opt_out' and coalesce(outcome_on, sent_on) <= as_of.d
 ),
 
@@ -88,31 +109,30 @@ facts as (
     select
         candidates.source_system,
         candidates.candidate_id,
-        candidates.person_id,
-        candidates.deleted_in_source,
+        records.person_id,
+        coalesce(deletions.deleted_in_source, false) as deleted_in_source,
         coalesce(applications_at_d.hired, false) as hired,
         coalesce(applications_at_d.open_application, false) as open_application,
         not coalesce(recontact_consent.valid_at_d, false) as lacks_recontact_consent,
         coalesce(requests_by_d.erasure, false) as erasure_requested,
         coalesce(requests_by_d.stop_use, false) as stop_use_requested,
         coalesce(requests_by_d.stop_contact, false)
-        or opt_outs_by_d.candidate_id is not null as stop_contact_requested
-    from candidates
-    left join applications_at_d
-        on candidates.source_system = applications_at_d.source_system
-        and candidates.candidate_id = applications_at_d.candidate_id
-    left join recontact_consent
-        on candidates.source_system = recontact_consent.source_system
-        and candidates.candidate_id = recontact_consent.candidate_id
-    left join requests_by_d
-        on candidates.source_system = requests_by_d.source_system
-        and candidates.candidate_id = requests_by_d.candidate_id
-    left join opt_outs_by_d
-        on candidates.source_system = opt_outs_by_d.source_system
-        and candidates.candidate_id = opt_outs_by_d.candidate_id
+        or opt_outs_by_d.person_id is not null as stop_contact_requested
+    from intermediate.int_candidates_unioned as candidates
+    left join records using (source_system, candidate_id)
+    left join deletions on records.person_id = deletions.person_id
+    left join applications_at_d on records.person_id = applications_at_d.person_id
+    left join recontact_consent on records.person_id = recontact_consent.person_id
+    left join requests_by_d on records.person_id = requests_by_d.person_id
+    left join opt_outs_by_d on records.person_id = opt_outs_by_d.person_id
 )
 
 select
+    -- the record, pseudonymous (evidence lists failing rows by this key)
+    md5(
+        coalesce(eligibility.source_system, facts.source_system)
+        || '|' || coalesce(eligibility.candidate_id, facts.candidate_id)
+    ) as record_key,
     coalesce(eligibility.person_id, facts.person_id) as person_id,
     coalesce(eligibility.is_eligible, false) as is_eligible,
     eligibility.candidate_id is not null as has_eligibility_row,
@@ -134,4 +154,4 @@ full outer join facts
     on eligibility.source_system = facts.source_system
     and eligibility.candidate_id = facts.candidate_id
 cross join as_of
-order by person_id
+order by record_key

@@ -86,12 +86,21 @@ column_rows as (
         and columns_in_warehouse.column_name = column_matches.column_name
 ),
 
+-- every source's evaluations; an evaluation is known by its source and id
+evaluations as (
+    select
+        source_system || ' ' || evaluation_id as evaluation_id,
+        strengths,
+        concerns
+    from intermediate.int_evaluations_unioned
+),
+
 evaluation_texts as (
     select
         evaluation_id,
         -- one text per evaluation; the line break keeps a phrase from spanning both fields
         lower(coalesce(strengths, '') || chr(10) || coalesce(concerns, '')) as text
-    from staging.stg_canonical__evaluations
+    from evaluations
     where strengths is not null or concerns is not null
 ),
 
@@ -118,7 +127,7 @@ evaluation_rows as (
                 then 'evaluation ' || evaluations.evaluation_id
         end as finding_key,
         evaluation_matches.matched_term
-    from staging.stg_canonical__evaluations as evaluations
+    from evaluations
     left join evaluation_matches
         on evaluations.evaluation_id = evaluation_matches.evaluation_id
 )

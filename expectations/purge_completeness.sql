@@ -25,6 +25,11 @@ as_of as (
     select cast($as_of as date) as d
 ),
 
+-- which records are one person (docs/identity.md): an input of the rules, like staging
+identity as (
+    select source_system, candidate_id, person_id from intermediate.int_person_identity
+),
+
 application_owners as (
     select distinct
         coalesce(source_system, 'canonical') as source_system,
@@ -41,6 +46,8 @@ resolved as (
         person_references.application_id,
         coalesce(
             person_references.person_id,
+            identity.person_id,
+            -- a record the identity model does not know (e.g. only in a landing file)
             md5(
                 coalesce(person_references.source_system, 'canonical') || '|'
                 || coalesce(person_references.candidate_id, application_owners.candidate_id)
@@ -52,6 +59,11 @@ resolved as (
         and person_references.person_id is null
         and coalesce(person_references.source_system, 'canonical') = application_owners.source_system
         and person_references.application_id = application_owners.application_id
+    left join identity
+        on person_references.person_id is null
+        and coalesce(person_references.source_system, 'canonical') = identity.source_system
+        and coalesce(person_references.candidate_id, application_owners.candidate_id)
+        = identity.candidate_id
 ),
 
 suppressed_persons as (
@@ -81,41 +93,58 @@ persons as (
     group by person_id, case when person_id is null then application_id end
 ),
 
+-- per person: deleted in any record by D, dated by the earliest such deletion
 candidates as (
     select
-        md5(source_system || '|' || candidate_id) as person_id,
-        coalesce(is_deleted and updated_on <= as_of.d, false) as deleted_in_source,
-        updated_on
-    from staging.stg_canonical__candidates, as_of
+        identity.person_id,
+        count(*) as records,
+        bool_or(coalesce(is_deleted and updated_on <= as_of.d, false)) as deleted_in_source,
+        min(case when is_deleted and updated_on <= as_of.d then updated_on end) as updated_on
+    from intermediate.int_candidates_unioned as records
+    inner join identity using (source_system, candidate_id)
+    cross join as_of
+    group by identity.person_id
 ),
 
 applications_at_d as (
     select
-        md5(source_system || '|' || candidate_id) as person_id,
+        identity.person_id,
         bool_or(status = 'hired' and closed_on <= as_of.d) as hired,
         bool_or(status = 'active' or closed_on is null or closed_on > as_of.d) as open_application
-    from staging.stg_canonical__applications, as_of
+    from intermediate.int_applications_unioned as applications
+    inner join identity using (source_system, candidate_id)
+    cross join as_of
     where applied_on <= as_of.d
     group by 1
 ),
 
 erasures_by_d as (
     select
-        md5(source_system || '|' || candidate_id) as person_id,
+        identity.person_id,
         min(received_on) as first_erasure_on
-    from staging.stg_canonical__privacy_requests, as_of
+    from intermediate.int_privacy_requests_unioned as requests
+    inner join identity using (source_system, candidate_id)
+    cross join as_of
     where request_type = 'erasure' and received_on <= as_of.d
     group by 1
 ),
 
+-- the queue lists every record of a queued person (docs/identity.md)
 queue as (
     select
         person_id,
         count(*) as queue_rows,
+        count(distinct source_system || '|' || candidate_id) as queued_records,
         bool_and(as_of_date = as_of.d) as as_of_matches,
         min(purge_due_on) as purge_due_on
     from marts.retention_purge_queue, as_of
     group by person_id
+),
+
+-- one decision per person: every record of a person carries the same dates
+eligibility as (
+    select distinct person_id, use_allowed_until, legal_hold_until
+    from marts.recontact_eligibility
 ),
 
 due as (
@@ -148,12 +177,14 @@ due as (
             end
         ) as purge_due_on,
         queue.person_id is not null as in_purge_queue,
-        coalesce(queue.queue_rows, 0) as queue_rows,
+        coalesce(queue.queue_rows, 0) - coalesce(queue.queued_records, 0) as queue_duplicate_rows,
+        case when queue.person_id is not null then queue.queued_records = candidates.records end
+            as queue_covers_every_record,
         queue.as_of_matches as queue_as_of_matches,
         queue.purge_due_on as queue_purge_due_on
     from persons
     cross join as_of
-    left join marts.recontact_eligibility as eligibility
+    left join eligibility
         on persons.person_id = eligibility.person_id
     left join candidates
         on persons.person_id = candidates.person_id
@@ -176,7 +207,8 @@ select
     due.purge_due_on,
     not due.hired_or_open and coalesce(due.purge_due_on <= as_of.d, false) as purge_due,
     due.in_purge_queue,
-    due.queue_rows,
+    due.queue_duplicate_rows,
+    due.queue_covers_every_record,
     due.queue_as_of_matches,
     -- NULL (not checked) for persons not in the queue
     case when due.in_purge_queue then due.queue_purge_due_on is not distinct from due.purge_due_on end

@@ -124,7 +124,7 @@ class Summary:
             f"  purge queue                 {sum(c for _, c in self.purge_queue_by_reason):>10,}",
             *(f"    {reason:<{width}}{count:>8,}" for reason, count in self.purge_queue_by_reason),
             f"  landed rows {self.landed_rows:,}, quarantined {self.quarantined_rows:,}"
-            " (staging.stg_canonical__quarantine)",
+            " (staging.stg_<source>__quarantine)",
             f"  marts: {self.duckdb_path} -> marts.recontact_eligibility,"
             " marts.recontact_cohorts, marts.retention_purge_queue",
         ]
@@ -137,6 +137,15 @@ def summarize(duckdb_path: Path) -> Summary:
 
         def rows(sql: str) -> list[tuple]:
             return connection.execute(sql).fetchall()
+
+        def every_source(sql: str, model: str) -> str:
+            """sql (a count) over staging.stg_<source>__<model> of every source, summed."""
+            tables = rows(
+                "select table_name from information_schema.tables where table_schema = 'staging'"
+                f" and table_name like 'stg\\_%\\_\\_{model}' escape '\\' order by 1"
+            )
+            parts = [sql.format(f"staging.{name}") for (name,) in tables] or ["select 0 as n"]
+            return f"select sum(n) from ({' union all '.join(parts)})"
 
         head = rows(
             """
@@ -165,10 +174,11 @@ def summarize(duckdb_path: Path) -> Summary:
                 group by 1 order by 2 desc, 1
                 """
             ),
-            quarantined_rows=rows("select count(*) from staging.stg_canonical__quarantine")[0][0],
+            quarantined_rows=rows(every_source("select count(*) as n from {}", "quarantine"))[0][0],
             landed_rows=rows(
-                "select coalesce(sum(landed_rows), 0)"
-                " from staging.stg_canonical__landing_reconciliation"
+                every_source(
+                    "select coalesce(sum(landed_rows), 0) as n from {}", "landing_reconciliation"
+                )
             )[0][0],
             duckdb_path=duckdb_path,
         )

@@ -553,7 +553,10 @@ def test_forbidden_data_fails_on_an_evaluation_mentioning_a_forbidden_term(copie
         for item in results(outcome)["results"]
         for row in item["result"].get("partial_unexpected_index_list", [])
     }
-    assert found == {"evaluation seeded-1": "本籍", "evaluation seeded-2": "place of birth"}
+    assert found == {
+        "evaluation canonical seeded-1": "本籍",
+        "evaluation canonical seeded-2": "place of birth",
+    }
     text = evidence_text(copied.audit_dir)
     assert "北海道" not in text and "Asked about her" not in text
 

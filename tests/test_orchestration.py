@@ -84,7 +84,7 @@ def test_definitions_load_with_graph_checks_jobs_and_pool(defs):
     } <= keys
     check_names = {key.name for key in graph.asset_check_keys}
     assert COMPLIANCE_SUITES <= check_names
-    assert any(name.startswith("unique_recontact_eligibility") for name in check_names)
+    assert any(name.startswith("unique_combination_recontact_eligibility") for name in check_names)
     for suite in COMPLIANCE_SUITES:
         check = next(key for key in graph.asset_check_keys if key.name == suite)
         assert graph.get_check_spec(check).blocking, suite

@@ -11,7 +11,7 @@ import pytest
 
 from orchestration.decode import decode_landing
 from orchestration.generate import generate_export
-from orchestration.vendors import greenhouse, japanese_ats
+from orchestration.vendors import greenhouse, japanese_ats, lever
 from tests.support import END_DATE, Warehouse, new_warehouse
 
 DECISION = [
@@ -80,10 +80,19 @@ def same_id(candidate_id: str) -> str:
 
 def from_greenhouse(canonical: Warehouse) -> Callable[[str], str]:
     """Greenhouse id -> canonical id, by inverting the converter's documented mapping."""
+    return inverse_of(canonical, greenhouse.greenhouse_candidate_id)
+
+
+def from_lever(canonical: Warehouse) -> Callable[[str], str]:
+    """Lever contact id -> canonical id, by inverting the converter's documented mapping."""
+    return inverse_of(canonical, lever.lever_contact_id)
+
+
+def inverse_of(canonical: Warehouse, vendor_id: Callable[[str], str]) -> Callable[[str], str]:
     canonical_ids = [
         cid for (cid,) in canonical.rows("select candidate_id from marts.recontact_eligibility")
     ]
-    inverse = {greenhouse.greenhouse_candidate_id(cid): cid for cid in canonical_ids}
+    inverse = {vendor_id(cid): cid for cid in canonical_ids}
     return inverse.__getitem__
 
 
@@ -92,7 +101,9 @@ VENDORS = {
     "japanese_ats": (
         lambda canonical_dir, out: japanese_ats.write_export(canonical_dir, out, "utf-8-sig")
     ),
+    "lever": (lambda canonical_dir, out: lever.write_export(canonical_dir, out)),
 }
+ID_MAPPINGS = {"greenhouse": from_greenhouse, "lever": from_lever}
 
 
 @pytest.mark.parametrize("source", sorted(VENDORS))
@@ -100,7 +111,7 @@ def test_a_vendor_export_decides_like_the_canonical_one(source, generated, canon
     warehouse = new_warehouse(tmp_path)
     VENDORS[source](generated, warehouse.landing_dir)
     build(warehouse)
-    to_canonical = from_greenhouse(canonical) if source == "greenhouse" else same_id
+    to_canonical = ID_MAPPINGS[source](canonical) if source in ID_MAPPINGS else same_id
     expected = decisions(canonical, "canonical", same_id)
     assert len(expected) == 1200
     assert decisions(warehouse, source, to_canonical) == expected

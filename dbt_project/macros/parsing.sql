@@ -4,12 +4,15 @@
 
 {#- ISO 8601 text -> local timestamp of the source (export contract):
     with an offset (Z, +09, +09:00, +0900) it is converted to the source's zone,
-    without one it already is local time, a bare date is that day at midnight. -#}
+    without one it already is local time, a bare date is that day at midnight.
+    For a source listed in var sources_in_recontact_timezone the result is then converted
+    to var recontact_timezone (e.g. Lever: Fivetran's UTC -> the rules' Asia/Tokyo). -#}
 {% macro to_local_timestamp(text_expr, source_system) -%}
     {%- set zones = var('source_timezones') -%}
     {%- if source_system not in zones -%}
         {{ exceptions.raise_compiler_error("var source_timezones has no time zone for source '" ~ source_system ~ "'") }}
     {%- endif -%}
+<<<<<<< HEAD
     {#- Only ISO 8601 text is read, by every engine alike: each engine's own cast accepts
         other spellings too (2026/01/05, 1:2:3, 'now' ...), and those differ. -#}
     case
@@ -21,6 +24,13 @@
 {#- YYYY-MM-DD, optionally with a time hh:mm[:ss[.ffffff]] (T or space) and an offset. -#}
 {% macro iso_timestamp_pattern() -%}
     '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$'
+=======
+    {%- set local = adapter.dispatch('to_local_timestamp', 'recontact')(text_expr, zones[source_system]) -%}
+    {%- if source_system in var('sources_in_recontact_timezone', []) and zones[source_system] != var('recontact_timezone') -%}
+        {{ return(adapter.dispatch('convert_timezone', 'recontact')(local, zones[source_system], var('recontact_timezone'))) }}
+    {%- endif -%}
+    {{ return(local) }}
+>>>>>>> main
 {%- endmacro %}
 
 {% macro timestamp_offset_pattern() -%}
@@ -144,4 +154,22 @@
         {%- do fields.append("coalesce(" ~ column ~ ", '<null>')") -%}
     {%- endfor -%}
     {{ dbt.hash(dbt.concat(fields)) }}
+{%- endmacro %}
+
+
+{#- A timestamp of one zone as wall-clock time of another. -#}
+{% macro convert_timezone(timestamp_expr, from_zone, to_zone) -%}
+    {{ return(adapter.dispatch('convert_timezone', 'recontact')(timestamp_expr, from_zone, to_zone)) }}
+{%- endmacro %}
+
+{% macro default__convert_timezone(timestamp_expr, from_zone, to_zone) -%}
+    (({{ timestamp_expr }}) at time zone '{{ from_zone }}' at time zone '{{ to_zone }}')
+{%- endmacro %}
+
+{% macro duckdb__convert_timezone(timestamp_expr, from_zone, to_zone) -%}
+    cast(timezone('{{ to_zone }}', timezone('{{ from_zone }}', {{ timestamp_expr }})) as timestamp)
+{%- endmacro %}
+
+{% macro spark__convert_timezone(timestamp_expr, from_zone, to_zone) -%}
+    from_utc_timestamp(to_utc_timestamp({{ timestamp_expr }}, '{{ from_zone }}'), '{{ to_zone }}')
 {%- endmacro %}

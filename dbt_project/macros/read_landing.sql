@@ -62,12 +62,13 @@
 
 
 {#- Rows of persons purged earlier (`suppressed_when`, see tombstones.sql) keep only their
-    ids: every other value is NULL from the first relation on, so a re-delivered
-    person's name, contact details or evaluation text never reach a table. -#}
+    ids (`id`, `*_id`, Lever's `contact`): every other value is NULL from the first relation
+    on, so a re-delivered person's name, contact details or evaluation text never reach a
+    table, while the ids still tie the row's dependants to the purge. -#}
 {% macro without_suppressed_content(files_sql, columns, suppressed_when) -%}
     select
         {%- for column in columns %}
-        {%- if column.endswith('_id') %}
+        {%- if column == 'id' or column == 'contact' or column.endswith('_id') %}
         {{ column }},
         {%- else %}
         case when is_suppressed then null else {{ column }} end as {{ column }},

@@ -1,0 +1,1 @@
+{{ base_consent_events('lever') }}

@@ -1,0 +1,1 @@
+{{ base_privacy_requests('lever') }}

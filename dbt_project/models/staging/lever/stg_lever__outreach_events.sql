@@ -1,0 +1,1 @@
+{{ staged_outreach_events('lever') }}

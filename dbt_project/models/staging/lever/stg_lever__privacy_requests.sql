@@ -1,0 +1,1 @@
+{{ staged_privacy_requests('lever') }}
