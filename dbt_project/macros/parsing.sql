@@ -12,25 +12,23 @@
     {%- if source_system not in zones -%}
         {{ exceptions.raise_compiler_error("var source_timezones has no time zone for source '" ~ source_system ~ "'") }}
     {%- endif -%}
-<<<<<<< HEAD
     {#- Only ISO 8601 text is read, by every engine alike: each engine's own cast accepts
         other spellings too (2026/01/05, 1:2:3, 'now' ...), and those differ. -#}
+    {%- set local -%}
     case
         when {{ regexp_like(text_expr, iso_timestamp_pattern()) }}
             then {{ adapter.dispatch('to_local_timestamp', 'recontact')(text_expr, zones[source_system]) }}
     end
+    {%- endset -%}
+    {%- if source_system in var('sources_in_recontact_timezone', []) and zones[source_system] != var('recontact_timezone') -%}
+        {{ return(adapter.dispatch('convert_timezone', 'recontact')(local, zones[source_system], var('recontact_timezone'))) }}
+    {%- endif -%}
+    {{ return(local) }}
 {%- endmacro %}
 
 {#- YYYY-MM-DD, optionally with a time hh:mm[:ss[.ffffff]] (T or space) and an offset. -#}
 {% macro iso_timestamp_pattern() -%}
     '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$'
-=======
-    {%- set local = adapter.dispatch('to_local_timestamp', 'recontact')(text_expr, zones[source_system]) -%}
-    {%- if source_system in var('sources_in_recontact_timezone', []) and zones[source_system] != var('recontact_timezone') -%}
-        {{ return(adapter.dispatch('convert_timezone', 'recontact')(local, zones[source_system], var('recontact_timezone'))) }}
-    {%- endif -%}
-    {{ return(local) }}
->>>>>>> main
 {%- endmacro %}
 
 {% macro timestamp_offset_pattern() -%}
