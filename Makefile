@@ -5,12 +5,12 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PYTHON3 ?= python3
 
-.PHONY: install demo test dev lint clean
+.PHONY: install engines demo test dev lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,engines]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -19,8 +19,21 @@ install: $(STAMP)
 demo: install
 	$(BIN)/recontact demo
 
-## test: the whole test suite (dbt unit tests and pytest); .ci/run calls exactly this
-test: install
+## engines: what the Spark and PostgreSQL targets need on the machine, from Debian packages
+## when missing (CI runs as root on a fresh machine): a PostgreSQL server, a JDK for Spark
+engines:
+	@if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+		echo "installing the PostgreSQL server (Debian package postgresql)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+	@if ! command -v java >/dev/null 2>&1; then \
+		echo "installing a JDK for Spark (Debian package openjdk-17-jre-headless)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	fi
+
+## test: the whole test suite (dbt unit tests and pytest, DuckDB, Spark and PostgreSQL);
+## .ci/run calls exactly this
+test: install engines
 	$(BIN)/pytest
 
 ## dev: the Dagster UI on http://127.0.0.1:3000 (asset graph, checks, schedules, sensor)

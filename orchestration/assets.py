@@ -24,6 +24,7 @@ from pydantic import Field
 
 from orchestration import compliance
 from orchestration.audit import append_entry, inputs_fingerprint
+from orchestration.engines import prepare_target
 from orchestration.intake import IntakeError, prepare_landing
 from orchestration.paths import PROJECT_DIR, WarehousePaths, today_in_business_timezone
 from orchestration.publish import publish
@@ -98,6 +99,7 @@ def recontact_dbt_assets(
         raise dg.Failure(str(error)) from None
     context.log.info(intake.render())
     context.log.info(f"Building the warehouse as of {as_of_date}")
+    prepare_target(WarehousePaths.from_env())  # PostgreSQL: load the landing files first
     yield from dbt.cli(
         ["build", "--vars", json.dumps({"as_of_date": as_of_date}), *DAILY_RUN_EXCLUDES],
         context=context,

@@ -21,7 +21,16 @@ from orchestration.automation import (
     refresh_job,
     retention_purge,
 )
+from orchestration.engines import current_target
 from orchestration.warehouse import dbt_executable
+
+
+def dbt_resource() -> DbtCliResource:
+    """dbt on the engine RECONTACT_DBT_TARGET names (duckdb, spark or postgres), as the CLI."""
+    return DbtCliResource(
+        project_dir=dbt_project, dbt_executable=dbt_executable(), target=current_target()
+    )
+
 
 defs = dg.Definitions(
     assets=[*landing_source_specs(), recontact_dbt_assets, published_marts],
@@ -29,5 +38,5 @@ defs = dg.Definitions(
     jobs=[refresh_job, audit_date_job, retention_purge],
     schedules=[daily_refresh, daily_purge],
     sensors=[new_export_batch],
-    resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())},
+    resources={"dbt": dbt_resource()},
 )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.engines import current_target, prepare_target
 from orchestration.intake import prepare_landing
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 
@@ -46,9 +47,12 @@ def dbt_args(
     variables: dict[str, object],
     select: str | None = None,
     target_path: Path | None = None,
+    target: str | None = None,
 ) -> list[str]:
-    """Arguments for one dbt command run from the repository root."""
+    """Arguments for one dbt command run from the repository root, on the target given
+    or else RECONTACT_DBT_TARGET's (orchestration/engines.py)."""
     args = [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    args += ["--target", target or current_target()]
     if variables:
         args += ["--vars", json.dumps(variables, sort_keys=True)]
     if select:
@@ -87,10 +91,11 @@ def run_dbt(args: list[str], paths: WarehousePaths, *, quiet: bool = False) -> s
 def build(paths: WarehousePaths, as_of_date: str | None = None, *, quiet: bool = False) -> None:
     """Seeds, models and tests: the whole warehouse as of D, once the landing files
     passed intake (orchestration/intake.py raises IntakeError, and dbt does not run,
-    when they cannot be loaded as they are)."""
+    when they cannot be loaded as they are) and, on PostgreSQL, were loaded."""
     report = prepare_landing(paths)
     if not quiet:
         print(report.render())
+    prepare_target(paths)
     run_dbt(dbt_args("build", dbt_vars(as_of_date)), paths, quiet=quiet)
 
 

@@ -12,11 +12,23 @@
     {%- if source_system not in zones -%}
         {{ exceptions.raise_compiler_error("var source_timezones has no time zone for source '" ~ source_system ~ "'") }}
     {%- endif -%}
-    {%- set local = adapter.dispatch('to_local_timestamp', 'recontact')(text_expr, zones[source_system]) -%}
+    {#- Only ISO 8601 text is read, by every engine alike: each engine's own cast accepts
+        other spellings too (2026/01/05, 1:2:3, 'now' ...), and those differ. -#}
+    {%- set local -%}
+    case
+        when {{ regexp_like(text_expr, iso_timestamp_pattern()) }}
+            then {{ adapter.dispatch('to_local_timestamp', 'recontact')(text_expr, zones[source_system]) }}
+    end
+    {%- endset -%}
     {%- if source_system in var('sources_in_recontact_timezone', []) and zones[source_system] != var('recontact_timezone') -%}
         {{ return(adapter.dispatch('convert_timezone', 'recontact')(local, zones[source_system], var('recontact_timezone'))) }}
     {%- endif -%}
     {{ return(local) }}
+{%- endmacro %}
+
+{#- YYYY-MM-DD, optionally with a time hh:mm[:ss[.ffffff]] (T or space) and an offset. -#}
+{% macro iso_timestamp_pattern() -%}
+    '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$'
 {%- endmacro %}
 
 {% macro timestamp_offset_pattern() -%}
@@ -59,6 +71,34 @@
 
 {% macro spark__try_cast(text_expr, data_type) -%}
     try_cast({{ text_expr }} as {{ data_type }})
+{%- endmacro %}
+
+{#- PostgreSQL has no try_cast: recontact_try_cast_<type>(text) functions, created by the
+    on-run-start hook (engine_functions below), catch the cast's error. -#}
+{% macro postgres__try_cast(text_expr, data_type) -%}
+    {{ target.schema }}.recontact_try_cast_{{ data_type }}({{ text_expr }})
+{%- endmacro %}
+
+{#- on-run-start: the helper functions an engine lacks (none but on PostgreSQL). -#}
+{% macro engine_functions() -%}
+    {{ return(adapter.dispatch('engine_functions', 'recontact')()) }}
+{%- endmacro %}
+
+{% macro default__engine_functions() -%}
+    select 1
+{%- endmacro %}
+
+{% macro postgres__engine_functions() -%}
+    {%- for data_type in ['timestamp', 'timestamptz', 'date', 'integer'] %}
+    create or replace function {{ target.schema }}.recontact_try_cast_{{ data_type }}(value text)
+    returns {{ data_type }} language plpgsql immutable as $$
+    begin
+        return cast(value as {{ data_type }});
+    exception when others then
+        return null;
+    end
+    $$;
+    {%- endfor %}
 {%- endmacro %}
 
 

@@ -38,6 +38,50 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Spark reads both files through temporary views at run time. The listing also
+    names the landing directory, so a state directory that does not exist yet means
+    "no tombstones" rather than an error. -#}
+{% macro spark__is_tombstoned(candidate_id_expr, source_system) -%}
+    {%- set files = tombstone_files() -%}
+    {%- set present = [] -%}
+    {%- if execute -%}
+        {%- set state_dir = files.salt.rsplit('/', 1)[0] -%}
+        {%- set listed = spark_list_files(
+            [state_dir, (var('landing_dir') | string | trim).rstrip('/')],
+            '{tombstones.csv,tombstone_salt}'
+        ) -%}
+        {%- for name in ['tombstones.csv', 'tombstone_salt'] -%}
+            {%- for path in listed if path.endswith('/' ~ state_dir.rstrip('/').split('/')[-1] ~ '/' ~ name) -%}
+                {%- if loop.first %}{% do present.append(path) %}{% endif -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if present | length == 2 -%}
+        {%- set tombstones = spark_temporary_view('tombstones', "csv options (path " ~ sql_string(present[0]) ~ ", header 'true')") -%}
+        {%- set salt = spark_temporary_view('tombstone_salt', "text options (path " ~ sql_string(present[1]) ~ ", wholetext 'true')") -%}
+        ({{ candidate_id_expr }} is not null and sha2(concat(
+            (select regexp_replace(value, '^[ \\t\\r\\n]+|[ \\t\\r\\n]+$', '') from {{ salt }}),
+            '|', '{{ source_system }}', '|', {{ candidate_id_expr }}
+        ), 256) in (
+            select candidate_key_hash from {{ tombstones }} where source_system = '{{ source_system }}'
+        ))
+    {%- else -%}
+        false
+    {%- endif -%}
+{%- endmacro %}
+
+{#- PostgreSQL: orchestration/engines.py copies the tombstones and the salt into
+    landing.tombstones and landing.tombstone_salt with the landing files (schema landing
+    is readable by the warehouse's owner only; the BI role has no access to it). -#}
+{% macro postgres__is_tombstoned(candidate_id_expr, source_system) -%}
+    ({{ candidate_id_expr }} is not null and encode(sha256(convert_to(
+        (select salt from landing.tombstone_salt) || '|' || '{{ source_system }}' || '|' || {{ candidate_id_expr }},
+        'UTF8'
+    )), 'hex') in (
+        select candidate_key_hash from landing.tombstones where source_system = '{{ source_system }}'
+    ))
+{%- endmacro %}
+
 {#- For rows kept by application (stage events, evaluations, offers): the application
     belongs to a purged person, whose application rows were suppressed. A vendor whose
     base model of applications has another name or key (Greenhouse: base_greenhouse__application,

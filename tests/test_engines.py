@@ -1,0 +1,291 @@
+"""The same dbt project on DuckDB, Spark and PostgreSQL (docs/engines.md).
+
+One generated export (2,000 candidates with the generator's boundary cases, CSV and
+Parquet batches, two persons purged earlier) is built as of one date on each engine;
+the three published marts must be the same row sets, column by column. PostgreSQL is a
+throw-away cluster (tests/postgres_server.py); Spark runs in the dbt process (pyspark).
+The dbt unit tests run on DuckDB only (the rest of the suite); the data tests run on
+DuckDB and PostgreSQL. On Spark, where each test is a Spark job (about 2 minutes for
+the 110 data tests on this 2-core machine), the build is seeds and models only; they
+pass there too (`dbt build --target spark`, docs/engines.md).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import psycopg2
+import pytest
+
+from orchestration import engines, warehouse
+from orchestration.contract import MART_KEYS
+from orchestration.generate import generate_export
+from orchestration.paths import WarehousePaths
+from orchestration.purge import QueuedPerson, write_tombstones
+from tests.postgres_server import PostgresServer
+from tests.support import END_DATE
+
+MARTS = list(MART_KEYS)
+PURGED_EARLIER = ("C000011", "C000012")  # re-delivered after a purge: suppressed everywhere
+BI_ROLE = "recontact_bi"
+# Personal data BI must never see (ats-export-v1: contact details and evaluation text).
+PERSONAL_COLUMNS = {"full_name", "email", "phone", "strengths", "concerns"}
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory) -> WarehousePaths:
+    root = tmp_path_factory.mktemp("engines")
+    paths = WarehousePaths(
+        landing_dir=root / "landing",
+        duckdb_path=root / "recontact.duckdb",
+        state_dir=root / "state",
+        audit_dir=root / "audit",
+        publish_dir=root / "published",
+    )
+    generate_export(
+        paths.landing_dir,
+        candidates=2000,
+        seed=11,
+        end_date=END_DATE,
+        batches=3,
+        file_format="mixed",
+    )
+    purged = [
+        QueuedPerson("canonical", candidate_id, "-", "erasure_requested", None)
+        for candidate_id in PURGED_EARLIER
+    ]
+    assert write_tombstones(paths.state_dir, purged, "2026-06-01T00:00:00Z") == (2, 0)
+    return paths
+
+
+def build(paths: WarehousePaths, target: str, extra_env: dict[str, str] | None = None) -> None:
+    """`dbt build` as the CLI runs it, the engine chosen by RECONTACT_DBT_TARGET only."""
+    selection = {
+        "duckdb": [],
+        "postgres": ["--exclude", "resource_type:unit_test"],
+        "spark": ["--exclude", "resource_type:unit_test", "resource_type:test"],
+    }[target]
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {engines.TARGET_VARIABLE: target, **(extra_env or {})}.items():
+            patch.setenv(name, value)
+        engines.prepare_target(paths)
+        args = warehouse.dbt_args(
+            "build",
+            warehouse.dbt_vars(END_DATE.isoformat()),
+            target_path=paths.duckdb_path.parent / f"target-{target}",
+        )
+        warehouse.run_dbt([*args, *selection], paths, quiet=True)
+
+
+@pytest.fixture(scope="module")
+def duckdb_marts(export) -> dict[str, tuple[list[str], list[tuple]]]:
+    build(export, "duckdb")
+    with duckdb.connect(str(export.duckdb_path), read_only=True) as connection:
+        return {mart: result(connection.execute(f"select * from marts.{mart}")) for mart in MARTS}
+
+
+@pytest.fixture(scope="module")
+def postgres(export) -> Iterator[PostgresServer]:
+    server = PostgresServer.start()
+    try:
+        build(export, "postgres", server.env)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def spark_marts(export) -> dict[str, tuple[list[str], list[tuple]]]:
+    spark_dir = export.duckdb_path.parent / "spark"
+    build(export, "spark", {"RECONTACT_SPARK_DIR": str(spark_dir)})
+    # Spark's tables are Parquet files: read them back without a JVM.
+    tables = spark_dir / "warehouse" / "marts.db"
+    with duckdb.connect() as connection:
+        return {
+            mart: result(connection.execute(f"select * from read_parquet('{files}')"))
+            for mart in MARTS
+            for files in [tables / mart / "*.parquet"]
+        }
+
+
+def result(cursor) -> tuple[list[str], list[tuple]]:
+    """Column names and rows as comparable values (dates as ISO text, numbers as int)."""
+    columns = [description[0] for description in cursor.description]
+    return columns, [tuple(comparable(value) for value in row) for row in cursor.fetchall()]
+
+
+def comparable(value):
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int) or float(value).is_integer():
+        return int(value)
+    return value
+
+
+def assert_same_marts(expected: dict, actual: dict, engine: str) -> None:
+    for mart in MARTS:
+        expected_columns, expected_rows = expected[mart]
+        actual_columns, actual_rows = actual[mart]
+        assert actual_columns == expected_columns, f"{engine} {mart}: other columns"
+        assert len(actual_rows) == len(expected_rows), f"{engine} {mart}: other row count"
+        expected_sorted = sorted(expected_rows, key=repr)
+        actual_sorted = sorted(actual_rows, key=repr)
+        for position, column in enumerate(expected_columns):
+            differing = [
+                (left[:2], left[position], right[position])
+                for left, right in zip(expected_sorted, actual_sorted, strict=True)
+                if left[position] != right[position]
+            ]
+            assert not differing, f"{engine} {mart}.{column} differs, e.g. {differing[:3]}"
+
+
+def test_duckdb_marts_are_not_trivial(duckdb_marts):
+    """The comparison means something: every mart has rows, some persons are eligible,
+    and the persons purged earlier are not there."""
+    columns, eligibility = duckdb_marts["recontact_eligibility"]
+    is_eligible = columns.index("is_eligible")
+    assert len(eligibility) > 1000
+    assert 0 < sum(row[is_eligible] for row in eligibility) < len(eligibility)
+    assert duckdb_marts["recontact_cohorts"][1] and duckdb_marts["retention_purge_queue"][1]
+    candidate_ids = {row[columns.index("candidate_id")] for row in eligibility}
+    assert not candidate_ids & set(PURGED_EARLIER)
+
+
+def postgres_marts(server: PostgresServer) -> dict[str, tuple[list[str], list[tuple]]]:
+    connection = server.settings.connect()
+    try:
+        marts = {}
+        with connection.cursor() as cursor:
+            for mart in MARTS:
+                cursor.execute(f"select * from marts.{mart}")
+                marts[mart] = result(cursor)
+        return marts
+    finally:
+        connection.close()
+
+
+def test_postgres_builds_the_same_marts_as_duckdb(duckdb_marts, postgres):
+    assert_same_marts(duckdb_marts, postgres_marts(postgres), "postgres")
+
+
+def test_spark_builds_the_same_marts_as_duckdb(duckdb_marts, spark_marts):
+    assert_same_marts(duckdb_marts, spark_marts, "spark")
+
+
+def test_postgres_incremental_rebuild_changes_nothing(export, duckdb_marts, postgres):
+    """A second build (the incremental models now exist: delete+insert of the slices, no
+    new batch to read) keeps every landed row once and the same marts."""
+
+    def landed_rows() -> int:
+        return postgres.rows(
+            "select sum(landed_rows) from staging.stg_canonical__landing_reconciliation"
+        )[0][0]
+
+    before = landed_rows()
+    build(export, "postgres", postgres.env)
+    assert landed_rows() == before
+    assert_same_marts(duckdb_marts, postgres_marts(postgres), "postgres, rebuilt")
+
+
+def relations(server: PostgresServer) -> list[tuple[str, str]]:
+    return server.rows(
+        "select table_schema, table_name from information_schema.tables"
+        " where table_schema in ('landing', 'staging', 'intermediate', 'reference', 'marts')"
+    )
+
+
+def test_bi_role_reads_the_published_marts_only(postgres):
+    everything = relations(postgres)
+    schemas = {schema for schema, _ in everything}
+    assert schemas == {"landing", "staging", "intermediate", "reference", "marts"}
+    for mart in MARTS:
+        (count,) = postgres.rows(f"select count(*) from marts.{mart}", role=BI_ROLE)[0]
+        assert count > 0
+    refused = 0
+    for schema, table in everything:
+        if schema == "marts" and table in MARTS:
+            continue
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            postgres.rows(f'select * from {schema}."{table}" limit 1', role=BI_ROLE)
+        refused += 1
+    assert refused > 30  # landing files, staging, intermediate views, reference data
+
+
+def test_bi_role_sees_no_personal_data(postgres):
+    """No column the role may read is a contact detail or evaluation text, while such
+    columns do exist in the warehouse (and the role is refused on them)."""
+    columns = postgres.rows(
+        "select table_schema, table_name, column_name from information_schema.columns"
+        " where table_schema in ('landing', 'staging', 'intermediate', 'reference', 'marts')"
+    )
+    personal = [column for column in columns if column[2] in PERSONAL_COLUMNS]
+    assert {column[2] for column in personal} == PERSONAL_COLUMNS
+    readable = postgres.rows(
+        "select table_schema, table_name, column_name from information_schema.columns"
+        " where table_schema in ('landing', 'staging', 'intermediate', 'reference', 'marts')"
+        f" and has_column_privilege('{BI_ROLE}',"
+        " format('%I.%I', table_schema, table_name), column_name, 'select')"
+    )
+    assert {(schema, table) for schema, table, _ in readable} == {("marts", m) for m in MARTS}
+    assert not [column for column in readable if column[2] in PERSONAL_COLUMNS]
+    for schema, table, column in personal[:10]:
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            postgres.rows(f'select "{column}" from {schema}."{table}" limit 1', role=BI_ROLE)
+
+
+def test_target_comes_from_the_environment(monkeypatch):
+    """RECONTACT_DBT_TARGET picks the engine for the CLI's dbt calls and the Dagster dbt
+    resource; an unknown engine is refused by name."""
+    from orchestration.definitions import dbt_resource
+
+    monkeypatch.delenv(engines.TARGET_VARIABLE, raising=False)
+    assert warehouse.dbt_args("build", {})[-2:] == ["--target", "duckdb"]
+    assert dbt_resource().target == "duckdb"
+    for target in ("spark", "postgres"):
+        monkeypatch.setenv(engines.TARGET_VARIABLE, target)
+        args = warehouse.dbt_args("build", {})
+        assert args[args.index("--target") + 1] == target
+        assert dbt_resource().target == target
+    monkeypatch.setenv(engines.TARGET_VARIABLE, "oracle")
+    with pytest.raises(ValueError, match="RECONTACT_DBT_TARGET must be one of"):
+        warehouse.dbt_args("build", {})
+
+
+def test_postgres_loader_keeps_header_names_and_row_numbers(export, postgres):
+    """Each landing file is one text table with the file's own column names and its data
+    row numbers, listed in landing.landed_files (what postgres__read_landing reads)."""
+    files = engines.landing_files(export.landing_dir)
+    listed = postgres.rows(
+        "select source_system, batch_id, file_name, relation_name from landing.landed_files"
+    )
+    assert len(listed) == len(files)
+    first = files[0]
+    (relation,) = [row[3] for row in listed if row[1:3] == (first.batch_id, first.file_name)]
+    rows = postgres.rows(
+        f'select min(_source_row), max(_source_row), count(*) from landing."{relation}"'
+    )
+    with duckdb.connect() as connection:
+        (expected,) = connection.execute(
+            f"select count(*) from read_csv('{first.path}', header = true, all_varchar = true)"
+            if first.extension == "csv"
+            else f"select count(*) from read_parquet('{first.path}')"
+        ).fetchone()
+    assert rows == [(1, expected, expected)]
+
+
+def test_engines_need_no_other_setup():
+    """CI installs nothing but what `make test` installs: pyspark and a PostgreSQL server."""
+    import pyspark  # noqa: F401
+
+    from tests.postgres_server import postgres_bin_dir
+
+    assert (postgres_bin_dir() / "initdb").exists()
+    assert os.environ.get("JAVA_HOME") or any(
+        (Path(directory) / "java").exists() for directory in os.environ["PATH"].split(os.pathsep)
+    )
