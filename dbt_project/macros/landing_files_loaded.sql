@@ -61,6 +61,9 @@
 
 {#- Post-hook of an incremental base model: it now reflects every current file. -#}
 {% macro record_landing_files(source_name, table_name) -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- set current = landing_file_signatures(source_name, table_name) -%}
     {%- if current is none -%}
         {{ return('') }}
