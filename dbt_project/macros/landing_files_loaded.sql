@@ -31,7 +31,19 @@
 {%- endmacro %}
 
 {% macro landing_files_loaded_relation() -%}
-    {{ return(api.Relation.create(database=this.database, schema=this.schema, identifier='landing_files_loaded')) }}
+    {{ return(api.Relation.create(
+        database=target.database, schema=generate_schema_name('staging', none), identifier='landing_files_loaded'
+    )) }}
+{%- endmacro %}
+
+{#- on-run-start: the table, where the engine can tell file changes (else nothing). -#}
+{% macro create_landing_files_loaded() -%}
+    {%- if not execute or target.type != 'duckdb' -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set relation = landing_files_loaded_relation() -%}
+    create schema if not exists {{ relation.schema }};
+    create table if not exists {{ relation }} (model varchar, file varchar, signature varchar)
 {%- endmacro %}
 
 {#- The batches with a file that is new, rewritten or gone since this model last read it;
@@ -69,7 +81,6 @@
         {{ return('') }}
     {%- endif -%}
     {%- set relation = landing_files_loaded_relation() -%}
-    create table if not exists {{ relation }} (model varchar, file varchar, signature varchar);
     delete from {{ relation }} where model = {{ sql_string(this.identifier) }};
     {%- if current %}
     insert into {{ relation }} (model, file, signature) values
