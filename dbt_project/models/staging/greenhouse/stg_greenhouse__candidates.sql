@@ -22,7 +22,7 @@ first_emails as (
     select
         candidate_id,
         value as email,
-        row_number() over (partition by candidate_id order by position, email_address_key) as position_rank
+        row_number() over (partition by candidate_id order by position, contact_key) as position_rank
     from email_addresses
     where value is not null
 ),
@@ -31,7 +31,7 @@ first_phones as (
     select
         candidate_id,
         value as phone,
-        row_number() over (partition by candidate_id order by position, phone_number_key) as position_rank
+        row_number() over (partition by candidate_id order by position, contact_key) as position_rank
     from phone_numbers
     where value is not null
 ),

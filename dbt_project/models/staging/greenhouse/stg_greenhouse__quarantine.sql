@@ -1,8 +1,8 @@
 {#- Keys per Fivetran table; the tables without an id get a composite key in their base model. -#}
 {%- set entities = {
     'candidate': 'id',
-    'email_address': 'email_address_key',
-    'phone_number': 'phone_number_key',
+    'email_address': 'contact_key',
+    'phone_number': 'contact_key',
     'job': 'id',
     'application': 'id',
     'job_application': 'job_application_key',
