@@ -1,9 +1,9 @@
 {#- Cross-source identity (docs/identity.md): which candidate records, in any source,
     are one person. Two records match when they have the same e-mail key, or the same
     phone key and the same name key; matching is transitive. Label propagation: every
-    record starts with its own key as label and takes the smallest label of any record
-    it matches, var('identity_rounds') times (a data test proves no further round would
-    change a label). person_id is the hash of the smallest record key of the person, so
+    record starts with its own key as person_label and takes the smallest person_label of
+    any record it matches, var('identity_rounds') times (a data test proves no further round
+    would change one). person_id is the hash of the smallest record key of the person, so
     a person of one record keeps the id md5(source_system|candidate_id). -#}
 with
 
@@ -23,7 +23,7 @@ keyed as (
 labels_0 as (
     select
         record_key,
-        record_key as label
+        record_key as person_label
     from keyed
 ),
 
@@ -32,7 +32,7 @@ labels_0 as (
 email_labels_{{ round }} as (
     select
         keyed.email_key,
-        min({{ previous }}.label) as label
+        min({{ previous }}.person_label) as person_label
     from keyed
     inner join {{ previous }} on keyed.record_key = {{ previous }}.record_key
     where keyed.email_key is not null
@@ -43,7 +43,7 @@ phone_name_labels_{{ round }} as (
     select
         keyed.phone_key,
         keyed.name_key,
-        min({{ previous }}.label) as label
+        min({{ previous }}.person_label) as person_label
     from keyed
     inner join {{ previous }} on keyed.record_key = {{ previous }}.record_key
     where keyed.phone_key is not null and keyed.name_key is not null
@@ -54,10 +54,10 @@ labels_{{ round }} as (
     select
         keyed.record_key,
         least(
-            {{ previous }}.label,
-            coalesce(email_labels_{{ round }}.label, {{ previous }}.label),
-            coalesce(phone_name_labels_{{ round }}.label, {{ previous }}.label)
-        ) as label
+            {{ previous }}.person_label,
+            coalesce(email_labels_{{ round }}.person_label, {{ previous }}.person_label),
+            coalesce(phone_name_labels_{{ round }}.person_label, {{ previous }}.person_label)
+        ) as person_label
     from keyed
     inner join {{ previous }} on keyed.record_key = {{ previous }}.record_key
     left join email_labels_{{ round }} on keyed.email_key = email_labels_{{ round }}.email_key
@@ -73,8 +73,8 @@ identified as (
     select
         keyed.source_system,
         keyed.candidate_id,
-        {{ dbt.hash('labels.label') }} as person_id,
-        count(*) over (partition by labels.label) as person_records,
+        {{ dbt.hash('labels.person_label') }} as person_id,
+        count(*) over (partition by labels.person_label) as person_records,
         {{ dbt.hash('keyed.email_key') }} as email_key_hash,
         case
             when keyed.phone_key is not null and keyed.name_key is not null

@@ -120,7 +120,10 @@ deletion_summary as (
     select
         records.person_id,
         min(
-            case when candidates.is_deleted and candidates.updated_on <= {{ as_of_date() }} then candidates.updated_on end
+            case
+                when candidates.is_deleted and candidates.updated_on <= {{ as_of_date() }}
+                    then candidates.updated_on
+            end
         ) as deleted_in_source_on
     from candidates
     inner join records

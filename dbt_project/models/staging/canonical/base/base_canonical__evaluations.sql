@@ -4,7 +4,10 @@
 with
 
 landed as (
-    {{ read_landing('canonical', 'evaluations', suppressed_when=is_suppressed_application('application_id'), batches=increment.batches) }}
+    {{ read_landing(
+        'canonical', 'evaluations',
+        suppressed_when=is_suppressed_application('application_id'), batches=increment.batches
+    ) }}
 ),
 
 parsed as (

@@ -4,7 +4,10 @@
 with
 
 landed as (
-    {{ read_landing('canonical', 'stage_events', suppressed_when=is_suppressed_application('application_id'), batches=increment.batches) }}
+    {{ read_landing(
+        'canonical', 'stage_events',
+        suppressed_when=is_suppressed_application('application_id'), batches=increment.batches
+    ) }}
 ),
 
 parsed as (
