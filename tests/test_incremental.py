@@ -5,6 +5,7 @@ conflicting and late-arriving batches must give exactly what a full build gives.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.generate import generate_export
+from orchestration.intake import MANIFEST_NAME, write_manifest
 from tests.support import new_warehouse
 
 AS_OF = date(2026, 11, 27)
@@ -87,6 +89,13 @@ def write_rows(path: Path, header: list[str], rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
+def resend_manifest(batch: Path, entity: str, rows: int) -> None:
+    """The batch manifest of a re-sent batch (orchestration/intake.py checks row counts)."""
+    manifest = json.loads((batch / MANIFEST_NAME).read_text())
+    counts = {**manifest["row_counts"], entity: rows}
+    write_manifest(batch, counts, manifest["previous_batch_id"])
+
+
 def redelivery(source: Path, target: Path) -> None:
     """A batch re-sending 20 stage events unchanged and 10 with another stage, and
     10 evaluations unchanged: re-deliveries and conflicts for the fate rules."""
@@ -134,6 +143,7 @@ def test_daily_runs_equal_a_full_build_after_new_redelivered_and_late_batches(ex
     header, stage_events = event_rows(second, "stage_events")
     rewritten = warehouse.landing_dir / "canonical" / second.name / "stage_events.csv"
     write_rows(rewritten, header, stage_events[5:])
+    resend_manifest(rewritten.parent, "stage_events", len(stage_events) - 5)
     output = warehouse.build(AS_OF)
     assert "changed since it was read" in output
     assert_same_as_full_build(warehouse, tmp_path / "step4")
