@@ -1081,6 +1081,19 @@ def _delete_rows(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) ->
     return _rows_of_persons(connection, tables, "delete from")
 
 
+def _forget_loaded_files(connection: duckdb.DuckDBPyConnection) -> None:
+    """The incremental event models no longer hold what their files held when read (rows
+    were deleted here, files rewritten): forget what they read, so the next build
+    recomputes them from the files as they are (dbt_project/macros/landing_files_loaded.sql).
+    Otherwise an ATS re-sending the original files (same size and time) would go unread."""
+    exists = connection.execute(
+        "select count(*) from information_schema.tables"
+        " where table_schema = 'staging' and table_name = 'landing_files_loaded'"
+    ).fetchone()[0]
+    if exists:
+        connection.execute("delete from staging.landing_files_loaded")
+
+
 def compact_warehouse(paths: WarehousePaths) -> None:
     """Rewrite the DuckDB file with its live data only, and swap it in atomically.
 
@@ -1241,6 +1254,7 @@ def apply_purge(plan: PurgePlan, paths: WarehousePaths, *, run_id: str) -> Purge
             connection.execute("begin transaction")
             try:
                 table_hits = _delete_rows(connection, tables)
+                _forget_loaded_files(connection)
                 connection.execute("commit")
             except BaseException:
                 connection.execute("rollback")
