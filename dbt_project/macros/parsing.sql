@@ -143,6 +143,26 @@
 {%- endmacro %}
 
 
+{#- One source's rows of the mapping seeds, keyed the way mapping_key compares raw values
+    (the body of a `reason_map` / `stage_map` CTE in the staged models). -#}
+{% macro reason_map_of(source_system) -%}
+    select
+        {{ mapping_key('source_reason') }} as reason_key,
+        category
+    from {{ ref('rejection_reason_map') }}
+    where source_system = '{{ source_system }}'
+{%- endmacro %}
+
+{% macro stage_map_of(source_system) -%}
+    select
+        {{ mapping_key('source_stage') }} as stage_key,
+        stage,
+        stage_order
+    from {{ ref('stage_map') }}
+    where source_system = '{{ source_system }}'
+{%- endmacro %}
+
+
 {#- A deterministic fingerprint of a landed row's content (not of where it came from),
     used to tell a harmless re-delivery from a conflicting duplicate. -#}
 {% macro row_fingerprint(columns) -%}

@@ -67,11 +67,7 @@ applications as (
 ),
 
 reason_map as (
-    select
-        {{ mapping_key('source_reason') }} as reason_key,
-        category
-    from {{ ref('rejection_reason_map') }}
-    where source_system = '{{ source_system }}'
+    {{ reason_map_of(source_system) }}
 ),
 
 staged as (
@@ -111,12 +107,7 @@ stage_events as (
 ),
 
 stage_map as (
-    select
-        {{ mapping_key('source_stage') }} as stage_key,
-        stage,
-        stage_order
-    from {{ ref('stage_map') }}
-    where source_system = '{{ source_system }}'
+    {{ stage_map_of(source_system) }}
 ),
 
 staged as (
@@ -174,11 +165,7 @@ offers as (
 ),
 
 reason_map as (
-    select
-        {{ mapping_key('source_reason') }} as reason_key,
-        category
-    from {{ ref('rejection_reason_map') }}
-    where source_system = '{{ source_system }}'
+    {{ reason_map_of(source_system) }}
 ),
 
 staged as (

@@ -29,11 +29,7 @@ application_history as (
 ),
 
 reason_map as (
-    select
-        {{ mapping_key('source_reason') }} as reason_key,
-        category
-    from {{ ref('rejection_reason_map') }}
-    where source_system = 'greenhouse'
+    {{ reason_map_of('greenhouse') }}
 ),
 
 -- an application is for one job; should Fivetran link several, the smallest id is taken

@@ -6,11 +6,7 @@ offers as (
 ),
 
 reason_map as (
-    select
-        {{ mapping_key('source_reason') }} as reason_key,
-        category
-    from {{ ref('rejection_reason_map') }}
-    where source_system = 'greenhouse'
+    {{ reason_map_of('greenhouse') }}
 ),
 
 staged as (

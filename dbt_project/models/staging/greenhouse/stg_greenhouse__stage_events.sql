@@ -13,12 +13,7 @@ job_stages as (
 ),
 
 stage_map as (
-    select
-        {{ mapping_key('source_stage') }} as stage_key,
-        stage,
-        stage_order
-    from {{ ref('stage_map') }}
-    where source_system = 'greenhouse'
+    {{ stage_map_of('greenhouse') }}
 ),
 
 staged as (

@@ -14,11 +14,7 @@ applications as (
 ),
 
 reason_map as (
-    select
-        {{ mapping_key('source_reason') }} as reason_key,
-        category
-    from {{ ref('rejection_reason_map') }}
-    where source_system = 'lever'
+    {{ reason_map_of('lever') }}
 ),
 
 statused as (

@@ -13,12 +13,7 @@ stages as (
 ),
 
 stage_map as (
-    select
-        {{ mapping_key('source_stage') }} as stage_key,
-        stage,
-        stage_order
-    from {{ ref('stage_map') }}
-    where source_system = 'lever'
+    {{ stage_map_of('lever') }}
 ),
 
 named as (
