@@ -68,12 +68,18 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+def dbt_command() -> list[str]:
+    """dbt of this virtual environment, with the project parsed once per change of its
+    files rather than once per command (orchestration/dbt_invoke.py)."""
+    return [sys.executable, "-m", "orchestration.dbt_invoke"]
+
+
 def run_dbt(args: list[str], paths: WarehousePaths, *, quiet: bool = False) -> str:
     """Run dbt; its progress streams to the terminal unless quiet (then it is returned)."""
     paths.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **paths.as_env()}
     result = subprocess.run(
-        [dbt_executable(), *args],
+        [*dbt_command(), *args],
         cwd=PROJECT_DIR,
         env=env,
         stdout=subprocess.PIPE if quiet else None,

@@ -20,7 +20,7 @@ def sample_warehouse(tmp_path_factory) -> Warehouse:
         batches=4,
         file_format="mixed",
     )
-    warehouse.build(END_DATE)
+    warehouse.build(END_DATE, unit_tests=True)  # the suite's one run of the dbt unit tests
     return warehouse
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from orchestration.contract import MART_KEYS
 from orchestration.intake import IntakeReport, prepare_landing
 from orchestration.paths import WarehousePaths
-from orchestration.warehouse import dbt_args, dbt_vars, run_dbt
+from orchestration.warehouse import DAILY_RUN_EXCLUDES, dbt_args, dbt_vars, run_dbt
 
 END_DATE = date(2026, 11, 27)
 
@@ -49,6 +49,7 @@ class Warehouse:
         command: str,
         as_of: date | str | None = None,
         select: str | None = None,
+        exclude: list[str] | None = None,
         **rule_parameters: int,
     ) -> str:
         """dbt as a user runs it; `build` and `run` first pass the landing intake, as
@@ -62,10 +63,15 @@ class Warehouse:
             select=select,
             target_path=self.target_path,
         )
-        return run_dbt(args, self.paths, quiet=True)
+        return run_dbt([*args, *(exclude or [])], self.paths, quiet=True)
 
-    def build(self, as_of: date | str | None = None, **rule_parameters: int) -> str:
-        return self.dbt("build", as_of, **rule_parameters)
+    def build(
+        self, as_of: date | str | None = None, *, unit_tests: bool = False, **rule_parameters: int
+    ) -> str:
+        """Seeds, models and data tests. The dbt unit tests test the SQL, not the data, so
+        they run in one build of the suite (the sample warehouse's), not in every build."""
+        exclude = None if unit_tests else DAILY_RUN_EXCLUDES
+        return self.dbt("build", as_of, exclude=exclude, **rule_parameters)
 
     def frame(self, sql: str) -> pd.DataFrame:
         with duckdb.connect(str(self.duckdb_path), read_only=True) as connection:
