@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PYTHON3 ?= python3
 
-.PHONY: install engines demo test dev lint clean
+.PHONY: install engines demo test check dev lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON3) -m venv $(VENV)
@@ -35,6 +35,11 @@ engines:
 ## .ci/run calls exactly this
 test: install engines
 	$(BIN)/pytest
+
+## check: the fast tier for the inner loop: every test that needs no dbt build beyond the
+## one shared sample warehouse (no Spark, no PostgreSQL); `slow` is set in tests/conftest.py
+check: install
+	$(BIN)/pytest -m "not slow" -q
 
 ## dev: the Dagster UI on http://127.0.0.1:3000 (asset graph, checks, schedules, sensor)
 dev: install

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import re
+
 import pytest
 
 from orchestration.generate import generate_export
@@ -29,3 +32,34 @@ def make_warehouse(tmp_path):
     """A factory of empty warehouses under this test's tmp_path."""
     counter = iter(range(100))
     return lambda: new_warehouse(tmp_path / f"warehouse_{next(counter)}")
+
+
+# The fast tier (`make check`): every test that needs no dbt build beyond the sample
+# warehouse's. A test is `slow` when its own code, or a fixture it uses (other than
+# sample_warehouse), builds or materializes a warehouse — found in their source, so a new
+# test lands in the right tier without anyone remembering to mark it.
+BUILDS_A_WAREHOUSE = re.compile(
+    r"new_warehouse\(|make_warehouse|\bbuild\(|\.dbt\(|run_dbt\(|materialize|execute_in_process"
+    r"|execute_job\(|bench_size\("
+)
+SHARED_FIXTURES = {"sample_warehouse"}
+
+
+def builds_a_warehouse(function) -> bool:
+    try:
+        return bool(BUILDS_A_WAREHOUSE.search(inspect.getsource(function)))
+    except (OSError, TypeError):
+        return False
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        fixtures = item._fixtureinfo.name2fixturedefs
+        fixture_functions = [
+            definition.func
+            for name, definitions in fixtures.items()
+            if name not in SHARED_FIXTURES
+            for definition in definitions
+        ]
+        if any(builds_a_warehouse(f) for f in [item.function, *fixture_functions]):
+            item.add_marker(pytest.mark.slow)
