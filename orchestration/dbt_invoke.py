@@ -70,7 +70,14 @@ def parse_key(args: list[str]) -> str:
     variables = parse_vars(option(args, "--vars"))
     shaping = {key: value for key, value in variables.items() if key not in RUNTIME_VARS}
     target = option(args, "--target", "-t") or current_target()
-    digest.update(json.dumps([__version__, target, shaping], sort_keys=True).encode())
+    # Each node's database and schema are set at parse time from the profile: DuckDB names
+    # its catalog after the file's stem, PostgreSQL and Spark take theirs from the profile.
+    database = [
+        Path(os.environ.get("RECONTACT_DUCKDB_PATH", "data/recontact.duckdb")).stem,
+        os.environ.get("RECONTACT_PG_DATABASE", ""),
+        os.environ.get("RECONTACT_SPARK_SCHEMA", ""),
+    ]
+    digest.update(json.dumps([__version__, target, database, shaping], sort_keys=True).encode())
     return digest.hexdigest()[:24]
 
 
@@ -96,7 +103,6 @@ def parse_args(args: list[str]) -> list[str]:
 def load_manifest(args: list[str]):
     """The parsed manifest for args, from the cache or from one `dbt parse` (then cached)."""
     from dbt.cli.main import dbtRunner
-
     from dbt.contracts.graph.manifest import Manifest
 
     path = CACHE_DIR / f"{parse_key(args)}.pickle"
