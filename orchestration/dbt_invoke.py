@@ -22,10 +22,9 @@ import json
 import os
 import pickle
 import sys
-from pathlib import Path
 
 from orchestration.engines import current_target
-from orchestration.paths import PROJECT_DIR
+from orchestration.paths import PROJECT_DIR, WarehousePaths
 
 CACHE_DIR = PROJECT_DIR / "target" / "parsed"
 # Read when a model is compiled or run, never while parsing: changing them keeps the parse.
@@ -73,7 +72,7 @@ def parse_key(args: list[str]) -> str:
     # Each node's database and schema are set at parse time from the profile: DuckDB names
     # its catalog after the file's stem, PostgreSQL and Spark take theirs from the profile.
     database = [
-        Path(os.environ.get("RECONTACT_DUCKDB_PATH", "data/recontact.duckdb")).stem,
+        WarehousePaths.from_env().duckdb_path.stem,
         os.environ.get("RECONTACT_PG_DATABASE", ""),
         os.environ.get("RECONTACT_SPARK_SCHEMA", ""),
     ]
