@@ -1,7 +1,7 @@
 -- Frame of the `eligibility_compliance` suite: one row per candidate record, in staging or
 -- in marts.recontact_eligibility (full outer join), with the mart's decision next to facts
 -- recomputed here from every source's staged rows, independently of the rules' models, as
--- of D = $as_of (recontact-rules v1, docs/rules-interpretation.md). Facts are decided per
+-- of D = $as_of (recontact-rules v1.1, docs/rules-interpretation.md). Facts are decided per
 -- person: which records are one person comes from intermediate.int_person_identity (an
 -- input to the rules, docs/identity.md); a request or deletion in any record counts for the
 -- person, and consent is valid only when every record with a consent event has a valid one.
@@ -105,6 +105,30 @@ opt_outs_by_d as (
     where outcome = 'opt_out' and coalesce(outcome_on, sent_on) <= as_of.d
 ),
 
+-- rule set v1.1: held when a quarantined row names one of the person's records or an
+-- application of theirs (rows a source's mapping sets aside by design name nobody)
+quality_held as (
+    select distinct records.person_id
+    from (
+        select source_system, candidate_id
+        from intermediate.int_quarantine_unioned
+        where candidate_id is not null
+            and quarantine_reason not in (
+                'deleted in Greenhouse (_fivetran_deleted)', 'prospect, not an application to a job'
+            )
+        union
+        select quarantined.source_system, applications.candidate_id
+        from intermediate.int_quarantine_unioned as quarantined
+        inner join intermediate.int_applications_unioned as applications
+            on quarantined.source_system = applications.source_system
+            and quarantined.application_id = applications.application_id
+        where quarantined.quarantine_reason not in (
+            'deleted in Greenhouse (_fivetran_deleted)', 'prospect, not an application to a job'
+        )
+    ) as named
+    inner join records using (source_system, candidate_id)
+),
+
 facts as (
     select
         candidates.source_system,
@@ -117,7 +141,8 @@ facts as (
         coalesce(requests_by_d.erasure, false) as erasure_requested,
         coalesce(requests_by_d.stop_use, false) as stop_use_requested,
         coalesce(requests_by_d.stop_contact, false)
-        or opt_outs_by_d.person_id is not null as stop_contact_requested
+        or opt_outs_by_d.person_id is not null as stop_contact_requested,
+        quality_held.person_id is not null as quality_held
     from intermediate.int_candidates_unioned as candidates
     left join records using (source_system, candidate_id)
     left join deletions on records.person_id = deletions.person_id
@@ -125,6 +150,7 @@ facts as (
     left join recontact_consent on records.person_id = recontact_consent.person_id
     left join requests_by_d on records.person_id = requests_by_d.person_id
     left join opt_outs_by_d on records.person_id = opt_outs_by_d.person_id
+    left join quality_held on records.person_id = quality_held.person_id
 )
 
 select
@@ -148,7 +174,8 @@ select
     coalesce(facts.stop_contact_requested, false) as stop_contact_requested,
     coalesce(facts.deleted_in_source, false) as deleted_in_source,
     coalesce(facts.hired, false) as hired,
-    coalesce(facts.open_application, false) as open_application
+    coalesce(facts.open_application, false) as open_application,
+    coalesce(facts.quality_held, false) as quality_held
 from marts.recontact_eligibility as eligibility
 full outer join facts
     on eligibility.source_system = facts.source_system

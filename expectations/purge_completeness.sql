@@ -2,7 +2,11 @@
 -- row of any table of the warehouse, or of any landing file -- with whether their data is
 -- due for deletion at D = $as_of (recontact-rules v1, "Purge queue"), recomputed here
 -- from staging and the retention dates of marts.recontact_eligibility, and whether
--- marts.retention_purge_queue holds them. Ids, dates and booleans only.
+-- marts.retention_purge_queue holds them. Rule set v1.1: a person whom a quarantined row
+-- names (one of their records, or an application of theirs; rows a source's mapping sets
+-- aside by design -- a Greenhouse prospect, a row deleted in Greenhouse -- name nobody) is
+-- held: never queued, and listed in marts.purge_blocked_by_quality when due. Ids, dates
+-- and booleans only.
 --
 -- `person_references(relation, source_system, candidate_id, application_id, person_id,
 -- is_suppressed)` is a temporary view that orchestration/compliance.py builds before this
@@ -141,6 +145,37 @@ queue as (
     group by person_id
 ),
 
+-- rule set v1.1, recomputed from the quarantine lists of every source
+quality_held as (
+    select distinct identity.person_id
+    from (
+        select source_system, candidate_id
+        from intermediate.int_quarantine_unioned
+        where candidate_id is not null
+            and quarantine_reason not in (
+                'deleted in Greenhouse (_fivetran_deleted)', 'prospect, not an application to a job'
+            )
+        union
+        select quarantined.source_system, applications.candidate_id
+        from intermediate.int_quarantine_unioned as quarantined
+        inner join intermediate.int_applications_unioned as applications
+            on quarantined.source_system = applications.source_system
+            and quarantined.application_id = applications.application_id
+        where quarantined.quarantine_reason not in (
+            'deleted in Greenhouse (_fivetran_deleted)', 'prospect, not an application to a job'
+        )
+    ) as named
+    inner join identity using (source_system, candidate_id)
+),
+
+blocked as (
+    select
+        person_id,
+        count(distinct source_system || '|' || candidate_id) as blocked_records
+    from marts.purge_blocked_by_quality
+    group by person_id
+),
+
 -- one decision per person: every record of a person carries the same dates
 eligibility as (
     select distinct person_id, use_allowed_until, legal_hold_until
@@ -177,6 +212,10 @@ due as (
             end
         ) as purge_due_on,
         queue.person_id is not null as in_purge_queue,
+        quality_held.person_id is not null as is_quality_held,
+        blocked.person_id is not null as in_blocked_list,
+        case when blocked.person_id is not null then blocked.blocked_records = candidates.records end
+            as blocked_covers_every_record,
         coalesce(queue.queue_rows, 0) - coalesce(queue.queued_records, 0) as queue_duplicate_rows,
         case when queue.person_id is not null then queue.queued_records = candidates.records end
             as queue_covers_every_record,
@@ -194,6 +233,10 @@ due as (
         on persons.person_id = erasures_by_d.person_id
     left join queue
         on persons.person_id = queue.person_id
+    left join quality_held
+        on persons.person_id = quality_held.person_id
+    left join blocked
+        on persons.person_id = blocked.person_id
 )
 
 select
@@ -206,17 +249,28 @@ select
     due.hired_or_open,
     due.purge_due_on,
     not due.hired_or_open and coalesce(due.purge_due_on <= as_of.d, false) as purge_due,
+    due.is_quality_held,
     due.in_purge_queue,
+    due.in_blocked_list,
+    due.blocked_covers_every_record,
     due.queue_duplicate_rows,
     due.queue_covers_every_record,
     due.queue_as_of_matches,
     -- NULL (not checked) for persons not in the queue
     case when due.in_purge_queue then due.queue_purge_due_on is not distinct from due.purge_due_on end
         as queue_due_on_matches,
-    not due.hired_or_open and coalesce(due.purge_due_on <= as_of.d, false) and not due.in_purge_queue
+    not due.hired_or_open and coalesce(due.purge_due_on <= as_of.d, false)
+    and not due.is_quality_held and not due.in_purge_queue
         as overdue_not_queued,
-    due.in_purge_queue and not (not due.hired_or_open and coalesce(due.purge_due_on <= as_of.d, false))
-        as queued_not_due
+    due.in_purge_queue
+    and not (not due.hired_or_open and coalesce(due.purge_due_on <= as_of.d, false) and not due.is_quality_held)
+        as queued_not_due,
+    not due.hired_or_open and coalesce(due.purge_due_on <= as_of.d, false)
+    and due.is_quality_held and not due.in_blocked_list
+        as held_due_not_listed,
+    due.in_blocked_list
+    and not (not due.hired_or_open and coalesce(due.purge_due_on <= as_of.d, false) and due.is_quality_held)
+        as listed_not_held_due
 from due
 cross join as_of
 order by due.person_id nulls first

@@ -15,10 +15,8 @@ from orchestration.assets import (
     recontact_dbt_assets,
     warehouse_as_of_date,
 )
-from orchestration.audit import append_entry
 from orchestration.paths import BUSINESS_TIMEZONE, WarehousePaths
-from orchestration.publish import publish
-from orchestration.purge import apply_purge, plan_purge
+from orchestration.purge import purge
 
 BUILD_OP = recontact_dbt_assets.op.name
 QUIET_SECONDS = 60  # a batch directory is complete once nothing in it changed for this long
@@ -109,20 +107,10 @@ def purge_retention_queue(context: dg.OpExecutionContext, config: PurgeConfig) -
     """Remove every queued person from the landing files and the warehouse, leave a
     tombstone, republish BI's marts and record it all in the audit log."""
     paths = WarehousePaths.from_env()
-    plan = plan_purge(paths)
-    context.log.info(plan.render())
+    result = purge(paths, dry_run=config.dry_run, run_id=context.run_id)
+    context.log.info(result.render())
     if config.dry_run:
-        append_entry(
-            paths.audit_dir,
-            {"event": "purge_dry_run", "run_id": context.run_id, "summary": plan.render()},
-        )
         return
-    report = apply_purge(plan, paths, run_id=context.run_id)
-    context.log.info(report.render())
-    append_entry(
-        paths.audit_dir, {"event": "purge", "run_id": context.run_id, "summary": report.render()}
-    )
-    publish(paths, release_id=f"{context.run_id}-after-purge")
     # Nothing overdue may remain anywhere: the same suite the refresh runs, now after the purge.
     outcome = compliance.run_suite(
         "purge_completeness", paths, run_id=context.run_id, as_of_date=warehouse_as_of_date(paths)

@@ -57,6 +57,7 @@ def generate_sample(
     file_format: str,
     replace_sample: bool = False,
     shape: str = "canonical",
+    quality_faults: bool = False,
 ) -> None:
     """A synthetic export under <landing_dir>/<shape>/: the canonical export, or the same
     people converted to a vendor's files (orchestration/vendors/<shape>.py)."""
@@ -84,6 +85,7 @@ def generate_sample(
         batches=batches,
         file_format=file_format,
         progress=progress,
+        quality_faults=quality_faults,
     )
     rows = sum(sum(entities.values()) for entities in result.row_counts.values())
     if shape != "canonical":
@@ -105,6 +107,7 @@ def command_generate(args: argparse.Namespace) -> None:
         args.batches,
         args.format,
         shape=args.shape,
+        quality_faults=args.quality_faults,
     )
 
 
@@ -132,6 +135,7 @@ def command_demo(args: argparse.Namespace) -> None:
         batches=4,
         file_format="mixed",
         replace_sample=True,
+        quality_faults=True,
     )
     print(f"\nBuilding the warehouse as of {as_of} (dbt build: seeds, models, tests)")
     build(paths, as_of)
@@ -168,6 +172,12 @@ def parser() -> argparse.ArgumentParser:
         choices=SHAPES,
         default="canonical",
         help="canonical export, or the same people as a vendor's files",
+    )
+    generate.add_argument(
+        "--quality-faults",
+        action="store_true",
+        help="plant one unreadable row (a typo in an active application's year), held by the"
+        " data-quality hold (canonical shape)",
     )
     generate.set_defaults(handler=command_generate)
 

@@ -1,6 +1,6 @@
 """The canonical export contract (shared/spec/ats-export-v1.md) and the public marts
-(recontact-rules v1, "Output contract"), as the Python layer needs them: one place for
-the entity names, whose rows they are, and the marts' keys."""
+(recontact-rules v1.1, "Output contract" and "Data-quality hold"), as the Python layer
+needs them: one place for the entity names, whose rows they are, and the marts' keys."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ MART_KEYS = {
     "recontact_eligibility": ["source_system", "candidate_id"],
     "recontact_cohorts": ["source_system", "candidate_id", "cohort"],
     "retention_purge_queue": ["source_system", "candidate_id"],
+    "purge_blocked_by_quality": ["source_system", "candidate_id"],
 }
 
 

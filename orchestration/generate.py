@@ -503,8 +503,9 @@ def _at(day: date, hour: int = 18, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute))
 
 
-def _boundary_cases(d: date) -> list[_Case]:
-    """The hand-made cases, in candidate order (candidate 1 is the first)."""
+def _boundary_cases(d: date, quality_faults: bool = False) -> list[_Case]:
+    """The hand-made cases, in candidate order (candidate 1 is the first). With
+    ``quality_faults``, the last case's active application has a typo in its year."""
     cases: list[_Case] = []
 
     def add(label: str, day: date | None, hour: int = 18, minute: int = 0, **kw) -> None:
@@ -777,6 +778,34 @@ def _boundary_cases(d: date) -> list[_Case]:
     )
     add("same_email_a", ten_months)
     add("same_email_b", _add_months(d, -14), twin_of="same_email_a")
+    # Data-quality hold (rule set v1.1): a long-expired record with an active application.
+    # With quality_faults its applied_at carries a typo in the year (2062 for 2026): that row
+    # is quarantined (in the future), and without the hold the person would look closed
+    # since five years and be purged. Without, it is applied for ten days before D. (Vendor
+    # exports are converted from exports without the typo: their mappings differ in which
+    # rows a far-future date quarantines.)
+    typo = (
+        datetime(2062, d.month, min(d.day, 28), 10, 0)
+        if quality_faults
+        else _at(d - timedelta(days=10), 10)
+    )
+    cases.append(
+        _Case(
+            "expired_with_active_application",
+            (
+                _App(_at(_add_months(d, -60))),
+                _App(
+                    None,
+                    applied_at=typo,
+                    status="active",
+                    furthest=1,
+                    reason=None,
+                    category=None,
+                    events_until=typo,
+                ),
+            ),
+        )
+    )
     return cases
 
 
@@ -1568,8 +1597,13 @@ def generate_export(
     batches: int = 4,
     file_format: str = "csv",
     progress: Callable[[str], None] | None = None,
+    quality_faults: bool = False,
 ) -> GenerationResult:
     """Write a synthetic canonical export to ``<out_dir>/canonical/<batch_id>/<entity>.<ext>``.
+
+    ``quality_faults`` plants one unreadable row (boundary case
+    ``expired_with_active_application``: a typo in the year of an active application), so
+    that the data-quality hold of rule set v1.1 has a person to hold.
 
     ``file_format`` is ``csv``, ``parquet`` or ``mixed`` (odd batches CSV, even ones Parquet).
     The export is written to a temporary directory and renamed into place at the end, so a
@@ -1630,7 +1664,7 @@ def generate_export(
         report("setting up reference data and boundary cases")
         con.execute(_macros_sql(seed, cutoffs))
         con.execute(_reference_sql())
-        params["k"] = _load_boundary_cases(con, end_date)
+        params["k"] = _load_boundary_cases(con, end_date, quality_faults)
 
         for label, sql in (
             ("people", _CANDIDATES_SQL),
@@ -1713,9 +1747,11 @@ def _write_batches(
     return row_counts
 
 
-def _load_boundary_cases(con: duckdb.DuckDBPyConnection, end_date: date) -> int:
+def _load_boundary_cases(
+    con: duckdb.DuckDBPyConnection, end_date: date, quality_faults: bool = False
+) -> int:
     """Create the b_* tables holding the boundary cases; return how many candidates they use."""
-    cases = _boundary_cases(end_date)
+    cases = _boundary_cases(end_date, quality_faults)
     by_label = {case.label: no for no, case in enumerate(cases, start=1)}
     candidates, apps, consents, outreach, privacy = [], [], [], [], []
     for no, case in enumerate(cases, start=1):

@@ -12,6 +12,12 @@ A BI tool opens recontact_bi.duckdb read-only (or reads current/*.parquet direct
 its views follow `current`, so the file itself is written once and never locked by us
 afterwards. A release that fails half-way is never made current, and the previous one
 stays in place: the caller only publishes after the blocking checks passed.
+
+Releases kept: the last RELEASES_KEPT (the current one and the two before it, so a BI
+query that started on the previous release can finish). A publication after a purge
+keeps only itself: every older release still holds the purged persons, and erasure must
+reach every copy (a query still reading an old release then fails and is re-run on the
+current one).
 """
 
 from __future__ import annotations
@@ -45,8 +51,17 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def publish(paths: WarehousePaths, *, release_id: str) -> Publication:
-    """Copy the marts into a new release, then make it current atomically."""
+def has_publication(publish_dir: Path) -> bool:
+    """Whether BI has been given a release (so a purge must republish)."""
+    releases = publish_dir / "releases"
+    return releases.is_dir() and any(
+        path.is_dir() and not path.name.startswith(".") for path in releases.iterdir()
+    )
+
+
+def publish(paths: WarehousePaths, *, release_id: str, keep: int = RELEASES_KEPT) -> Publication:
+    """Copy the marts into a new release, make it current atomically, then remove all but
+    the `keep` newest releases."""
     releases = paths.publish_dir / "releases"
     final_dir = releases / release_id
     if final_dir.exists():
@@ -82,7 +97,7 @@ def publish(paths: WarehousePaths, *, release_id: str) -> Publication:
     os.replace(staging_dir, final_dir)
     make_current(paths.publish_dir, final_dir)
     bi_database = ensure_bi_database(paths.publish_dir)
-    prune_releases(releases, keep=RELEASES_KEPT)
+    prune_releases(releases, keep=keep)
     return Publication(
         release_id, final_dir, as_of_date or "", rule_set_version or "", row_counts, bi_database
     )
@@ -105,11 +120,20 @@ def current_release(publish_dir: Path) -> dict | None:
 
 
 def ensure_bi_database(publish_dir: Path) -> Path:
-    """The read-only entry point for BI: views over current/*.parquet, created once."""
+    """The read-only entry point for BI: views over current/*.parquet, created once (and
+    again when the set of marts changed, e.g. a new rule set's mart)."""
     path = publish_dir / BI_DATABASE
     current = publish_dir / "current"
     if path.exists():
-        return path
+        with duckdb.connect(str(path), read_only=True) as bi:
+            views = {
+                name
+                for (name,) in bi.execute(
+                    "select view_name from duckdb_views() where schema_name = 'marts'"
+                ).fetchall()
+            }
+        if views == set(MART_KEYS):
+            return path
     temporary = publish_dir / f".{BI_DATABASE}.{os.getpid()}"
     temporary.unlink(missing_ok=True)
     with duckdb.connect(str(temporary)) as bi:

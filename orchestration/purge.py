@@ -65,9 +65,11 @@ import pyarrow.parquet as pq
 import yaml
 
 from orchestration import decode
+from orchestration.audit import append_entry
 from orchestration.contract import LANDING_FORMATS, PERSON_ENTITIES
 from orchestration.intake import record_removed_rows
 from orchestration.paths import PROJECT_DIR, WarehousePaths
+from orchestration.publish import has_publication, publish
 
 QUEUE_TABLE = "marts.retention_purge_queue"
 PURGE_REASONS = ("erasure_requested", "deleted_in_source", "retention_expired")
@@ -1291,11 +1293,22 @@ def apply_purge(plan: PurgePlan, paths: WarehousePaths, *, run_id: str) -> Purge
 
 
 def purge(paths: WarehousePaths, *, dry_run: bool, run_id: str) -> PurgePlan | PurgeReport:
-    """Plan the purge; unless ``dry_run``, carry it out."""
+    """Plan the purge and record the plan; unless ``dry_run``, carry it out, record it, and
+    republish BI without the purged persons. Every entry point (``recontact purge``, the
+    Dagster job and its schedule) goes through here, so each leaves the same audit entry
+    (``purge_dry_run`` or ``purge``, counts only) and no BI release keeps a purged person:
+    the new release replaces every older one (publish.py, "Releases kept")."""
     plan = plan_purge(paths)
     if dry_run:
+        append_entry(
+            paths.audit_dir, {"event": "purge_dry_run", "run_id": run_id, "summary": plan.render()}
+        )
         return plan
-    return apply_purge(plan, paths, run_id=run_id)
+    report = apply_purge(plan, paths, run_id=run_id)
+    append_entry(paths.audit_dir, {"event": "purge", "run_id": run_id, "summary": report.render()})
+    if has_publication(paths.publish_dir):
+        publish(paths, release_id=f"{run_id}-after-purge", keep=1)
+    return report
 
 
 def _now() -> str:

@@ -116,6 +116,7 @@ class Summary:
     exclusions_by_primary_reason: list[tuple[str, int]]
     cohort_sizes: list[tuple[str, int]]
     purge_queue_by_reason: list[tuple[str, int]]
+    purge_blocked_by_reason: list[tuple[str, int]]
     quarantined_rows: int
     landed_rows: int
     duckdb_path: Path
@@ -135,10 +136,17 @@ class Summary:
             *(f"    {cohort:<{width}}{count:>8,}" for cohort, count in self.cohort_sizes),
             f"  purge queue                 {sum(c for _, c in self.purge_queue_by_reason):>10,}",
             *(f"    {reason:<{width}}{count:>8,}" for reason, count in self.purge_queue_by_reason),
+            "  purge blocked: a quarantined row names them (marts.purge_blocked_by_quality)"
+            f" {sum(c for _, c in self.purge_blocked_by_reason):>4,}",
+            *(
+                f"    would be {reason:<{width - 9}}{count:>8,}"
+                for reason, count in self.purge_blocked_by_reason
+            ),
             f"  landed rows {self.landed_rows:,}, quarantined {self.quarantined_rows:,}"
             " (staging.stg_<source>__quarantine)",
             f"  marts: {self.duckdb_path} -> marts.recontact_eligibility,"
-            " marts.recontact_cohorts, marts.retention_purge_queue",
+            " marts.recontact_cohorts, marts.retention_purge_queue,"
+            " marts.purge_blocked_by_quality",
         ]
         return "\n".join(lines)
 
@@ -183,6 +191,12 @@ def summarize(duckdb_path: Path) -> Summary:
             purge_queue_by_reason=rows(
                 """
                 select purge_reason, count(*) from marts.retention_purge_queue
+                group by 1 order by 2 desc, 1
+                """
+            ),
+            purge_blocked_by_reason=rows(
+                """
+                select would_be_purge_reason, count(*) from marts.purge_blocked_by_quality
                 group by 1 order by 2 desc, 1
                 """
             ),

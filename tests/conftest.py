@@ -22,6 +22,7 @@ def sample_warehouse(tmp_path_factory) -> Warehouse:
         end_date=END_DATE,
         batches=4,
         file_format="mixed",
+        quality_faults=True,  # rule set v1.1: one person held
     )
     warehouse.build(END_DATE, unit_tests=True)  # the suite's one run of the dbt unit tests
     return warehouse

@@ -1,4 +1,4 @@
-"""Independent reference implementation ("oracle") of the re-contact rules, rule set v1.
+"""Independent reference implementation ("oracle") of the re-contact rules, rule set v1.1.
 
 It reads the same canonical ATS export and the same seeds as the dbt project and computes the
 three marts in plain Python, one small function per rule, so that the SQL can be checked
@@ -21,6 +21,7 @@ Usage::
     marts.eligibility   # list of dicts, columns of marts.recontact_eligibility
     marts.cohorts       # list of dicts, columns of marts.recontact_cohorts
     marts.purge_queue   # list of dicts, columns of marts.retention_purge_queue
+    marts.purge_blocked # list of dicts, columns of marts.purge_blocked_by_quality
     marts.quarantine    # Counter {(entity, reason): rows not used}
 """
 
@@ -40,7 +41,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 SOURCE_SYSTEM = "canonical"
-RULE_SET = "v1"
+RULE_SET = "v1.1"
 
 # Rule parameters and their v1 defaults (dbt vars recontact_<name>).
 DEFAULT_COOLDOWN_DAYS = 180
@@ -85,12 +86,22 @@ PURGE_COLUMNS = [
     "purge_reason",
     "purge_due_on",
 ]
+BLOCKED_COLUMNS = [
+    "source_system",
+    "candidate_id",
+    "person_id",
+    "as_of_date",
+    "would_be_purge_reason",
+    "quarantine_reasons",
+]
 
-# Exclusion reasons in priority order (recontact-rules.md table, # 1..13).
+# Exclusion reasons in priority order (recontact-rules.md table, # 1..13, with v1.1's
+# data_quality_hold inserted as #4, "Data-quality hold").
 EXCLUSION_ORDER = [
     "erasure_requested",
     "deleted_in_source",
     "stop_use_requested",
+    "data_quality_hold",
     "hired",
     "active_application",
     "no_closed_application",
@@ -131,12 +142,20 @@ BAD_RATING = "rating_out_of_range"
 CONFLICT = "conflicting_duplicate"
 IMPOSSIBLE_DATES = "closed_before_applied"
 FUTURE_TIMESTAMP = "future_timestamp"
+# v1.1: a consent event or privacy request naming no candidate of its source.
+UNKNOWN_CANDIDATE = "unknown_candidate"
+NEEDS_KNOWN_CANDIDATE = ("consent_events", "privacy_requests")
 
 # Timestamps that may lie ahead of the build: a consent's expiry, a job's planned close.
 # Every other one later than the wall clock plus var future_grace_days (dbt_project.yml)
 # cannot have happened yet.
 MAY_BE_FUTURE = {("consent_events", "expires_at"), ("jobs", "closed_at")}
 FUTURE_GRACE = dt.timedelta(days=31)
+# No event of an applicant's history predates this day (var earliest_plausible_date,
+# docs/hostile-input.md): a timestamp written before it (year 1, 1900) is unreadable.
+EARLIEST_PLAUSIBLE_DATE = date(2000, 1, 1)
+# No UTC offset in use lies beyond ±14:00; a wider one is unreadable.
+MAX_OFFSET = dt.timedelta(hours=14)
 
 
 # --------------------------------------------------------------------------------------------
@@ -436,6 +455,8 @@ def parse_timestamp(text: str, tz: ZoneInfo) -> datetime:
     if not m:
         raise ValueError(f"not an ISO 8601 timestamp: {text!r}")
     year, month, day, hour, minute, second, fraction, offset = m.groups()
+    if (int(year), int(month), int(day)) < EARLIEST_PLAUSIBLE_DATE.timetuple()[:3]:
+        raise ValueError(f"before {EARLIEST_PLAUSIBLE_DATE}: {text!r}")
     micro = int((fraction or "0")[:6].ljust(6, "0"))
     value = datetime(
         int(year),
@@ -453,9 +474,9 @@ def parse_timestamp(text: str, tz: ZoneInfo) -> datetime:
             sign = -1 if offset[0] == "-" else 1
             digits = offset[1:].replace(":", "")
             hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
-            if hours > 23 or minutes > 59:
-                raise ValueError(f"bad offset: {text!r}")
             delta = sign * dt.timedelta(hours=hours, minutes=minutes)
+            if minutes > 59 or abs(delta) > MAX_OFFSET:
+                raise ValueError(f"bad offset: {text!r}")
         value = value.replace(tzinfo=dt.timezone(delta)).astimezone(tz).replace(tzinfo=None)
     return value
 
@@ -653,7 +674,27 @@ def content_key(entity: Entity, row: dict) -> tuple:
     return tuple((row[c] is None, row[c] if row[c] is not None else 0) for c in entity.columns)
 
 
-def latest_version_wins(entity: Entity, rows: list[tuple[RawRow, dict]], quarantine: Counter):
+@dataclass
+class Quarantine:
+    """Rows not used: the count per (entity, reason), and per row the candidate_id and
+    application_id it names (v1.1, "Data-quality hold": their person is held)."""
+
+    counts: Counter = field(default_factory=Counter)
+    refs: list[tuple[str | None, str | None, str]] = field(default_factory=list)
+
+    def add(self, entity: Entity, values: dict, reason: str) -> None:
+        self.counts[(entity.name, reason)] += 1
+        names = entity.columns
+        self.refs.append(
+            (
+                values.get("candidate_id") if "candidate_id" in names else None,
+                values.get("application_id") if "application_id" in names else None,
+                reason,
+            )
+        )
+
+
+def latest_version_wins(entity: Entity, rows: list[tuple[RawRow, dict]], quarantine: Quarantine):
     """Mutable entities (interp 3): per key, latest updated_at, then later batch_id.
 
     Rows tied on both are ordered by their full content; the first in that order wins and the
@@ -674,12 +715,12 @@ def latest_version_wins(entity: Entity, rows: list[tuple[RawRow, dict]], quarant
         winner = tied[0]
         for loser in tied[1:]:
             if content_key(entity, loser) != content_key(entity, winner):
-                quarantine[(entity.name, CONFLICT)] += 1
+                quarantine.add(entity, loser, CONFLICT)
         winners[key] = winner
     return winners
 
 
-def first_delivery_wins(entity: Entity, rows: list[tuple[RawRow, dict]], quarantine: Counter):
+def first_delivery_wins(entity: Entity, rows: list[tuple[RawRow, dict]], quarantine: Quarantine):
     """Event entities (interp 4): per id the first delivery (earliest batch) wins.
 
     A later delivery with different content is quarantined as conflicting_duplicate; an
@@ -692,20 +733,26 @@ def first_delivery_wins(entity: Entity, rows: list[tuple[RawRow, dict]], quarant
         if key not in winners:
             winners[key] = row
         elif content_key(entity, row) != content_key(entity, winners[key]):
-            quarantine[(entity.name, CONFLICT)] += 1
+            quarantine.add(entity, row, CONFLICT)
     return winners
 
 
 def stage_entities(raw_rows: dict[str, list[RawRow]], tz: ZoneInfo):
-    """Typed, deduplicated rows per entity, plus the count of rows not used per reason."""
-    quarantine: Counter = Counter()
+    """Typed, deduplicated rows per entity, plus the rows not used (Quarantine).
+
+    v1.1: a staged consent event or privacy request whose candidate_id is no staged
+    candidate's is quarantined as unknown_candidate (ids compare exactly). The rule names
+    "a candidate row of its source"; a candidate whose every row is quarantined has no
+    record the rules decide on, so it counts as unknown (docs/rules-interpretation.md).
+    """
+    quarantine = Quarantine()
     staged: dict[str, list[dict]] = {}
     for name, entity in ENTITIES.items():
         good: list[tuple[RawRow, dict]] = []
         for raw in raw_rows[name]:
             typed = type_row(entity, raw.values, tz)
             if isinstance(typed, str):
-                quarantine[(name, typed)] += 1
+                quarantine.add(entity, raw.values, typed)
             else:
                 good.append((raw, typed))
         if entity.mutable:
@@ -713,6 +760,15 @@ def stage_entities(raw_rows: dict[str, list[RawRow]], tz: ZoneInfo):
         else:
             winners = first_delivery_wins(entity, good, quarantine)
         staged[name] = [winners[k] for k in sorted(winners)]
+    known = {c["candidate_id"] for c in staged["candidates"]}
+    for name in NEEDS_KNOWN_CANDIDATE:
+        kept = []
+        for row in staged[name]:
+            if row["candidate_id"] in known:
+                kept.append(row)
+            else:
+                quarantine.add(ENTITIES[name], row, UNKNOWN_CANDIDATE)
+        staged[name] = kept
     return staged, quarantine
 
 
@@ -785,7 +841,7 @@ class Params:
 
 
 def rule_set_version(params: Params) -> str:
-    """interp 26: 'v1', plus every non-default parameter, e.g. 'v1;cooldown_days=90'.
+    """interp 26: 'v1.1', plus every non-default parameter, e.g. 'v1.1;cooldown_days=90'.
 
     AMBIGUITY: the page gives one example only; parameters are named without the
     'recontact_' prefix (as in the example) and appended in the order cooldown_days,
@@ -971,6 +1027,11 @@ def has_stop_use_request(p: PersonFacts) -> bool:
     return bool(received_by(p.requests, "stop_use", p.as_of))
 
 
+def is_data_quality_held(p: PersonFacts) -> bool:
+    """v1.1: a quarantined row names one of the person's records or applications."""
+    return bool(p.quarantine_reasons)
+
+
 def is_hired(p: PersonFacts) -> bool:
     return p.has_hire
 
@@ -1041,6 +1102,7 @@ EXCLUSION_RULES = {
     "erasure_requested": has_erasure_request,
     "deleted_in_source": is_deleted_in_source,
     "stop_use_requested": has_stop_use_request,
+    "data_quality_hold": is_data_quality_held,
     "hired": is_hired,
     "active_application": has_active_application,
     "no_closed_application": has_no_closed_application,
@@ -1197,7 +1259,9 @@ def greatest(*dates: date | None) -> date | None:
 
 def purge_entry(p: PersonFacts) -> tuple[str, date] | None:
     """The first purge reason that applies and its purge_due_on, kept only when due by D
-    (interp 24). Hired persons and persons with an open application are never queued."""
+    (interp 24). Hired persons and persons with an open application are never queued.
+    The data-quality hold (v1.1) is applied by the caller: a held person's entry goes to
+    purge_blocked instead of the queue."""
     if p.has_hire or p.has_open:
         return None
     reason, due = None, None
@@ -1254,6 +1318,8 @@ class PersonFacts:
     last_closed_on: date | None
     use_allowed_until: date | None
     legal_hold_until: date | None
+    # v1.1: the reasons of the quarantined rows that name the person (empty: not held)
+    quarantine_reasons: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -1261,6 +1327,7 @@ class Marts:
     eligibility: list[dict]
     cohorts: list[dict]
     purge_queue: list[dict]
+    purge_blocked: list[dict] = field(default_factory=list)
     # Rows not used, per (entity, reason): bad rows and conflicting duplicates.
     quarantine: Counter = field(default_factory=Counter)
     # Unknown extra columns seen (ignored, reported): {(entity, column)}.
@@ -1300,6 +1367,14 @@ def evaluate(
     seeds = load_seeds(Path(seeds_dir))
     raw_rows, unknown_columns = read_landing(Path(landing_dir))
     staged, quarantine = stage_entities(raw_rows, ZoneInfo(source_timezone))
+    # v1.1: the reasons of the quarantined rows naming each candidate, directly or through
+    # one of their (staged) applications
+    owner_of_application = {a["application_id"]: a["candidate_id"] for a in staged["applications"]}
+    quarantine_reasons_by_candidate: dict[str, set[str]] = defaultdict(set)
+    for candidate_id, application_id, reason in quarantine.refs:
+        for named in (candidate_id, owner_of_application.get(application_id)):
+            if named is not None:
+                quarantine_reasons_by_candidate[named].add(reason)
 
     applications_by_candidate = group_by(staged["applications"], "candidate_id")
     stages_by_application = group_by(staged["stage_events"], "application_id")
@@ -1316,7 +1391,7 @@ def evaluate(
     for candidate in staged["candidates"]:
         records_by_person[roots[f"{SOURCE_SYSTEM}|{candidate['candidate_id']}"]].append(candidate)
 
-    eligibility, cohorts, purge_queue = [], [], []
+    eligibility, cohorts, purge_queue, purge_blocked = [], [], [], []
     for root_key, records in records_by_person.items():
         # jurisdiction: the most recently updated record (ties: source, then id)
         newest = sorted(records, key=lambda c: (c["source_system"], c["candidate_id"]))
@@ -1325,8 +1400,10 @@ def evaluate(
         owner: dict[str, dict] = {}  # application_id -> its record
         applications, requests, outreach = [], [], []
         recontact_consents, retention_consents = [], []
+        held_for: set[str] = set()
         for record in records:
             cid = record["candidate_id"]
+            held_for |= quarantine_reasons_by_candidate.get(cid, set())
             for a in applications_by_candidate.get(cid, []):
                 if is_counted(a, as_of):
                     applications.append(a)
@@ -1363,6 +1440,7 @@ def evaluate(
             last_closed_on=last_closed,
             use_allowed_until=use_until,
             legal_hold_until=legal_until,
+            quarantine_reasons=held_for,
         )
 
         def common(record: dict, person_key: str = root_key) -> dict:
@@ -1437,8 +1515,18 @@ def evaluate(
                 )
 
         # Purge queue: every person, eligible or not; one row per record of a queued person.
+        # v1.1: a held person is never queued; they are listed as blocked instead.
         entry = purge_entry(person)
-        if entry is not None:
+        if entry is not None and is_data_quality_held(person):
+            for record in records:
+                purge_blocked.append(
+                    {
+                        **common(record),
+                        "would_be_purge_reason": entry[0],
+                        "quarantine_reasons": ",".join(sorted(held_for)),
+                    }
+                )
+        elif entry is not None:
             for record in records:
                 purge_queue.append(
                     {**common(record), "purge_reason": entry[0], "purge_due_on": entry[1]}
@@ -1451,4 +1539,7 @@ def evaluate(
     eligibility.sort(key=by_record)
     cohorts.sort(key=by_record)
     purge_queue.sort(key=by_record)
-    return Marts(eligibility, cohorts, purge_queue, quarantine, unknown_columns)
+    purge_blocked.sort(key=by_record)
+    return Marts(
+        eligibility, cohorts, purge_queue, purge_blocked, quarantine.counts, unknown_columns
+    )

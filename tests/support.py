@@ -50,10 +50,12 @@ class Warehouse:
         as_of: date | str | None = None,
         select: str | None = None,
         exclude: list[str] | None = None,
+        indirect_selection: str | None = None,
         **rule_parameters: int,
     ) -> str:
         """dbt as a user runs it; `build` and `run` first pass the landing intake, as
-        every entry point does (IntakeError, and no dbt, when the files cannot load)."""
+        every entry point does (IntakeError, and no dbt, when the files cannot load).
+        indirect_selection `cautious`: only the tests whose every parent is selected."""
         if command in ("build", "run"):
             self.intake = prepare_landing(self.paths)
         as_of_text = as_of.isoformat() if isinstance(as_of, date) else as_of
@@ -63,7 +65,8 @@ class Warehouse:
             select=select,
             target_path=self.target_path,
         )
-        return run_dbt([*args, *(exclude or [])], self.paths, quiet=True)
+        selection = ["--indirect-selection", indirect_selection] if indirect_selection else []
+        return run_dbt([*args, *(exclude or []), *selection], self.paths, quiet=True)
 
     def build(
         self, as_of: date | str | None = None, *, unit_tests: bool = False, **rule_parameters: int

@@ -143,7 +143,7 @@ def test_every_suite_passes_on_a_clean_warehouse_and_leaves_evidence(paths, pers
     for entry, outcome in zip(entries, outcomes, strict=True):
         assert entry["run_id"] == "clean-run"
         assert entry["as_of_date"] == AS_OF
-        assert entry["rule_set_version"] == "v1"
+        assert entry["rule_set_version"] == "v1.1"
         assert entry["passed"] is True
         assert entry["evaluated_rows"] == outcome.evaluated_rows
         assert entry["unexpected_rows"] == 0
@@ -313,6 +313,31 @@ def test_purge_completeness_fails_when_the_queue_misses_or_adds_a_person(copied)
     }
     assert unexpected_keys(outcome, "overdue_not_queued", "person_id") == {dropped}
     assert unexpected_keys(outcome, "queued_not_due", "person_id") == {added}
+
+
+def test_purge_completeness_fails_when_a_person_held_for_data_quality_is_queued(copied):
+    """Rule set v1.1: the sample's held person (an active application with a typo in its
+    year) is blocked, not queued. Moving them into the queue, as v1 did, fails the check;
+    so does a blocked list that forgets them."""
+    (held,) = query(copied, "select distinct person_id from marts.purge_blocked_by_quality")[0:1]
+    held = held[0]
+    execute(
+        copied,
+        f"""
+        insert into marts.retention_purge_queue
+        select source_system, candidate_id, person_id, as_of_date,
+               would_be_purge_reason, as_of_date
+        from marts.purge_blocked_by_quality where person_id = '{held}'
+        """,
+        f"delete from marts.purge_blocked_by_quality where person_id = '{held}'",
+    )
+
+    outcome = compliance.run_suite("purge_completeness", copied, run_id="held", as_of_date=AS_OF)
+
+    assert not outcome.passed
+    assert {"queued_not_due", "held_due_not_listed"} <= failed_columns(outcome)
+    assert unexpected_keys(outcome, "queued_not_due", "person_id") == {held}
+    assert unexpected_keys(outcome, "held_due_not_listed", "person_id") == {held}
 
 
 def purge(paths: WarehousePaths, candidate_ids: set[str], *, spare: tuple[str, ...] = ()) -> None:

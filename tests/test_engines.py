@@ -53,6 +53,7 @@ def export(tmp_path_factory) -> WarehousePaths:
         end_date=END_DATE,
         batches=3,
         file_format="mixed",
+        quality_faults=True,  # rule set v1.1: one person held
     )
     purged = [
         QueuedPerson("canonical", candidate_id, "-", "erasure_requested", None)

@@ -604,3 +604,29 @@ def test_invalid_arguments_are_rejected(tmp_path, kwargs):
     arguments = {"out_dir": tmp_path, "candidates": 500} | kwargs
     with pytest.raises(ValueError):
         generate_export(**arguments)
+
+
+def test_quality_faults_plant_one_typo_in_an_active_application_only_when_asked(rows, tmp_path):
+    """Rule set v1.1's data-quality hold needs a person to hold: `quality_faults` writes the
+    active application of boundary case expired_with_active_application with the year
+    2062; without it (the default, and every vendor conversion) that date is ten days
+    before the end date."""
+    labels = {label: cid for cid, label in boundary_case_labels().items()}
+    person = labels["expired_with_active_application"]
+
+    def active_applied_at(export_rows) -> set[str]:
+        return {
+            r["applied_at"][:4]
+            for r in export_rows["applications"]
+            if r["candidate_id"] == person and r["status"] == "active"
+        }
+
+    assert active_applied_at(rows) == {"2026"}
+    generate_export(tmp_path, 200, seed=7, end_date=END, quality_faults=True)
+    planted = read_export(tmp_path)
+    assert active_applied_at(planted) == {"2062"}
+    assert not any(
+        r["applied_at"].startswith("2062")
+        for r in planted["applications"]
+        if r["candidate_id"] != person
+    )

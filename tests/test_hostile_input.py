@@ -33,7 +33,8 @@ from tests.support import END_DATE, application, candidate, new_warehouse, write
 BATCH = "2026-01-01T0300"
 LATER_BATCH = "2026-02-01T0300"
 AS_OF = "2026-06-30"
-# a build of every base model and the two bookkeeping models, nothing downstream
+# a build of every base model and the two bookkeeping models, nothing downstream (and only
+# the tests whose every parent is built: indirect selection `cautious`)
 BOOKKEEPING = "+stg_canonical__quarantine +stg_canonical__landing_reconciliation"
 PERSONAL = "Hanako Yamada"  # must never appear in an error message
 
@@ -47,7 +48,7 @@ def landing_file(warehouse, entity: str, batch: str = BATCH) -> Path:
 def refused(warehouse) -> IntakeError:
     """The intake's refusal of this warehouse's landing files; dbt never ran."""
     with pytest.raises(IntakeError) as refusal:
-        warehouse.dbt("build", AS_OF, select=BOOKKEEPING)
+        warehouse.dbt("build", AS_OF, select=BOOKKEEPING, indirect_selection="cautious")
     assert not warehouse.duckdb_path.exists()
     return refusal.value
 
@@ -198,7 +199,7 @@ def test_empty_and_header_only_files_load_as_zero_rows_and_reconcile(make_wareho
     write_entity(warehouse.landing_dir, BATCH, "candidates", [candidate("c1")])
     landing_file(warehouse, "applications").write_bytes(b"")
     landing_file(warehouse, "jobs").write_text("job_id,title,updated_at\n", encoding="utf-8")
-    output = warehouse.dbt("build", AS_OF, select=BOOKKEEPING)
+    output = warehouse.dbt("build", AS_OF, select=BOOKKEEPING, indirect_selection="cautious")
 
     assert warehouse.intake.empty_files == [
         "canonical/2026-01-01T0300/applications.csv",
@@ -261,11 +262,15 @@ def value_faults(tmp_path_factory):
                 updated_at=wall_clock_in_tokyo(days=12),
             ),  # fmt: skip
             application("a-enum", "c2", status="on_hold"),
+            application("a-year-1", "c2", closed_at="0001-06-01T09:00:00"),
+            application("a-1900", "c2", applied_at="1900-01-10T09:00:00"),
+            application("a-offset-15", "c2", closed_at="2025-06-01T09:00:00+15:00"),
+            application("a-offset-14", "c2", closed_at="2025-06-01T09:00:00-14:00"),
             application("a-twin", "c1", rejection_reason="スキル不足"),
             application("a-twin", "c1", rejection_reason="他候補者決定"),
         ],
     )
-    output = warehouse.dbt("build", AS_OF, select=BOOKKEEPING)
+    output = warehouse.dbt("build", AS_OF, select=BOOKKEEPING, indirect_selection="cautious")
     return warehouse, output
 
 
@@ -297,6 +302,18 @@ def test_a_date_far_after_the_build_clock_is_quarantined_a_near_one_is_kept(valu
     assert warehouse.rows(
         "select _fate from staging.base_canonical__applications where application_id = 'a-soon'"
     ) == [["staged"]]
+
+
+def test_absurd_dates_and_impossible_offsets_are_quarantined(value_faults):
+    """Issue 12: year 1, 1900 and an offset of +15:00 were read and changed decisions. A
+    date before earliest_plausible_date (2000-01-01) or an offset beyond ±14:00 is
+    unreadable; -14:00 exists (no place uses it, but it is within the range) and is kept."""
+    warehouse, _ = value_faults
+    reasons = quarantine_reasons(warehouse)
+    assert reasons["a-year-1"][2] == "unparseable closed_at"
+    assert reasons["a-1900"][2] == "unparseable applied_at"
+    assert reasons["a-offset-15"][2] == "unparseable closed_at"
+    assert "a-offset-14" not in reasons
 
 
 def test_an_unknown_enum_value_is_quarantined(value_faults):
@@ -331,7 +348,7 @@ def test_every_landed_row_of_the_hostile_batch_is_accounted_for(value_faults):
         "select entity, landed_rows, staged_rows, superseded_rows + redelivered_rows"
         " + suppressed_rows, quarantined_rows"
         " from staging.stg_canonical__landing_reconciliation order by entity"
-    ) == [["applications", 7, 3, 0, 4], ["candidates", 2, 2, 0, 0]]
+    ) == [["applications", 11, 4, 0, 7], ["candidates", 2, 2, 0, 0]]
 
 
 def test_a_renamed_required_column_fails_naming_file_and_column(make_warehouse):

@@ -411,7 +411,7 @@ def test_baseline_person_is_eligible_with_exact_rows(tmp_path):
             "use_allowed_until": date(2030, 6, 30),  # + 60 months with retention consent
             "legal_hold_until": date(2025, 9, 30),  # + 3 months
             "recontact_consent_expires_on": None,
-            "rule_set_version": "v1",
+            "rule_set_version": "v1.1",
         }
     ]
     # priority: rating 4 -> 30, final_interview (5) -> 20, recency: d = 199 days,
@@ -591,7 +591,7 @@ def test_application_applied_after_d_is_ignored_entirely(tmp_path):
     # interp 7: even though it is already rejected, it was applied for after D.
     data = baseline()
     data["applications"] = [
-        application(applied_at="2026-01-16T10:00:00", closed_at="2026-01-10T10:00:00")
+        application(applied_at="2026-01-16T10:00:00", closed_at="2026-01-20T10:00:00")
     ]
     assert reasons(run(tmp_path, data)) == "no_closed_application"
 
@@ -858,7 +858,7 @@ def test_cooldown_parameter(tmp_path):
     data["outreach_events"] = [outreach("O1", sent_at="2025-10-17T10:00:00")]  # D - 90 days
     marts = run(tmp_path, data, cooldown_days=90)
     assert reasons(marts) is None
-    assert elig(marts)["rule_set_version"] == "v1;cooldown_days=90"
+    assert elig(marts)["rule_set_version"] == "v1.1;cooldown_days=90"
     marts = run(tmp_path, data, cooldown_days=91)
     assert reasons(marts) == "recently_contacted"
 
@@ -884,7 +884,7 @@ def test_too_recent_with_month_end_clamping(tmp_path, as_of, too_recent):
     data["applications"] = [application(closed_at="2026-01-31T10:00:00")]
     marts = run(tmp_path, data, as_of=as_of, min_months_since_close=1)
     assert reasons(marts) == ("too_recent" if too_recent else None)
-    assert elig(marts)["rule_set_version"] == "v1;min_months_since_close=1"
+    assert elig(marts)["rule_set_version"] == "v1.1;min_months_since_close=1"
 
 
 @pytest.mark.parametrize(
@@ -1183,7 +1183,7 @@ def test_priority_score_with_a_shorter_lookback(tmp_path):
     # lookback 24: W = 2025-06-30..2027-06-30 = 730, d = 199 -> floor(30 * 531 / 730) = 21
     marts = run(tmp_path, baseline(), lookback_months=24)
     assert cohorts(marts)["culture_fit"]["priority_score"] == 30 + 20 + 21
-    assert elig(marts)["rule_set_version"] == "v1;lookback_months=24"
+    assert elig(marts)["rule_set_version"] == "v1.1;lookback_months=24"
 
 
 # --------------------------------------------------------------------------------------------
@@ -1417,8 +1417,9 @@ def test_conflicting_versions_in_one_batch_are_quarantined(tmp_path):
         candidate(full_name="Amy", updated_at="2025-12-01T10:00:00"),  # identical to winner
     ]
     marts = run(tmp_path, data)
-    # AMBIGUITY (oracle): the smallest full content wins: "Amy" < "Zed".
-    assert reasons(marts) is None
+    # AMBIGUITY (oracle): the smallest full content wins: "Amy" < "Zed" (not deleted).
+    # v1.1: the conflicting version is quarantined, so the person is held.
+    assert reasons(marts) == "data_quality_hold"
     assert marts.quarantine == {("candidates", "conflicting_duplicate"): 1}
 
 
@@ -1431,7 +1432,7 @@ def test_event_first_delivery_wins(tmp_path):
         ]
     }
     marts = run(tmp_path, first, second)
-    assert reasons(marts) is None
+    assert reasons(marts) == "data_quality_hold"  # v1.1: the conflicting row holds C1
     assert elig(marts)["use_allowed_until"] == date(2030, 6, 30)  # retention still granted
     assert marts.quarantine == {("consent_events", "conflicting_duplicate"): 1}
 
@@ -1461,8 +1462,9 @@ def test_bad_rows_are_not_used_and_counted(tmp_path):
     data["stage_events"].append({"stage_event_id": None, "application_id": "A1", "stage": "x"})
     marts = run(tmp_path, data)
     assert [r["candidate_id"] for r in marts.eligibility] == ["C1"]
-    assert reasons(marts) is None
-    assert cohorts(marts)["culture_fit"]["best_rating"] == 4
+    # v1.1: the bad rows naming C1 or A1 hold C1; the bad values decide nothing else
+    assert reasons(marts) == "data_quality_hold"
+    assert elig(marts)["last_closed_on"] == date(2025, 6, 30)
     assert dict(marts.quarantine) == {
         ("candidates", "unparseable_boolean"): 1,
         ("candidates", "missing_required_value"): 1,
@@ -1484,7 +1486,8 @@ def test_newer_bad_version_leaves_the_older_good_one(tmp_path):
     first = baseline()
     second = {"applications": [application(status="closed", updated_at="2025-12-01T10:00:00")]}
     marts = run(tmp_path, first, second)
-    assert reasons(marts) is None
+    assert reasons(marts) == "data_quality_hold"  # v1.1: the bad version holds C1
+    assert elig(marts)["last_closed_on"] == date(2025, 6, 30)  # from the good version
     assert marts.quarantine == {("applications", "unknown_enum_value"): 1}
 
 
@@ -1605,10 +1608,10 @@ def test_rule_set_version_lists_all_non_default_parameters(tmp_path):
         tmp_path, baseline(), cooldown_days=90, min_months_since_close=1, lookback_months=24
     )
     assert elig(marts)["rule_set_version"] == (
-        "v1;cooldown_days=90;min_months_since_close=1;lookback_months=24"
+        "v1.1;cooldown_days=90;min_months_since_close=1;lookback_months=24"
     )
     marts = run(tmp_path, baseline(), cooldown_days=180, lookback_months=36)
-    assert elig(marts)["rule_set_version"] == "v1"
+    assert elig(marts)["rule_set_version"] == "v1.1"
 
 
 def test_same_input_gives_identical_marts(tmp_path):
@@ -1661,3 +1664,103 @@ def test_the_real_seeds_load_and_evaluate(tmp_path):
     marts = evaluate(landing, REAL_SEEDS, D)
     assert elig(marts)["jurisdiction"] == "JP"
     assert elig(marts)["last_closed_on"] == date(2025, 6, 30)
+
+
+# --------------------------------------------------------------------------------------------
+# Rule set v1.1: the data-quality hold
+# --------------------------------------------------------------------------------------------
+
+
+def expired_person() -> dict:
+    """C1 closed 2024-12-20 without retention consent: retention expired, due for purge."""
+    data = baseline()
+    data["applications"] = [application(closed_at="2024-12-20T10:00:00")]
+    data["consent_events"] = [consent("K1", purpose="recontact")]
+    return data
+
+
+def test_a_typo_in_an_active_application_holds_the_person_instead_of_purging(tmp_path):
+    """The defect v1.1 fixes: the active application's date is unreadable, the person
+    looks closed since 2024 and would be purged; held, they are blocked, not queued."""
+    data = expired_person()
+    data["applications"].append(
+        application("A2", status="active", applied_at="2025-13-02T10:00:00", closed_at=None)
+    )
+    marts = run(tmp_path, data)
+    assert reasons(marts) == "data_quality_hold,retention_expired"
+    assert elig(marts)["primary_exclusion_reason"] == "data_quality_hold"
+    assert marts.purge_queue == []
+    assert marts.purge_blocked == [
+        {
+            "source_system": "canonical",
+            "candidate_id": "C1",
+            "person_id": elig(marts)["person_id"],
+            "as_of_date": D,
+            "would_be_purge_reason": "retention_expired",
+            "quarantine_reasons": "unparseable_timestamp",
+        }
+    ]
+
+
+def test_the_same_person_without_the_bad_row_is_purged(tmp_path):
+    marts = run(tmp_path, expired_person())
+    assert purge(marts)["purge_reason"] == "retention_expired"
+    assert marts.purge_blocked == []
+
+
+def test_a_quarantined_row_naming_only_the_application_holds_its_person(tmp_path):
+    data = expired_person()
+    data["stage_events"].append(stage_event("S-bad", entered_at="yesterday"))
+    marts = run(tmp_path, data)
+    assert reasons(marts) == "data_quality_hold,retention_expired"
+    assert marts.purge_queue == []
+    assert [r["would_be_purge_reason"] for r in marts.purge_blocked] == ["retention_expired"]
+
+
+def test_a_hold_covers_every_record_of_the_person(tmp_path):
+    """C2 shares C1's e-mail (one person): C2's bad outreach row holds C1 as well."""
+    data = expired_person()
+    data["candidates"].append(candidate("C2", email="c1@example.com"))
+    data["outreach_events"] = [outreach("O1", cid="C2", sent_at="not a date")]
+    marts = run(tmp_path, data)
+    assert elig(marts, "C1")["person_id"] == elig(marts, "C2")["person_id"]
+    assert reasons(marts, "C1") == reasons(marts, "C2") == "data_quality_hold,retention_expired"
+    assert [r["candidate_id"] for r in marts.purge_blocked] == ["C1", "C2"]
+
+
+def test_a_hold_blocks_an_erasure_too(tmp_path):
+    data = baseline()
+    data["privacy_requests"] = [privacy("R1", received_at="2026-01-10T10:00:00")]
+    data["evaluations"].append(evaluation("E-bad", rating="9"))
+    marts = run(tmp_path, data)
+    assert reasons(marts).startswith("erasure_requested,data_quality_hold")
+    assert marts.purge_queue == []
+    assert [r["would_be_purge_reason"] for r in marts.purge_blocked] == ["erasure_requested"]
+
+
+def test_a_privacy_request_naming_no_candidate_is_quarantined_not_guessed(tmp_path):
+    """'c1' is not 'C1', nor is a full-width 'Ｃ1': never matched by folding case or width."""
+    data = baseline()
+    data["privacy_requests"] = [privacy("R1", cid="c1"), privacy("R2", cid="Ｃ1")]
+    data["consent_events"].append(consent("K9", cid="C1\u200b", action="withdrawn"))
+    marts = run(tmp_path, data)
+    assert reasons(marts) is None  # nobody we can hold: C1 decides as before
+    assert dict(marts.quarantine) == {
+        ("privacy_requests", "unknown_candidate"): 2,
+        ("consent_events", "unknown_candidate"): 1,
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["0001-06-01T09:00:00", "1900-01-10", "1999-12-31T23:59:59", "2025-06-01T09:00:00+15:00",
+     "2025-06-01T09:00:00-1401", "2025-06-01T09:00:00+09:60"],
+)  # fmt: skip
+def test_absurd_dates_and_impossible_offsets_do_not_parse(text):
+    with pytest.raises(ValueError):
+        parse_timestamp(text, TOKYO)
+
+
+@pytest.mark.parametrize("text", ["2000-01-01", "2025-06-01T09:00:00-14:00", "2025-06-01T09:00+14"])
+def test_the_plausible_extremes_parse(text):
+    parse_timestamp(text, TOKYO)

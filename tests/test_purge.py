@@ -809,3 +809,44 @@ def test_cli_purge_dry_run_then_real_run_print_counts_only(tmp_path, monkeypatch
     paths.duckdb_path.unlink()
     with pytest.raises(SystemExit, match="recontact purge: no warehouse"):
         args.handler(args)
+
+
+# --------------------------------------------------------------------------------------------
+# Every entry point: the same audit entry, and no BI release keeps a purged person
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_cli_purge_records_itself_and_leaves_no_release_with_a_purged_person(
+    original, before, tmp_path, monkeypatch, capsys
+):
+    """Issue 12: `recontact purge` from the CLI wrote no audit entry (only the Dagster job
+    did), and the purged persons' ids stayed in the current BI release and every older
+    one. Both entry points now go through purge.purge()."""
+    from orchestration import audit, cli, publish
+
+    warehouse = clone(original, tmp_path / "cli")
+    paths = warehouse.paths
+    for release in ("r1", "r2"):
+        publish.publish(paths, release_id=release)
+    for variable, value in paths.as_env().items():
+        monkeypatch.setenv(variable, value)
+
+    cli.main(["purge", "--dry-run", "--run-id", "dry-1"])
+    cli.main(["purge", "--run-id", "real-1"])
+    capsys.readouterr()
+
+    entries = audit.read_entries(paths.audit_dir)
+    assert [(e["event"], e["run_id"]) for e in entries] == [
+        ("purge_dry_run", "dry-1"),
+        ("purge", "real-1"),
+    ]
+    assert audit.verify_chain(paths.audit_dir) == 2
+    releases = sorted(p.name for p in (paths.publish_dir / "releases").iterdir())
+    assert releases == ["real-1-after-purge"]
+    with duckdb.connect(str(paths.publish_dir / publish.BI_DATABASE), read_only=True) as bi:
+        published = {
+            candidate_id
+            for mart in ("recontact_eligibility", "retention_purge_queue")
+            for (candidate_id,) in bi.execute(f"select candidate_id from marts.{mart}").fetchall()
+        }
+    assert published and not published & before.queued

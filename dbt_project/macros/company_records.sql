@@ -64,9 +64,11 @@ checked as (
 {% macro staged_consent_events(source_system) -%}
 with
 
+-- only the rows about a known candidate (company_records_of_candidates, landing_bookkeeping.sql)
 consent_events as (
     select * from {{ ref('base_' ~ source_system ~ '__consent_events') }}
     where _fate = 'staged'
+        and candidate_id in (select known.candidate_id from {{ ref('stg_' ~ source_system ~ '__candidates') }} as known)
 ),
 
 staged as (
@@ -140,9 +142,11 @@ checked as (
 {% macro staged_privacy_requests(source_system) -%}
 with
 
+-- only the rows about a known candidate (company_records_of_candidates, landing_bookkeeping.sql)
 privacy_requests as (
     select * from {{ ref('base_' ~ source_system ~ '__privacy_requests') }}
     where _fate = 'staged'
+        and candidate_id in (select known.candidate_id from {{ ref('stg_' ~ source_system ~ '__candidates') }} as known)
 ),
 
 staged as (

@@ -13,10 +13,13 @@
         {{ exceptions.raise_compiler_error("var source_timezones has no time zone for source '" ~ source_system ~ "'") }}
     {%- endif -%}
     {#- Only ISO 8601 text is read, by every engine alike: each engine's own cast accepts
-        other spellings too (2026/01/05, 1:2:3, 'now' ...), and those differ. -#}
+        other spellings too (2026/01/05, 1:2:3, 'now' ...), and those differ. A date before
+        var earliest_plausible_date (year 1, 1900) or an offset beyond ±14:00 is no
+        timestamp anybody recorded: unreadable, so its row is quarantined. -#}
     {%- set local -%}
     case
         when {{ regexp_like(text_expr, iso_timestamp_pattern()) }}
+            and {{ text_expr }} >= '{{ earliest_plausible_date() }}'
             then {{ adapter.dispatch('to_local_timestamp', 'recontact')(text_expr, zones[source_system]) }}
     end
     {%- endset -%}
@@ -26,9 +29,19 @@
     {{ return(local) }}
 {%- endmacro %}
 
-{#- YYYY-MM-DD, optionally with a time hh:mm[:ss[.ffffff]] (T or space) and an offset. -#}
+{#- YYYY-MM-DD, optionally with a time hh:mm[:ss[.ffffff]] (T or space) and an offset of
+    at most ±14:00 (Z, ±hh, ±hhmm, ±hh:mm). -#}
 {% macro iso_timestamp_pattern() -%}
-    '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$'
+    '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?(Z|z|[+-](0[0-9]|1[0-3])(:?[0-5][0-9])?|[+-]14(:?00)?)?)?$'
+{%- endmacro %}
+
+{#- var earliest_plausible_date, validated as YYYY-MM-DD. -#}
+{% macro earliest_plausible_date() -%}
+    {%- set text = var('earliest_plausible_date') | string | trim -%}
+    {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', text) or not is_calendar_date(text) -%}
+        {{ exceptions.raise_compiler_error("var earliest_plausible_date must be a date YYYY-MM-DD, got '" ~ text ~ "'") }}
+    {%- endif -%}
+    {{- text -}}
 {%- endmacro %}
 
 {% macro timestamp_offset_pattern() -%}

@@ -30,7 +30,7 @@
     cast('{{ as_of_date_string() }}' as date)
 {%- endmacro %}
 
-{#- `v1` with the default rule parameters; any other value is spelled out, so a
+{#- `v1.1` (recontact-rules, with the data-quality hold) with the default rule parameters; any other value is spelled out, so a
     mart always says exactly which rules made it (docs/rules-interpretation.md). -#}
 {% macro rule_set_version() -%}
     {%- set defaults = {
@@ -38,7 +38,7 @@
         'recontact_min_months_since_close': ('min_months_since_close', 3),
         'recontact_lookback_months': ('lookback_months', 36),
     } -%}
-    {%- set parts = ['v1'] -%}
+    {%- set parts = ['v1.1'] -%}
     {%- for name, (label, default) in defaults.items() -%}
         {%- set value = rule_parameter(name) | int -%}
         {%- if value != default -%}

@@ -44,6 +44,7 @@
         ('erasure_requested', 'is_erasure_requested'),
         ('deleted_in_source', 'is_deleted_in_source'),
         ('stop_use_requested', 'is_stop_use_requested'),
+        ('data_quality_hold', 'is_data_quality_held'),
         ('hired', 'is_hired'),
         ('active_application', 'has_open_application'),
         ('no_closed_application', 'has_no_closed_application'),
@@ -67,4 +68,15 @@
 
 {% macro purge_reasons() -%}
     {{ return(['erasure_requested', 'deleted_in_source', 'retention_expired']) }}
+{%- endmacro %}
+
+{#- Quarantine reasons that are no fault in the data but a source's mapping setting a row
+    aside by design (docs/source-greenhouse.md): a prospect is not an application to a
+    job, and a row deleted in Greenhouse is no longer there. They do not hold the person
+    (rule set v1.1, docs/rules-interpretation.md); every other reason does. -#}
+{% macro set_aside_reasons() -%}
+    {{ return([
+        'deleted in Greenhouse (_fivetran_deleted)',
+        'prospect, not an application to a job',
+    ]) }}
 {%- endmacro %}

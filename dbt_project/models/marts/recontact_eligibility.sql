@@ -1,4 +1,4 @@
-{#- Public contract (recontact-rules v1): one row per candidate, whether they may be
+{#- Public contract (recontact-rules v1.1): one row per candidate, whether they may be
     re-contacted at D and every reason why not, in the spec's priority order. -#}
 with
 

@@ -1,7 +1,7 @@
 {#- One row per candidate record with every fact the rules decide on at D, decided for
     the record's person (int_person_identity) across all their records in every source:
     jurisdiction and its policy, retention dates, and one boolean per exclusion reason
-    (recontact-rules v1, "Retention" and "Exclusion reasons"; docs/rules-interpretation.md,
+    (recontact-rules v1.1, "Retention", "Exclusion reasons" and "Data-quality hold"; docs/rules-interpretation.md,
     docs/identity.md). Records of one person carry the same facts. -#}
 with
 
@@ -16,6 +16,8 @@ consents as (select * from {{ ref('int_consents_resolved') }}),
 privacy_requests as (select * from {{ ref('int_privacy_requests_unioned') }}),
 
 outreach_events as (select * from {{ ref('int_outreach_events_unioned') }}),
+
+persons_held as (select * from {{ ref('int_persons_held') }}),
 
 retention_policies as (select * from {{ ref('retention_policies') }}),
 
@@ -198,7 +200,9 @@ facts as (
         coalesce(consent_summary.is_recontact_consent_valid, false) as is_recontact_consent_valid,
         consent_summary.recontact_consent_expires_on,
         outreach_summary.last_outreach_sent_on,
-        coalesce(outreach_summary.has_opted_out, false) as has_opted_out
+        coalesce(outreach_summary.has_opted_out, false) as has_opted_out,
+        persons_held.person_id is not null as is_data_quality_held,
+        persons_held.quarantine_reasons
     from records
     inner join jurisdictions on records.person_id = jurisdictions.person_id
     inner join deletion_summary on records.person_id = deletion_summary.person_id
@@ -207,6 +211,7 @@ facts as (
     left join request_summary on records.person_id = request_summary.person_id
     left join consent_summary on records.person_id = consent_summary.person_id
     left join outreach_summary on records.person_id = outreach_summary.person_id
+    left join persons_held on records.person_id = persons_held.person_id
 ),
 
 -- Retention applies to a person with a closed application, no open application and no hire.
@@ -250,6 +255,8 @@ evaluated as (
         first_erasure_received_on is not null as is_erasure_requested,
         is_deleted_in_source,
         is_stop_use_requested,
+        is_data_quality_held,
+        quarantine_reasons,
         is_hired,
         has_open_application,
         not has_closed_application as has_no_closed_application,

@@ -1,19 +1,21 @@
-{#- Keys per Fivetran table; the tables without an id get a composite key in their base model. -#}
+{#- Per Fivetran table: its key (the tables without an id get a composite key in their
+    base model), and the columns naming the candidate and the application a row refers to
+    (a quarantined row holds that person, rule set v1.1). -#}
 {%- set entities = {
-    'candidate': 'id',
-    'email_address': 'contact_key',
-    'phone_number': 'contact_key',
-    'job': 'id',
-    'application': 'id',
-    'job_application': 'job_application_key',
-    'application_history': 'history_key',
-    'job_stage': 'id',
-    'rejection_reason': 'id',
-    'scorecard': 'id',
-    'offer': 'id',
-    'consent_events': 'consent_event_id',
-    'privacy_requests': 'request_id',
-    'outreach_events': 'outreach_id',
+    'candidate': {'key': 'id', 'candidate_id': 'id'},
+    'email_address': {'key': 'contact_key', 'candidate_id': 'candidate_id'},
+    'phone_number': {'key': 'contact_key', 'candidate_id': 'candidate_id'},
+    'job': {'key': 'id'},
+    'application': {'key': 'id', 'candidate_id': 'candidate_id', 'application_id': 'id'},
+    'job_application': {'key': 'job_application_key', 'application_id': 'application_id'},
+    'application_history': {'key': 'history_key', 'application_id': 'application_id'},
+    'job_stage': {'key': 'id'},
+    'rejection_reason': {'key': 'id'},
+    'scorecard': {'key': 'id', 'application_id': 'application_id'},
+    'offer': {'key': 'id', 'application_id': 'application_id'},
+    'consent_events': {'key': 'consent_event_id', 'candidate_id': 'candidate_id'},
+    'privacy_requests': {'key': 'request_id', 'candidate_id': 'candidate_id'},
+    'outreach_events': {'key': 'outreach_id', 'candidate_id': 'candidate_id'},
 } -%}
 
 {{ landing_quarantine('greenhouse', entities) }}

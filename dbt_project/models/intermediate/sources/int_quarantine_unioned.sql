@@ -1,0 +1,9 @@
+{#- Every source's stg_<source>__quarantine, as one relation (macros/sources_union.sql):
+    each landed row not used, with the candidate and application it refers to.
+    The rules read it (int_persons_held), so every staging check gates the marts: when a
+    quarantine list or a landing reconciliation fails an error-severity test, dbt skips
+    every model after them and the last good marts stay as they were. -#}
+{%- for source_system in var('recontact_sources') %}
+-- depends_on: {{ ref('stg_' ~ source_system ~ '__landing_reconciliation') }}
+{%- endfor %}
+{{ union_sources('quarantine') }}
