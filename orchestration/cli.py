@@ -17,14 +17,13 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.audit import register_cli as register_audit_cli
-from orchestration.intake import IntakeError
+from orchestration.intake import SAMPLE_MARKER, IntakeError
 from orchestration.paths import WarehousePaths, resolve, today_in_business_timezone
 from orchestration.purge import register_cli as register_purge_cli
 from orchestration.warehouse import DbtFailed, build, summarize
 
 # A landing directory the demo may replace holds this marker; anything else is
 # someone's real export and is never deleted.
-SAMPLE_MARKER = ".recontact-sample-export"
 
 
 def iso_date(text: str) -> str:

@@ -23,14 +23,16 @@ import csv
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from orchestration import decode
-from orchestration.paths import WarehousePaths
+from orchestration.paths import PROJECT_DIR, WarehousePaths
 
 MANIFEST_NAME = "_manifest.json"
 # Sources dbt reads from UTF-8 copies under <state_dir>/decoded (orchestration/decode.py);
@@ -39,6 +41,9 @@ DECODED_SOURCES = (decode.SOURCE,)
 MANIFEST_VERSION = 1
 FORMATS = ("csv", "parquet", "jsonl")
 CACHE_NAME = "intake_file_checks.json"
+# `recontact generate` marks a sample export with this file, so `recontact demo` may replace it.
+SAMPLE_MARKER = ".recontact-sample-export"
+SOURCES_YAMLS = "dbt_project/models/staging/*/_*__sources.yml"
 MAX_LOCATIONS = 10  # rejected lines named per file; the rest are counted
 
 # DuckDB's reject error types, in words an operator can act on (never the row's text).
@@ -111,6 +116,9 @@ class IntakeReport:
 def prepare_landing(paths: WarehousePaths) -> IntakeReport:
     """Check the landing directory before a dbt build; raise IntakeError when it cannot be
     loaded as it is, else return what was found."""
+    layout_problems = landing_layout_problems(paths.landing_dir)
+    if layout_problems:
+        raise IntakeError(layout_problems)
     _decode(paths)
     files = list(landing_files(paths))
     cache_path = paths.state_dir / CACHE_NAME
@@ -153,6 +161,75 @@ def _decode(paths: WarehousePaths) -> None:
         decode.decode_landing(paths)
     except decode.DecodeError as error:
         raise IntakeError([str(error)]) from None
+
+
+# ----------------------------------------------------------------------------------------
+# the layout: every entry of the landing is read and checked, or refused by name
+# ----------------------------------------------------------------------------------------
+
+
+def landing_file_names() -> dict[str, set[str]]:
+    """source -> the file names a batch of it may hold: each table of its dbt sources
+    (`<table>.<csv|parquet|jsonl>`; the Japanese ATS's vendor tables under their Japanese
+    names, as CSV), and the batch manifest."""
+    names: dict[str, set[str]] = {}
+    for sources_yaml in sorted(PROJECT_DIR.glob(SOURCES_YAMLS)):
+        for source in yaml.safe_load(sources_yaml.read_text(encoding="utf-8"))["sources"]:
+            allowed = names.setdefault(source["name"], {MANIFEST_NAME})
+            if source["name"] == decode.SOURCE:
+                for stem, table in decode.tables(sources_yaml).items():
+                    suffixes = (".csv",) if table.is_vendor else (".csv", *decode.VERBATIM_SUFFIXES)
+                    allowed.update(f"{stem}{suffix}" for suffix in suffixes)
+            else:
+                for table in source["tables"]:
+                    allowed.update(f"{table['name']}.{fmt}" for fmt in FORMATS)
+    return names
+
+
+def landing_layout_problems(landing_dir: Path) -> list[str]:
+    """Every entry of the landing that dbt would not read as a landing file, named: the
+    landing holds source directories (and the sample marker), a source holds batch
+    directories, a batch holds its tables' files and its manifest. Symlinks are refused
+    everywhere: the purge rewrites files in place and would replace the link, leaving the
+    real file, with the purged persons, where it is. Nothing here opens a file."""
+    landing_dir = Path(landing_dir)
+    if not landing_dir.is_dir():
+        return []
+    allowed = landing_file_names()
+    problems = []
+
+    def refuse(path: Path, why: str) -> None:
+        problems.append(f"landing {path.relative_to(landing_dir).as_posix()}: {why}")
+
+    for source in sorted(landing_dir.iterdir()):
+        if source.is_symlink():
+            refuse(source, "is a symlink; copy the export in instead")
+        elif source.name == SAMPLE_MARKER and source.is_file():
+            continue
+        elif not source.is_dir() or source.name not in allowed:
+            refuse(source, f"is not a source directory ({', '.join(sorted(allowed))})")
+        else:
+            for batch in sorted(source.iterdir()):
+                if batch.is_symlink():
+                    refuse(batch, "is a symlink; copy the batch in instead")
+                elif not batch.is_dir():
+                    refuse(batch, "is not a batch directory (<source>/<batch_id>/<file>)")
+                elif batch.name.startswith((".", "_")):
+                    refuse(batch, "a batch id may not start with '.' or '_'; rename or remove it")
+                else:
+                    for file in sorted(batch.iterdir()):
+                        if file.is_symlink():
+                            refuse(file, "is a symlink; copy the file in instead")
+                        elif not file.is_file():
+                            refuse(file, "is not a file (a batch holds files only)")
+                        elif unicodedata.normalize("NFC", file.name) not in allowed[source.name]:
+                            refuse(
+                                file,
+                                f"is not a file of the {source.name} export"
+                                " (<table>.csv|parquet|jsonl of its sources, exact case,"
+                                f" or {MANIFEST_NAME}); rename or remove it",
+                            )
+    return problems
 
 
 # ----------------------------------------------------------------------------------------

@@ -2,16 +2,21 @@
 
 DuckDB allows one writer per file and a writer blocks readers, so BI never reads the
 warehouse file. Each publication is a release directory of Parquet files, written
-completely first and then made current by an atomic symlink swap:
+completely first, then made current by two atomic renames:
 
     <publish_dir>/releases/<release_id>/{recontact_eligibility,...}.parquet + release.json
     <publish_dir>/current -> releases/<release_id>
-    <publish_dir>/recontact_bi.duckdb   views marts.<mart> over current/<mart>.parquet
+    <publish_dir>/recontact_bi.duckdb   views marts.<mart> over releases/<release_id>/<mart>.parquet
+                                        and marts.release (the release's id, D, rule set)
 
-A BI tool opens recontact_bi.duckdb read-only (or reads current/*.parquet directly);
-its views follow `current`, so the file itself is written once and never locked by us
-afterwards. A release that fails half-way is never made current, and the previous one
-stays in place: the caller only publishes after the blocking checks passed.
+A BI tool opens recontact_bi.duckdb read-only (or reads current/*.parquet directly).
+Every publication writes a new BI file whose views name its own release directory and
+swaps it in whole: a connection opened on it reads that one release for every query,
+however many publications happen meanwhile (a view over `current` would follow the
+symlink per file read, so one query could join the eligibility of one release with the
+purge queue of the next). A new connection sees the new release. A release that fails
+half-way is never made current, and the previous one stays in place: the caller only
+publishes after the blocking checks passed.
 
 Releases kept: the last RELEASES_KEPT (the current one and the two before it, so a BI
 query that started on the previous release can finish). A publication after a purge
@@ -95,8 +100,8 @@ def publish(paths: WarehousePaths, *, release_id: str, keep: int = RELEASES_KEPT
     }
     (staging_dir / "release.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
     os.replace(staging_dir, final_dir)
+    bi_database = write_bi_database(paths.publish_dir, final_dir)
     make_current(paths.publish_dir, final_dir)
-    bi_database = ensure_bi_database(paths.publish_dir)
     prune_releases(releases, keep=keep)
     return Publication(
         release_id, final_dir, as_of_date or "", rule_set_version or "", row_counts, bi_database
@@ -119,28 +124,23 @@ def current_release(publish_dir: Path) -> dict | None:
     return json.loads(manifest.read_text()) if manifest.exists() else None
 
 
-def ensure_bi_database(publish_dir: Path) -> Path:
-    """The read-only entry point for BI: views over current/*.parquet, created once (and
-    again when the set of marts changed, e.g. a new rule set's mart)."""
+def write_bi_database(publish_dir: Path, release_dir: Path) -> Path:
+    """The read-only entry point for BI, bound to one release: views over that release's
+    Parquet files and its release.json, written aside and swapped in whole."""
     path = publish_dir / BI_DATABASE
-    current = publish_dir / "current"
-    if path.exists():
-        with duckdb.connect(str(path), read_only=True) as bi:
-            views = {
-                name
-                for (name,) in bi.execute(
-                    "select view_name from duckdb_views() where schema_name = 'marts'"
-                ).fetchall()
-            }
-        if views == set(MART_KEYS):
-            return path
     temporary = publish_dir / f".{BI_DATABASE}.{os.getpid()}"
     temporary.unlink(missing_ok=True)
     with duckdb.connect(str(temporary)) as bi:
         bi.execute("create schema marts")
         for mart in MART_KEYS:
-            parquet = sql_literal(str(current / f"{mart}.parquet"))
+            parquet = sql_literal(str(release_dir.resolve() / f"{mart}.parquet"))
             bi.execute(f"create view marts.{mart} as select * from read_parquet({parquet})")
+        manifest = sql_literal(str(release_dir.resolve() / "release.json"))
+        bi.execute(
+            "create view marts.release as select release_id, as_of_date, rule_set_version"
+            f" from read_json({manifest}, columns = {{release_id: 'varchar',"
+            " as_of_date: 'date', rule_set_version: 'varchar'})"
+        )
     os.replace(temporary, path)
     return path
 
