@@ -273,6 +273,8 @@ def count_rows(file: LandedFile) -> int:
     """Data rows of one file, read by DuckDB; IntakeError when a row cannot be read."""
     if file.path.stat().st_size == 0:
         return 0
+    if file.fmt == "jsonl":
+        return _check_json_lines(file)
     with duckdb.connect() as connection:
         if file.fmt == "csv":
             return _count_csv_rows(connection, file)
@@ -285,6 +287,45 @@ def count_rows(file: LandedFile) -> int:
             return connection.execute(f"select count(*) from {reader}").fetchone()[0]
         except duckdb.Error as error:
             raise IntakeError([f"landing file {file.relative}: {_located(error)}"]) from None
+
+
+def _check_json_lines(file: LandedFile) -> int:
+    """Data rows of a JSON lines file. Each non-blank line must be one JSON object whose
+    fields are strings, numbers, booleans or null: staging reads every field as text, and
+    an object or array is no value of the contract. Problems name the line, never the
+    content."""
+    problems: list[str] = []
+    rows = number = 0
+    with file.path.open(encoding="utf-8", errors="strict") as handle:
+        try:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                rows += 1
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    problems.append(f"line {number}: not valid JSON")
+                    continue
+                if not isinstance(record, dict):
+                    problems.append(f"line {number}: not a JSON object")
+                    continue
+                # a field's name may be anything the file says: it is not repeated here
+                nested = [v for v in record.values() if isinstance(v, dict | list)]
+                if nested:
+                    problems.append(f"line {number}: a field holds a JSON object or array")
+        except UnicodeDecodeError:
+            problems.append(f"line {number + 1}: not UTF-8")
+    if problems:
+        shown = problems[:MAX_LOCATIONS]
+        more = len(problems) - len(shown)
+        raise IntakeError(
+            [
+                f"landing file {file.relative}: {'; '.join(shown)}"
+                + (f"; and {more} more" if more else "")
+            ]
+        )
+    return rows
 
 
 def _count_csv_rows(connection: duckdb.DuckDBPyConnection, file: LandedFile) -> int:

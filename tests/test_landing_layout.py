@@ -81,3 +81,40 @@ def test_the_refusal_names_paths_only_never_content(paths):
         "candidate_id,full_name\nc9,Hanako Yamada\n"
     )
     assert "Hanako" not in refusal(paths)
+
+
+def write_lines(path, lines: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
+
+def test_a_json_lines_field_holding_an_object_or_array_is_refused_by_line(paths):
+    write_lines(
+        paths.landing_dir / "canonical" / BATCH / "privacy_requests.jsonl",
+        [
+            '{"request_id": "r1", "candidate_id": "c1", "request_type": "erasure"}',
+            '{"request_id": "r2", "candidate_id": {"name": "Hanako Yamada"}}',
+            '{"request_id": "r3", "candidate_id": ["c1"]}',
+            "[1, 2]",
+            "not json at all, Hanako Yamada",
+        ],
+    )
+    message = refusal(paths)
+    assert (
+        f"landing file canonical/{BATCH}/privacy_requests.jsonl: line 2: a field holds a JSON"
+        " object or array; line 3: a field holds a JSON object or array; line 4: not a JSON"
+        " object; line 5: not valid JSON"
+    ) in message
+    assert "Hanako" not in message
+
+
+def test_json_lines_of_scalars_pass_and_are_counted(paths):
+    write_lines(
+        paths.landing_dir / "canonical" / BATCH / "privacy_requests.jsonl",
+        [
+            '{"request_id": 1, "candidate_id": "c1", "request_type": "erasure"}',
+            "",
+            '{"request_id": "r2", "candidate_id": 7, "request_type": null, "flag": true}',
+        ],
+    )
+    assert prepare_landing(paths).files[f"canonical/{BATCH}/privacy_requests.jsonl"] == 2

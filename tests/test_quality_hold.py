@@ -173,3 +173,24 @@ def test_a_privacy_request_for_an_id_differing_only_in_case_fails_the_build(make
         ["C1"]
     ]
     assert warehouse.rows("select count(*) from staging.stg_canonical__quarantine") == [[0]]
+
+
+def test_json_lines_with_a_value_of_another_type_are_read_as_text(make_warehouse):
+    """Issue 12: one numeric candidate_id among strings made DuckDB read the column as
+    JSON, every string keeping its quotes: the requests matched nobody. Every JSON field
+    is now read as text."""
+    warehouse = make_warehouse()
+    write_entity(warehouse.landing_dir, BATCH, "candidates", [candidate("c1"), candidate("7")])
+    lines = [
+        '{"request_id": "r1", "candidate_id": "c1", "request_type": "erasure",'
+        ' "received_at": "2026-06-01T09:00:00"}',
+        '{"request_id": 2, "candidate_id": 7, "request_type": "stop_contact",'
+        ' "received_at": "2026-06-02T09:00:00"}',
+    ]
+    path = warehouse.landing_dir / "canonical" / BATCH / "privacy_requests.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    warehouse.build(AS_OF)
+    assert warehouse.rows(
+        "select request_id, candidate_id, request_type"
+        " from staging.stg_canonical__privacy_requests order by request_id"
+    ) == [["2", "7", "stop_contact"], ["r1", "c1", "erasure"]]

@@ -236,9 +236,21 @@
     {{ return(files) }}
 {%- endmacro %}
 
+{#- JSON lines are read with every field as text: DuckDB infers one JSON type per column,
+    and a single value of another type (a number among strings) makes the whole column
+    JSON-typed, every string keeping its quotes. The intake has already refused a line
+    whose field holds an object or an array (intake.py, _check_json_lines). -#}
 {% macro duckdb__landed_file_relation(source_name, file) -%}
     {%- set reader = duckdb__landing_readers()[file.extension] | format(sql_string(file.path)) -%}
-    {{ return((reader, run_query('describe select * from ' ~ reader).columns[0].values())) }}
+    {%- set names = run_query('describe select * from ' ~ reader).columns[0].values() -%}
+    {%- if file.extension == 'jsonl' -%}
+        {%- set as_text = [] -%}
+        {%- for name in names -%}
+            {%- do as_text.append(sql_string(name) ~ ": 'VARCHAR'") -%}
+        {%- endfor -%}
+        {%- set reader = "read_json(" ~ sql_string(file.path) ~ ", format = 'newline_delimited', columns = {" ~ (as_text | join(', ')) ~ "})" -%}
+    {%- endif -%}
+    {{ return((reader, names)) }}
 {%- endmacro %}
 
 {% macro duckdb__read_landing(source_name, table_name, columns, required, batches=none) -%}
