@@ -47,8 +47,8 @@ dev: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev --host 127.0.0.1 --port 3000
 
 lint: install
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check orchestration sample_exports tests
+	$(BIN)/ruff format --check orchestration sample_exports tests
 	$(BIN)/sqlfluff lint dbt_project
 
 clean:

@@ -133,7 +133,7 @@ def _paths(workdir: Path):
 
 
 def step_generate(workdir: Path, size: int) -> None:
-    from orchestration.generate import generate_export
+    from sample_exports.generate import generate_export
 
     result = generate_export(_paths(workdir).landing_dir, size, seed=1, end_date=date(2026, 11, 27))
     rows = {batch: sum(counts.values()) for batch, counts in result.row_counts.items()}

@@ -59,8 +59,8 @@ def generate_sample(
     quality_faults: bool = False,
 ) -> None:
     """A synthetic export under <landing_dir>/<shape>/: the canonical export, or the same
-    people converted to a vendor's files (orchestration/vendors/<shape>.py)."""
-    from orchestration.generate import generate_export  # DuckDB-heavy: import when used
+    people converted to a vendor's files (sample_exports/vendors/<shape>.py)."""
+    from sample_exports.generate import generate_export  # DuckDB-heavy: import when used
 
     target = landing_dir / shape
     if target.exists() and any(target.iterdir()):
@@ -88,7 +88,7 @@ def generate_sample(
     )
     rows = sum(sum(entities.values()) for entities in result.row_counts.values())
     if shape != "canonical":
-        vendor = importlib.import_module(f"orchestration.vendors.{shape}")
+        vendor = importlib.import_module(f"sample_exports.vendors.{shape}")
         progress(f"converting to {shape} files")
         rows = sum(vendor.write_export(generated_dir / "canonical", landing_dir).values())
         shutil.rmtree(generated_dir)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from orchestration.generate import generate_export
+from sample_exports.generate import generate_export
 from tests.support import END_DATE, Warehouse, new_warehouse
 
 

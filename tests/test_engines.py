@@ -23,9 +23,9 @@ import pytest
 
 from orchestration import engines, warehouse
 from orchestration.contract import MART_KEYS
-from orchestration.generate import generate_export
 from orchestration.paths import WarehousePaths
 from orchestration.purge import QueuedPerson, write_tombstones
+from sample_exports.generate import generate_export
 from tests.postgres_server import PostgresServer
 from tests.support import END_DATE
 

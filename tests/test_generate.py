@@ -1,4 +1,4 @@
-"""Tests of the synthetic canonical export generator (orchestration/generate.py).
+"""Tests of the synthetic canonical export generator (sample_exports/generate.py).
 
 The expectations come from the export contract (shared/spec/ats-export-v1.md) and the brief of
 the generator, not from its implementation: the CSV files are read back with Python's csv
@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from orchestration import generate
-from orchestration.generate import boundary_case_labels, generate_export
+from sample_exports import generate
+from sample_exports.generate import boundary_case_labels, generate_export
 
 END = date(2026, 11, 27)
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from orchestration import compliance
-from orchestration.generate import generate_export
 from orchestration.intake import (
     MANIFEST_NAME,
     IntakeError,
@@ -28,6 +27,7 @@ from orchestration.intake import (
     record_removed_rows,
 )
 from orchestration.warehouse import DbtFailed, build, dbt_args, dbt_vars, run_dbt
+from sample_exports.generate import generate_export
 from tests.support import END_DATE, application, candidate, new_warehouse, write_entity
 
 BATCH = "2026-01-01T0300"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.generate import generate_export
 from orchestration.intake import MANIFEST_NAME, write_manifest
+from sample_exports.generate import generate_export
 from tests.support import new_warehouse
 
 AS_OF = date(2026, 11, 27)

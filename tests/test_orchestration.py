@@ -15,9 +15,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.generate import generate_export
 from orchestration.paths import PROJECT_DIR
 from orchestration.warehouse import dbt_executable
+from sample_exports.generate import generate_export
 from tests.support import END_DATE, write_entity
 
 COMPLIANCE_SUITES = {

@@ -27,7 +27,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration import purge
-from orchestration.generate import generate_export
 from orchestration.intake import MANIFEST_NAME, prepare_landing, read_manifest
 from orchestration.paths import WarehousePaths
 from orchestration.purge import (
@@ -38,6 +37,7 @@ from orchestration.purge import (
     tombstone_hash,
 )
 from orchestration.warehouse import dbt_args, dbt_vars, run_dbt
+from sample_exports.generate import generate_export
 from tests.support import END_DATE, Warehouse, new_warehouse
 
 CANDIDATE_KEYED = {"candidates", "applications", "consent_events", "privacy_requests"}

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.generate import generate_export
 from orchestration.purge import purge
-from orchestration.vendors.greenhouse import write_export
+from sample_exports.generate import generate_export
+from sample_exports.vendors.greenhouse import write_export
 from tests.support import END_DATE, Warehouse, new_warehouse
 
 

@@ -1,5 +1,5 @@
 """The Greenhouse source (docs/source-greenhouse.md): a generated export written as canonical
-and as Greenhouse (orchestration/vendors/greenhouse.py) stages to the same rows, the reference
+and as Greenhouse (sample_exports/vendors/greenhouse.py) stages to the same rows, the reference
 Fivetran files load, unmapped values are reported and a deleted candidate is deleted_in_source."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.generate import generate_export
-from orchestration.vendors.greenhouse import greenhouse_candidate_id, greenhouse_id, write_export
+from sample_exports.generate import generate_export
+from sample_exports.vendors.greenhouse import greenhouse_candidate_id, greenhouse_id, write_export
 from tests.support import END_DATE, Warehouse, new_warehouse
 
 REFERENCE_DIR = Path(__file__).parent / "data" / "reference" / "fivetran-greenhouse"

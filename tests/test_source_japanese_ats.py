@@ -1,5 +1,5 @@
 """The Japanese ATS source: decoding (orchestration/decode.py), the vendor-shaped generator
-(orchestration/vendors/japanese_ats.py) and the japanese_ats staging models.
+(sample_exports/vendors/japanese_ats.py) and the japanese_ats staging models.
 
 The whole-population check: one generated export, written once in the canonical shape and
 once as CP932 Japanese-ATS files of the same people, gives the same staged facts."""
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from orchestration.decode import SOURCES_YAML, DecodeError, decode_landing, decoded_root, to_iso
-from orchestration.generate import generate_export
-from orchestration.vendors.japanese_ats import write_export
+from sample_exports.generate import generate_export
+from sample_exports.vendors.japanese_ats import write_export
 from tests.support import END_DATE, Warehouse, new_warehouse
 
 ENTITIES = (

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.generate import generate_export
-from orchestration.vendors.lever import (
+from sample_exports.generate import generate_export
+from sample_exports.vendors.lever import (
     _MACROS,
     lever_contact_id,
     lever_id,

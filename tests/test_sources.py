@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from orchestration.decode import decode_landing
-from orchestration.generate import generate_export
-from orchestration.vendors import greenhouse, japanese_ats, lever
+from sample_exports.generate import generate_export
+from sample_exports.vendors import greenhouse, japanese_ats, lever
 from tests.support import END_DATE, Warehouse, new_warehouse
 
 DECISION = [

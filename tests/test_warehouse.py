@@ -10,9 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.contract import MART_KEYS
-from orchestration.generate import generate_export
 from orchestration.paths import PROJECT_DIR
 from orchestration.warehouse import DbtFailed
+from sample_exports.generate import generate_export
 from tests import oracle
 from tests.support import (
     END_DATE,

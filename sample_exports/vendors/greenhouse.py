@@ -1,7 +1,7 @@
 """A canonical export rewritten as the tables Fivetran syncs from Greenhouse.
 
 :func:`write_export` reads a generated canonical export
-(``<canonical_dir>/<batch_id>/<entity>.csv|.parquet``, see :mod:`orchestration.generate`) and
+(``<canonical_dir>/<batch_id>/<entity>.csv|.parquet``, see :mod:`sample_exports.generate`) and
 writes the same people, batch by batch, as ``<out_dir>/greenhouse/<batch_id>/<table>.csv``, so
 one synthetic scenario can be checked through the Greenhouse staging models
 (``dbt_project/models/staging/greenhouse/``, ``docs/source-greenhouse.md``).
@@ -52,7 +52,7 @@ from orchestration.contract import CANONICAL_ENTITIES
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEEDS_DIR = REPO_ROOT / "seeds"
 
-# Canonical id prefix per entity, as orchestration.generate writes them.
+# Canonical id prefix per entity, as sample_exports.generate writes them.
 ID_PREFIXES = {
     "candidate": "C",
     "job": "J",

@@ -1,13 +1,13 @@
 """Vendor-shaped exports of the synthetic population (``recontact generate --shape``).
 
-``orchestration.generate`` writes the canonical export (ats-export-v1). Each module here
+``sample_exports.generate`` writes the canonical export (ats-export-v1). Each module here
 converts such an export into the files one ATS vendor would deliver for the same people,
 so every source's staging can be checked against the canonical build:
 
-- :mod:`orchestration.vendors.greenhouse` — Fivetran-synced Greenhouse tables
+- :mod:`sample_exports.vendors.greenhouse` — Fivetran-synced Greenhouse tables
   (docs/source-greenhouse.md).
-- :mod:`orchestration.vendors.lever` — Fivetran-synced Lever tables (docs/source-lever.md).
-- :mod:`orchestration.vendors.japanese_ats` — a Japanese ATS (HRMOS / ジョブカン / HERP
+- :mod:`sample_exports.vendors.lever` — Fivetran-synced Lever tables (docs/source-lever.md).
+- :mod:`sample_exports.vendors.japanese_ats` — a Japanese ATS (HRMOS / ジョブカン / HERP
   style): CP932 or UTF-8-BOM CSVs with Japanese file names and headers, Japanese statuses,
   stage names and reasons, JST timestamps in mixed Japanese formats (和暦 among them) and
   some full-width digits and letters (docs/source-japanese-ats.md).

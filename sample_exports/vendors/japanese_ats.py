@@ -1,7 +1,7 @@
 """The synthetic population as a Japanese ATS would export it (docs/source-japanese-ats.md).
 
 :func:`write_export` reads a canonical export (``<canonical_dir>/<batch_id>/<entity>.csv``
-or ``.parquet``, as :func:`orchestration.generate.generate_export` writes it) and writes the
+or ``.parquet``, as :func:`sample_exports.generate.generate_export` writes it) and writes the
 same people, batch by batch, to ``<out_dir>/japanese_ats/<batch_id>/``:
 
 - vendor tables (応募者, 求人, 応募, 選考履歴, 評価, 内定) as CSV in CP932 (default) or
