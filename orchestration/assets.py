@@ -8,7 +8,6 @@ because DuckDB allows a single writer and a writer blocks readers.
 """
 
 import json
-import subprocess
 from datetime import date
 
 import dagster as dg
@@ -28,27 +27,17 @@ from orchestration.engines import prepare_target
 from orchestration.intake import IntakeError, prepare_landing
 from orchestration.paths import PROJECT_DIR, WarehousePaths, today_in_business_timezone
 from orchestration.publish import publish
-from orchestration.warehouse import DAILY_RUN_EXCLUDES, dbt_executable
+from orchestration.warehouse import DAILY_RUN_EXCLUDES
 
 WAREHOUSE_POOL = "recontact_warehouse"
 
 dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
-dbt_project.prepare_if_dev()
+dbt_project.prepare_if_dev()  # parses under `dagster dev` only
 if not dbt_project.manifest_path.exists():
-    # A fresh clone outside `dagster dev` (e.g. `dagster definitions validate`, CI): write the
-    # manifest with `dbt parse`, which reads the project files and opens no connection.
-    subprocess.run(
-        [
-            dbt_executable(),
-            "parse",
-            "--quiet",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-        ],
-        cwd=PROJECT_DIR,
-        check=True,
+    # Never parsed at import time: `make dev`, CI and the tests prepare it first.
+    raise RuntimeError(
+        f"{dbt_project.manifest_path} is missing: prepare the dbt manifest first"
+        " (`make dev` does; or `.venv/bin/dbt parse`)"
     )
 
 

@@ -94,6 +94,19 @@ def run_dbt(args: list[str], paths: WarehousePaths, *, quiet: bool = False) -> s
     return output
 
 
+def prepare_manifest() -> Path:
+    """target/manifest.json, written by `dbt parse` (reads the project files, opens no
+    connection): what the Dagster definitions load. `make dev`, CI and the tests call it
+    before importing them; nothing parses at import time."""
+    subprocess.run(
+        [dbt_executable(), "parse", "--quiet", "--project-dir", str(PROJECT_DIR),
+         "--profiles-dir", str(PROJECT_DIR)],
+        cwd=PROJECT_DIR,
+        check=True,
+    )  # fmt: skip
+    return PROJECT_DIR / "target" / "manifest.json"
+
+
 def build(paths: WarehousePaths, as_of_date: str | None = None, *, quiet: bool = False) -> None:
     """Seeds, models and tests: the whole warehouse as of D, once the landing files
     passed intake (orchestration/intake.py raises IntakeError, and dbt does not run,

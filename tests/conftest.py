@@ -28,6 +28,14 @@ def sample_warehouse(tmp_path_factory) -> Warehouse:
     return warehouse
 
 
+@pytest.fixture(scope="session")
+def dbt_manifest():
+    """The dbt manifest the Dagster definitions load, prepared as CI does (`dbt parse`)."""
+    from orchestration.warehouse import prepare_manifest
+
+    return prepare_manifest()
+
+
 @pytest.fixture
 def make_warehouse(tmp_path):
     """A factory of empty warehouses under this test's tmp_path."""

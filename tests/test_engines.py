@@ -240,7 +240,7 @@ def test_bi_role_sees_no_personal_data(postgres):
             postgres.rows(f'select "{column}" from {schema}."{table}" limit 1', role=BI_ROLE)
 
 
-def test_target_comes_from_the_environment(monkeypatch):
+def test_target_comes_from_the_environment(monkeypatch, dbt_manifest):
     """RECONTACT_DBT_TARGET picks the engine for the CLI's dbt calls and the Dagster dbt
     resource; an unknown engine is refused by name."""
     from orchestration.definitions import dbt_resource

@@ -7,7 +7,6 @@ import csv
 import json
 import os
 import shutil
-import subprocess
 import time
 from datetime import UTC, date, datetime
 
@@ -15,8 +14,6 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.paths import PROJECT_DIR
-from orchestration.warehouse import dbt_executable
 from sample_exports.generate import generate_export
 from tests.support import END_DATE, write_entity
 
@@ -29,9 +26,8 @@ COMPLIANCE_SUITES = {
 
 
 @pytest.fixture(scope="module")
-def defs():
-    """Definitions need the dbt manifest: prepare it as CI would (`dbt parse`)."""
-    subprocess.run([dbt_executable(), "parse", "--quiet"], cwd=PROJECT_DIR, check=True)
+def defs(dbt_manifest):
+    """Definitions need the dbt manifest (conftest prepares it, as CI does)."""
     from orchestration.definitions import defs
 
     return defs
