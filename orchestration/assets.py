@@ -21,7 +21,7 @@ from dagster_dbt import (
 )
 from pydantic import Field
 
-from orchestration import compliance
+from orchestration import compliance, processing_record
 from orchestration.audit import append_entry, inputs_fingerprint
 from orchestration.engines import prepare_target
 from orchestration.intake import IntakeError, prepare_landing
@@ -210,6 +210,15 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     the last good publication stays in place.
     """
     paths = WarehousePaths.from_env()
+    try:
+        record = processing_record.write_record(
+            paths,
+            compliance.run_directory(paths, context.run.run_id),
+            as_of_date=warehouse_as_of_date(paths),
+            run_id=context.run.run_id,
+        )
+    except processing_record.MissingProcessingMeta as error:
+        raise dg.Failure(str(error)) from None
     publication = publish(paths, release_id=context.run.run_id)
     append_entry(
         paths.audit_dir,
@@ -228,6 +237,7 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "as_of_date": publication.as_of_date,
             "release": dg.MetadataValue.path(str(publication.release_dir)),
             "bi_database": dg.MetadataValue.path(str(publication.bi_database)),
+            "record_of_processing": dg.MetadataValue.path(str(record)),
             **{f"rows_{mart}": count for mart, count in publication.row_counts.items()},
         }
     )

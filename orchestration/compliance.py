@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from orchestration import audit
+from orchestration import audit, processing_record
 from orchestration.contract import CANONICAL_ENTITIES, file_sha256
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 
@@ -633,9 +633,15 @@ def run_all(
     suites: Iterable[str] = SUITES,
 ) -> list[SuiteOutcome]:
     """Every suite (or the ones named) in one run: one evidence directory, one Data Docs
-    site, one audit entry per suite; the landing files are fingerprinted once."""
+    site, one audit entry per suite, and the record of processing beside them
+    (processing_record.py); the landing files are fingerprinted once."""
     inputs_hash = audit.inputs_fingerprint(paths.landing_dir)
-    return [
+    outcomes = [
         run_suite(suite, paths, run_id=run_id, as_of_date=as_of_date, inputs_hash=inputs_hash)
         for suite in suites
     ]
+    if paths.duckdb_path.exists():
+        processing_record.write_record(
+            paths, run_directory(paths, run_id), as_of_date=as_of_date, run_id=run_id
+        )
+    return outcomes

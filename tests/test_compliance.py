@@ -127,6 +127,10 @@ def test_every_suite_passes_on_a_clean_warehouse_and_leaves_evidence(paths, pers
         assert result["suite_name"] == outcome.suite
         assert result["meta"]["recontact"]["as_of_date"] == AS_OF
 
+    # the record of processing beside the evidence (processing_record.py)
+    record = paths.audit_dir / "runs" / "clean-run" / "record_of_processing.md"
+    assert "(`marts`)" in record.read_text(encoding="utf-8")
+
     index = paths.audit_dir / "runs" / "clean-run" / "data_docs" / "index.html"
     assert all(outcome.data_docs_index == index for outcome in outcomes)
     html = index.read_text(encoding="utf-8")
