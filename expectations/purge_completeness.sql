@@ -12,8 +12,10 @@
 -- is_suppressed)` is a temporary view that orchestration/compliance.py builds before this
 -- query: one row per row of every base table of the warehouse that has a candidate_id,
 -- application_id or person_id column (or is the quarantine list, entity + record_key),
--- and per row of every landing file that has a candidate_id or application_id column
--- (relation `landing:canonical/<entity>`). Rows staged with the fate `suppressed` (a
+-- per row of every landing file that has a candidate_id or application_id column
+-- (relation `landing:canonical/<entity>`), and per row of every mart of every BI release
+-- (relation `published:<release>/<mart>`: a purged person left in a release is a copy
+-- the erasure did not reach, and has no eligibility row any more). Rows staged with the fate `suppressed` (a
 -- re-delivery of a person purged earlier, kept out of staging by a tombstone) are flagged
 -- is_suppressed. A person held only through such rows and the landing rows they came from
 -- is reported apart (held_only_as_suppressed, a warning): their data is still held, but

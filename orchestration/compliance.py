@@ -134,13 +134,18 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def register_person_references(connection: duckdb.DuckDBPyConnection, landing_dir: Path) -> None:
+def register_person_references(
+    connection: duckdb.DuckDBPyConnection, landing_dir: Path, publish_dir: Path | None = None
+) -> None:
     """Create the temporary view `person_references` that purge_completeness.sql reads.
 
     One row per row of every base table of the warehouse (any schema) that has a
     candidate_id, application_id or person_id column, or is a quarantine list (entity +
-    record_key), and per row of every landing file with a candidate_id or application_id
-    column. Only those key columns are read, and each distinct reference is kept once.
+    record_key), per row of every landing file with a candidate_id or application_id
+    column, and per row of every mart of every BI release under publish_dir (relation
+    `published:<release>/<mart>`): a purged person left in any release is a copy the
+    erasure did not reach. Only those key columns are read, and each distinct reference
+    is kept once.
     """
     columns = connection.execute(
         """
@@ -205,6 +210,30 @@ def register_person_references(connection: duckdb.DuckDBPyConnection, landing_di
             " null as person_id, false as is_suppressed"
             f" from {reader}"
         )
+    releases = publish_dir / "releases" if publish_dir is not None else None
+    for parquet in sorted(releases.glob("*/*.parquet")) if releases and releases.is_dir() else []:
+        if parquet.parent.name.startswith("."):
+            continue  # a release still being written is not published
+        names = {
+            name.lower()
+            for name in connection.execute(
+                f"describe select * from read_parquet({_literal(str(parquet))})"
+            ).df()["column_name"]
+        }
+        if not names & {"candidate_id", "person_id"}:
+            continue
+        relation = f"published:{parquet.parent.name}/{parquet.stem}"
+
+        def published(name: str, names: set[str] = names) -> str:
+            return f"cast({_quote(name)} as varchar)" if name in names else "null"
+
+        selects.append(
+            f"select {_literal(relation)} as relation,"
+            f" {published('source_system')} as source_system,"
+            f" {published('candidate_id')} as candidate_id, null as application_id,"
+            f" {published('person_id')} as person_id, false as is_suppressed"
+            f" from read_parquet({_literal(str(parquet))})"
+        )
     body = "\nunion all\n".join(selects) or (
         "select null::varchar as relation, null::varchar as source_system,"
         " null::varchar as candidate_id, null::varchar as application_id,"
@@ -268,7 +297,7 @@ def landing_file_counts(landing_dir: Path) -> pd.DataFrame:
 
 
 def _prepare_purge(connection: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
-    register_person_references(connection, paths.landing_dir)
+    register_person_references(connection, paths.landing_dir, paths.publish_dir)
 
 
 def _prepare_landing(connection: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:

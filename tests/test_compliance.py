@@ -442,6 +442,25 @@ def test_purge_completeness_passes_after_a_complete_purge(copied):
     assert query(copied, "select count(*) from marts.retention_purge_queue") == [(0,)]
 
 
+def test_purge_completeness_covers_the_bi_releases(copied):
+    """Issue 12: after a purge the purged persons' ids stayed in every BI release. A
+    release published before the purge is a copy the erasure did not reach; the check
+    fails until a publication after the purge replaces it (publish.py, "Releases kept")."""
+    from orchestration import publish
+
+    publish.publish(copied, release_id="before-purge")
+    queued = queued_candidates(copied)
+    purge(copied, queued)
+
+    stale = compliance.run_suite("purge_completeness", copied, run_id="stale", as_of_date=AS_OF)
+    assert not stale.passed
+    assert "has_eligibility_row" in failed_columns(stale)
+
+    publish.publish(copied, release_id="after-purge", keep=1)
+    fresh = compliance.run_suite("purge_completeness", copied, run_id="fresh", as_of_date=AS_OF)
+    assert fresh.passed, fresh.failed_expectations
+
+
 def test_purge_completeness_fails_on_what_a_partial_purge_leaves_behind(copied):
     queued = sorted(queued_candidates(copied))
     # outreach/consent rows in staging, and landing files of privacy requests, left behind

@@ -26,6 +26,7 @@ from orchestration.intake import (
     read_manifest,
     record_removed_rows,
 )
+from orchestration.paths import PROJECT_DIR
 from orchestration.warehouse import DbtFailed, build, dbt_args, dbt_vars, run_dbt
 from sample_exports.generate import generate_export
 from tests.support import END_DATE, application, candidate, new_warehouse, write_entity
@@ -459,3 +460,77 @@ def test_batches_without_a_manifest_still_load_and_are_reported(make_warehouse):
         f"canonical/{BATCH}/candidates.csv": 1,
         f"canonical/{LATER_BATCH}/candidates.csv": 1,
     }
+
+
+# ----------------------------------------------------------------------------------------
+# no planted personal value in any log or artefact the project writes
+# ----------------------------------------------------------------------------------------
+
+PLANTED = {"full_name": PERSONAL, "email": "hanako.yamada@example.jp", "phone": "090-1234-5678"}
+
+
+def written_outside_the_data(warehouse, log_offset: int) -> dict[str, bytes]:
+    """Everything the builds wrote that is not the data itself (landing files, the
+    warehouse file): dbt's target/ and state, plus what dbt.log gained."""
+    root = warehouse.duckdb_path.parent
+    written = {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in root.rglob("*")
+        if path.is_file()
+        and warehouse.landing_dir not in path.parents
+        and not path.name.startswith(warehouse.duckdb_path.name)
+    }
+    log = PROJECT_DIR / "logs" / "dbt.log"
+    if log.exists():
+        with log.open("rb") as handle:
+            handle.seek(log_offset)
+            written["logs/dbt.log (these builds)"] = handle.read()
+    return written
+
+
+def test_no_planted_name_email_or_phone_reaches_a_log_error_or_run_result(make_warehouse):
+    """Issue 12: a malformed row put DuckDB's "Original Line" (name, e-mail, phone) into
+    stdout, logs/dbt.log and target/run_results.json. Plant the three values in a row
+    the build quarantines, in a malformed row the intake refuses, and in the same
+    malformed row in a batch directory named `_hidden` (which the intake once skipped and
+    dbt read); then search every file written and every message for them."""
+    warehouse = make_warehouse()
+    bad = candidate("c1", updated_at="2024-13-45T09:00:00", **PLANTED)
+    write_entity(warehouse.landing_dir, BATCH, "candidates", [bad, candidate("c2")])
+    log = PROJECT_DIR / "logs" / "dbt.log"
+    offset = log.stat().st_size if log.exists() else 0
+    output = warehouse.build(AS_OF)
+    assert warehouse.rows("select record_key from staging.stg_canonical__quarantine") == [["c1"]]
+
+    # past DuckDB's sniffing sample (20,480 rows), where its error would quote the line
+    good = [f"a{n},c2,j1,2024-01-10T09:00:00,active,2024-01-10" for n in range(21000)]
+    malformed = f"a9,c1,{PLANTED['full_name']},{PLANTED['email']},{PLANTED['phone']},x,surplus"
+    ragged = landing_file(warehouse, "applications", LATER_BATCH)
+    ragged.write_text(
+        "application_id,candidate_id,job_id,applied_at,status,updated_at\n"
+        + "\n".join([*good, malformed]) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    with pytest.raises(IntakeError) as refused:
+        warehouse.build(AS_OF)
+    hidden_batch = ragged.parent.with_name("_hidden")
+    ragged.parent.rename(hidden_batch)
+    try:
+        hidden = warehouse.build(AS_OF)
+    except (IntakeError, DbtFailed) as failure:
+        hidden = f"{failure} {getattr(failure, 'output', '')}"
+
+    texts = {
+        "build output": output.encode(),
+        "intake refusal": str(refused.value).encode(),
+        "build with a hidden batch": hidden.encode(),
+    }
+    texts.update(written_outside_the_data(warehouse, offset))
+    assert "target/run_results.json" in texts
+    leaks = [
+        (where, value)
+        for where, content in texts.items()
+        for value in PLANTED.values()
+        if value.encode() in content
+    ]
+    assert leaks == []
