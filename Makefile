@@ -20,11 +20,16 @@ demo: install
 	$(BIN)/recontact demo
 
 ## engines: what the Spark and PostgreSQL targets need on the machine, from Debian packages
-## when missing (CI runs as root on a fresh machine): a PostgreSQL server, a JDK for Spark
+## when missing (CI runs as root on a fresh machine): a PostgreSQL server, a JDK for Spark,
+## and headless Chromium for the compliance report's screenshot test
 engines:
 	@if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
 		echo "installing the PostgreSQL server (Debian package postgresql)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+	@if ! command -v chromium-headless-shell >/dev/null 2>&1; then \
+		echo "installing headless Chromium for the report's screenshot test (Debian package chromium-headless-shell)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null; \
 	fi
 	@if ! command -v java >/dev/null 2>&1; then \
 		echo "installing a JDK for Spark (Debian package openjdk-17-jre-headless)"; \

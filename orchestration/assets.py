@@ -21,7 +21,7 @@ from dagster_dbt import (
 )
 from pydantic import Field
 
-from orchestration import compliance, processing_record
+from orchestration import compliance, processing_record, report
 from orchestration.audit import append_entry, inputs_fingerprint
 from orchestration.engines import prepare_target
 from orchestration.intake import IntakeError, prepare_landing
@@ -219,6 +219,12 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         )
     except processing_record.MissingProcessingMeta as error:
         raise dg.Failure(str(error)) from None
+    evidence = report.write_report(
+        paths,
+        compliance.run_directory(paths, context.run.run_id),
+        run_id=context.run.run_id,
+        as_of_date=warehouse_as_of_date(paths),
+    )
     publication = publish(paths, release_id=context.run.run_id)
     append_entry(
         paths.audit_dir,
@@ -238,6 +244,7 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "release": dg.MetadataValue.path(str(publication.release_dir)),
             "bi_database": dg.MetadataValue.path(str(publication.bi_database)),
             "record_of_processing": dg.MetadataValue.path(str(record)),
+            "compliance_report": dg.MetadataValue.path(str(evidence)),
             **{f"rows_{mart}": count for mart, count in publication.row_counts.items()},
         }
     )

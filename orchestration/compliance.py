@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from orchestration import audit, processing_record
+from orchestration import audit, processing_record, report
 from orchestration.contract import CANONICAL_ENTITIES, file_sha256
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 
@@ -662,15 +662,16 @@ def run_all(
     suites: Iterable[str] = SUITES,
 ) -> list[SuiteOutcome]:
     """Every suite (or the ones named) in one run: one evidence directory, one Data Docs
-    site, one audit entry per suite, and the record of processing beside them
-    (processing_record.py); the landing files are fingerprinted once."""
+    site, one audit entry per suite, and beside them the record of processing
+    (processing_record.py) and the report a reviewer reads (report.py); the landing files
+    are fingerprinted once."""
     inputs_hash = audit.inputs_fingerprint(paths.landing_dir)
     outcomes = [
         run_suite(suite, paths, run_id=run_id, as_of_date=as_of_date, inputs_hash=inputs_hash)
         for suite in suites
     ]
     if paths.duckdb_path.exists():
-        processing_record.write_record(
-            paths, run_directory(paths, run_id), as_of_date=as_of_date, run_id=run_id
-        )
+        run_dir = run_directory(paths, run_id)
+        processing_record.write_record(paths, run_dir, as_of_date=as_of_date, run_id=run_id)
+        report.write_report(paths, run_dir, run_id=run_id, as_of_date=as_of_date)
     return outcomes
