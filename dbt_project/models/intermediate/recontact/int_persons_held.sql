@@ -11,27 +11,31 @@ records as (select * from {{ ref('int_person_identity') }}),
 
 applications as (select * from {{ ref('int_applications_unioned') }}),
 
--- Rows a source's mapping sets aside by design (set_aside_reasons) are not faults and
--- hold nobody. A quarantined application names its candidate itself; any other row naming only an
+-- Rows a source's mapping sets aside by design (set_aside_reasons) are no faults: they
+-- hold nobody.
+faults as (
+    select * from quarantine
+    where quarantine_reason not in ({{ "'" ~ (set_aside_reasons() | join("', '")) ~ "'" }})
+),
+
+-- A quarantined application names its candidate itself; any other row naming only an
 -- application reaches its candidate through the staged application.
 referred_records as (
     select
         source_system,
         candidate_id,
         quarantine_reason
-    from quarantine
+    from faults
     where candidate_id is not null
-        and quarantine_reason not in ({{ "'" ~ (set_aside_reasons() | join("', '")) ~ "'" }})
     union all
     select
-        quarantine.source_system,
+        faults.source_system,
         applications.candidate_id,
-        quarantine.quarantine_reason
-    from quarantine
+        faults.quarantine_reason
+    from faults
     inner join applications
-        on quarantine.source_system = applications.source_system
-        and quarantine.application_id = applications.application_id
-    where quarantine.quarantine_reason not in ({{ "'" ~ (set_aside_reasons() | join("', '")) ~ "'" }})
+        on faults.source_system = applications.source_system
+        and faults.application_id = applications.application_id
 ),
 
 held_reasons as (
