@@ -183,3 +183,25 @@ def test_eligibility_history_keeps_each_as_of_date_and_replaces_a_rebuilt_one(ex
         "select count(distinct as_of_date) from marts.recontact_eligibility_history"
     )
     assert dates == [2]
+
+
+def test_a_batch_gone_from_the_landing_leaves_no_row_behind(make_warehouse):
+    """The demo re-run on the next day writes a sample with other batch ids: the event
+    tables (delete+insert by batch) kept the rows of the batches that were gone, and the
+    build failed on duplicate ids. A batch no longer in the landing now empties the table
+    before every batch is read again."""
+    from tests.support import candidate, consent, write_entity
+
+    warehouse = make_warehouse()
+    for batch in ("2026-01-01T0300", "2026-02-01T0300"):
+        write_entity(warehouse.landing_dir, batch, "candidates", [candidate("c1")])
+        write_entity(
+            warehouse.landing_dir, batch, "consent_events", [consent("k1", "c1", "recontact")]
+        )
+    warehouse.build(date(2026, 6, 30))
+    shutil.rmtree(warehouse.landing_dir / "canonical" / "2026-01-01T0300")
+    output = warehouse.build(date(2026, 6, 30))
+    assert "batch 2026-01-01T0300 is no longer in the landing; recomputing every batch" in output
+    assert warehouse.rows(
+        "select _batch_id, _fate from staging.base_canonical__consent_events"
+    ) == [["2026-02-01T0300", "staged"]]

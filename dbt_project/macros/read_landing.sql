@@ -41,7 +41,9 @@
 
 
 {#- What an incremental base model (append-only events) reads this run:
-      {'batches': none, 'appending': false}  every batch: first run, --full-refresh, or a
+      {'batches': none, 'appending': false}  every batch: first run, --full-refresh, a
+                                             batch gone from the landing (the table is
+                                             emptied first), a rewritten batch, or a
                                              late batch that sorts before a loaded one
                                              (first delivery wins by batch order, so the
                                              fates of loaded rows may change: recompute)
@@ -53,7 +55,16 @@
         {{ return({'batches': none, 'appending': false}) }}
     {%- endif -%}
     {%- set loaded = run_query('select distinct _batch_id from ' ~ this).columns[0].values() | list -%}
-    {%- set new = landing_batches(source_name, table_name) | reject('in', loaded) | list -%}
+    {%- set present = landing_batches(source_name, table_name) -%}
+    {%- set new = present | reject('in', loaded) | list -%}
+    {%- set vanished = loaded | reject('in', present) | list -%}
+    {%- if vanished -%}
+        {#- delete+insert replaces the slices of the batches it reads: the rows of a batch
+            no longer in the landing would stay. Empty the table, then read every batch. -#}
+        {{ log(source_name ~ "." ~ table_name ~ ": batch " ~ (vanished | min) ~ " is no longer in the landing; recomputing every batch", info=True) }}
+        {%- do truncate_relation(this) -%}
+        {{ return({'batches': none, 'appending': false}) }}
+    {%- endif -%}
     {%- set rewritten = (changed_batches(source_name, table_name) or []) | select('in', loaded) | list -%}
     {%- if rewritten -%}
         {{ log(source_name ~ "." ~ table_name ~ ": batch " ~ (rewritten | min) ~ " changed since it was read; recomputing every batch", info=True) }}
