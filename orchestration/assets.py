@@ -197,6 +197,7 @@ COMPLIANCE_CHECKS = [
             "recontact_eligibility",
             "recontact_cohorts",
             "retention_purge_queue",
+            "purge_blocked_by_quality",
             "stg_canonical__evaluations",
             "stg_canonical__landing_reconciliation",
         )
