@@ -211,21 +211,15 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     the last good publication stays in place.
     """
     paths = WarehousePaths.from_env()
+    run_id, run_dir = context.run.run_id, compliance.run_directory(paths, context.run.run_id)
+    as_of_date = warehouse_as_of_date(paths)
     try:
         record = processing_record.write_record(
-            paths,
-            compliance.run_directory(paths, context.run.run_id),
-            as_of_date=warehouse_as_of_date(paths),
-            run_id=context.run.run_id,
+            paths, run_dir, as_of_date=as_of_date, run_id=run_id
         )
     except processing_record.MissingProcessingMeta as error:
         raise dg.Failure(str(error)) from None
-    evidence = report.write_report(
-        paths,
-        compliance.run_directory(paths, context.run.run_id),
-        run_id=context.run.run_id,
-        as_of_date=warehouse_as_of_date(paths),
-    )
+    evidence = report.write_report(paths, run_dir, run_id=run_id, as_of_date=as_of_date)
     publication = publish(paths, release_id=context.run.run_id)
     append_entry(
         paths.audit_dir,

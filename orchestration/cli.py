@@ -22,9 +22,6 @@ from orchestration.paths import WarehousePaths, resolve, today_in_business_timez
 from orchestration.purge import register_cli as register_purge_cli
 from orchestration.warehouse import DbtFailed, build, summarize
 
-# A landing directory the demo may replace holds this marker; anything else is
-# someone's real export and is never deleted.
-
 
 def iso_date(text: str) -> str:
     try:

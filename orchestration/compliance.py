@@ -46,6 +46,7 @@ import pandas as pd
 from orchestration import audit, processing_record, report
 from orchestration.contract import CANONICAL_ENTITIES, file_sha256
 from orchestration.paths import PROJECT_DIR, WarehousePaths
+from orchestration.publish import release_dirs
 
 if TYPE_CHECKING:
     from great_expectations.data_context import AbstractDataContext
@@ -210,10 +211,9 @@ def register_person_references(
             " null as person_id, false as is_suppressed"
             f" from {reader}"
         )
-    releases = publish_dir / "releases" if publish_dir is not None else None
-    for parquet in sorted(releases.glob("*/*.parquet")) if releases and releases.is_dir() else []:
-        if parquet.parent.name.startswith("."):
-            continue  # a release still being written is not published
+    releases = release_dirs(publish_dir) if publish_dir is not None else []
+    published_marts = [mart for release in releases for mart in sorted(release.glob("*.parquet"))]
+    for parquet in published_marts:
         names = {
             name.lower()
             for name in connection.execute(

@@ -41,7 +41,9 @@ DECODED_SOURCES = (decode.SOURCE,)
 MANIFEST_VERSION = 1
 FORMATS = ("csv", "parquet", "jsonl")
 CACHE_NAME = "intake_file_checks.json"
-# `recontact generate` marks a sample export with this file, so `recontact demo` may replace it.
+# `recontact generate` marks a sample export with this file: a landing directory holding
+# it may be replaced by `recontact demo`; anything else is someone's real export and is
+# never deleted.
 SAMPLE_MARKER = ".recontact-sample-export"
 SOURCES_YAMLS = "dbt_project/models/staging/*/_*__sources.yml"
 MAX_LOCATIONS = 10  # rejected lines named per file; the rest are counted
@@ -168,21 +170,27 @@ def _decode(paths: WarehousePaths) -> None:
 # ----------------------------------------------------------------------------------------
 
 
+def dbt_sources() -> Iterator[tuple[Path, dict]]:
+    """Every dbt source as its YAML declares it, with the file it is declared in."""
+    for sources_yaml in sorted(PROJECT_DIR.glob(SOURCES_YAMLS)):
+        for source in yaml.safe_load(sources_yaml.read_text(encoding="utf-8"))["sources"]:
+            yield sources_yaml, source
+
+
 def landing_file_names() -> dict[str, set[str]]:
     """source -> the file names a batch of it may hold: each table of its dbt sources
     (`<table>.<csv|parquet|jsonl>`; the Japanese ATS's vendor tables under their Japanese
     names, as CSV), and the batch manifest."""
     names: dict[str, set[str]] = {}
-    for sources_yaml in sorted(PROJECT_DIR.glob(SOURCES_YAMLS)):
-        for source in yaml.safe_load(sources_yaml.read_text(encoding="utf-8"))["sources"]:
-            allowed = names.setdefault(source["name"], {MANIFEST_NAME})
-            if source["name"] == decode.SOURCE:
-                for stem, table in decode.tables(sources_yaml).items():
-                    suffixes = (".csv",) if table.is_vendor else (".csv", *decode.VERBATIM_SUFFIXES)
-                    allowed.update(f"{stem}{suffix}" for suffix in suffixes)
-            else:
-                for table in source["tables"]:
-                    allowed.update(f"{table['name']}.{fmt}" for fmt in FORMATS)
+    for sources_yaml, source in dbt_sources():
+        allowed = names.setdefault(source["name"], {MANIFEST_NAME})
+        if source["name"] == decode.SOURCE:
+            for stem, table in decode.tables(sources_yaml).items():
+                suffixes = (".csv",) if table.is_vendor else (".csv", *decode.VERBATIM_SUFFIXES)
+                allowed.update(f"{stem}{suffix}" for suffix in suffixes)
+        else:
+            for table in source["tables"]:
+                allowed.update(f"{table['name']}.{fmt}" for fmt in FORMATS)
     return names
 
 

@@ -20,10 +20,10 @@ import duckdb
 import yaml
 
 from orchestration.contract import MART_KEYS
+from orchestration.intake import dbt_sources
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 
 RECORD_NAME = "record_of_processing.md"
-SOURCES_YAMLS = "dbt_project/models/staging/*/_*__sources.yml"
 LAYERS = ("staging", "intermediate", "marts")  # model folders = warehouse schemas
 # Seeds: the company's reference data (codes, policies, mappings), about no person; their
 # columns `country` or `stage` are codes, not a person's residence or history.
@@ -106,13 +106,12 @@ def layer_meta(project_file: Path = PROJECT_DIR / "dbt_project.yml") -> dict[str
 def landing_relations() -> dict[str, list[str]]:
     """source.table -> categories, from the columns the sources YAML declares."""
     relations = {}
-    for sources_yaml in sorted(PROJECT_DIR.glob(SOURCES_YAMLS)):
-        for source in yaml.safe_load(sources_yaml.read_text(encoding="utf-8"))["sources"]:
-            for table in source["tables"]:
-                names = [column["name"] for column in table.get("columns") or []]
-                found = categories(names)
-                if found:
-                    relations[f"{source['name']}.{table['name']}"] = found
+    for _, source in dbt_sources():
+        for table in source["tables"]:
+            names = [column["name"] for column in table.get("columns") or []]
+            found = categories(names)
+            if found:
+                relations[f"{source['name']}.{table['name']}"] = found
     return relations
 
 

@@ -56,11 +56,14 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def has_publication(publish_dir: Path) -> bool:
-    """Whether BI has been given a release (so a purge must republish)."""
+def release_dirs(publish_dir: Path) -> list[Path]:
+    """The published releases, oldest first (a `.<id>.partial` one is still being written)."""
     releases = publish_dir / "releases"
-    return releases.is_dir() and any(
-        path.is_dir() and not path.name.startswith(".") for path in releases.iterdir()
+    if not releases.is_dir():
+        return []
+    return sorted(
+        (path for path in releases.iterdir() if path.is_dir() and not path.name.startswith(".")),
+        key=lambda path: path.stat().st_mtime,
     )
 
 
@@ -102,7 +105,7 @@ def publish(paths: WarehousePaths, *, release_id: str, keep: int = RELEASES_KEPT
     os.replace(staging_dir, final_dir)
     bi_database = write_bi_database(paths.publish_dir, final_dir)
     make_current(paths.publish_dir, final_dir)
-    prune_releases(releases, keep=keep)
+    prune_releases(paths.publish_dir, keep=keep)
     return Publication(
         release_id, final_dir, as_of_date or "", rule_set_version or "", row_counts, bi_database
     )
@@ -145,12 +148,8 @@ def write_bi_database(publish_dir: Path, release_dir: Path) -> Path:
     return path
 
 
-def prune_releases(releases: Path, *, keep: int) -> None:
-    published = sorted(
-        (path for path in releases.iterdir() if path.is_dir() and not path.name.startswith(".")),
-        key=lambda path: path.stat().st_mtime,
-    )
-    current = (releases.parent / "current").resolve()
-    for old in published[:-keep]:
+def prune_releases(publish_dir: Path, *, keep: int) -> None:
+    current = (publish_dir / "current").resolve()
+    for old in release_dirs(publish_dir)[:-keep]:
         if old.resolve() != current:
             shutil.rmtree(old)

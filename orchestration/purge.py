@@ -69,7 +69,7 @@ from orchestration.audit import append_entry
 from orchestration.contract import LANDING_FORMATS, PERSON_ENTITIES
 from orchestration.intake import record_removed_rows
 from orchestration.paths import PROJECT_DIR, WarehousePaths
-from orchestration.publish import has_publication, publish
+from orchestration.publish import publish, release_dirs
 
 QUEUE_TABLE = "marts.retention_purge_queue"
 PURGE_REASONS = ("erasure_requested", "deleted_in_source", "retention_expired")
@@ -1306,7 +1306,7 @@ def purge(paths: WarehousePaths, *, dry_run: bool, run_id: str) -> PurgePlan | P
         return plan
     report = apply_purge(plan, paths, run_id=run_id)
     append_entry(paths.audit_dir, {"event": "purge", "run_id": run_id, "summary": report.render()})
-    if has_publication(paths.publish_dir):
+    if release_dirs(paths.publish_dir):  # BI has been given a release: replace it
         publish(paths, release_id=f"{run_id}-after-purge", keep=1)
     return report
 

@@ -23,6 +23,7 @@ import duckdb
 
 from orchestration import audit
 from orchestration.paths import WarehousePaths
+from orchestration.processing_record import RECORD_NAME
 
 REPORT_NAME = "report.html"
 PALETTE = (
@@ -91,24 +92,6 @@ def warehouse_figures(duckdb_path: Path) -> dict:
         def rows(sql: str) -> list[tuple]:
             return warehouse.execute(sql).fetchall()
 
-        quarantine_tables = [
-            name
-            for (name,) in rows(
-                "select table_name from information_schema.tables where table_schema = 'staging'"
-                " and table_name like 'stg\\_%\\_\\_quarantine' escape '\\' order by 1"
-            )
-        ]
-        quarantine = (
-            rows(
-                "select quarantine_reason, count(*) from ("
-                + " union all ".join(
-                    f"select quarantine_reason from staging.{name}" for name in quarantine_tables
-                )
-                + ") group by 1 order by 2 desc, 1"
-            )
-            if quarantine_tables
-            else []
-        )
         return {
             "history": rows(
                 "select cast(as_of_date as varchar),"
@@ -127,7 +110,13 @@ def warehouse_figures(duckdb_path: Path) -> dict:
                 "select would_be_purge_reason, count(*) from marts.purge_blocked_by_quality"
                 " group by 1 order by 2 desc, 1"
             ),
-            "quarantine": quarantine,
+            "quarantine": rows(
+                "select quarantine_reason, count(*) from intermediate.int_quarantine_unioned"
+                " group by 1 order by 2 desc, 1"
+            ),
+            "rule_set_version": rows(
+                "select coalesce(max(rule_set_version), '-') from marts.recontact_eligibility"
+            )[0][0],
         }
 
 
@@ -339,15 +328,11 @@ def render(
 def write_report(paths: WarehousePaths, run_dir: Path, *, run_id: str, as_of_date: str) -> Path:
     """report.html in the run's evidence directory (written aside, then renamed)."""
     figures = warehouse_figures(paths.duckdb_path)
-    with duckdb.connect(str(paths.duckdb_path), read_only=True) as warehouse:
-        (rule_set_version,) = warehouse.execute(
-            "select coalesce(max(rule_set_version), '-') from marts.recontact_eligibility"
-        ).fetchone()
-    record = run_dir / "record_of_processing.md"
+    record = run_dir / RECORD_NAME
     page = render(
         run_id=run_id,
         as_of_date=as_of_date,
-        rule_set_version=rule_set_version,
+        rule_set_version=figures["rule_set_version"],
         suites=suite_results(run_dir),
         figures=figures,
         audit_status=audit_figures(paths.audit_dir),

@@ -19,7 +19,7 @@
     {%- set local -%}
     case
         when {{ regexp_like(text_expr, iso_timestamp_pattern()) }}
-            and {{ text_expr }} >= '{{ earliest_plausible_date() }}'
+            and {{ text_expr }} >= '{{ date_var('earliest_plausible_date') }}'
             then {{ adapter.dispatch('to_local_timestamp', 'recontact')(text_expr, zones[source_system]) }}
     end
     {%- endset -%}
@@ -33,15 +33,6 @@
     at most ±14:00 (Z, ±hh, ±hhmm, ±hh:mm). -#}
 {% macro iso_timestamp_pattern() -%}
     '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?(Z|z|[+-](0[0-9]|1[0-3])(:?[0-5][0-9])?|[+-]14(:?00)?)?)?$'
-{%- endmacro %}
-
-{#- var earliest_plausible_date, validated as YYYY-MM-DD. -#}
-{% macro earliest_plausible_date() -%}
-    {%- set text = var('earliest_plausible_date') | string | trim -%}
-    {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', text) or not is_calendar_date(text) -%}
-        {{ exceptions.raise_compiler_error("var earliest_plausible_date must be a date YYYY-MM-DD, got '" ~ text ~ "'") }}
-    {%- endif -%}
-    {{- text -}}
 {%- endmacro %}
 
 {% macro timestamp_offset_pattern() -%}

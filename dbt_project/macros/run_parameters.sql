@@ -6,12 +6,17 @@
         {%- set tz = modules.pytz.timezone(var('recontact_timezone')) -%}
         {{- run_started_at.astimezone(tz).strftime('%Y-%m-%d') -}}
     {%- else -%}
-        {%- set text = configured | string | trim -%}
-        {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', text) or not is_calendar_date(text) -%}
-            {{ exceptions.raise_compiler_error("var as_of_date must be a date YYYY-MM-DD, got '" ~ text ~ "'") }}
-        {%- endif -%}
-        {{- text -}}
+        {{- date_var('as_of_date') -}}
     {%- endif -%}
+{%- endmacro %}
+
+{#- A var that must be a real day written YYYY-MM-DD, as that text. -#}
+{% macro date_var(name) -%}
+    {%- set text = var(name) | string | trim -%}
+    {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', text) or not is_calendar_date(text) -%}
+        {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a date YYYY-MM-DD, got '" ~ text ~ "'") }}
+    {%- endif -%}
+    {{- text -}}
 {%- endmacro %}
 
 {#- Whether YYYY-MM-DD text names a real day (Jinja has no try/except). -#}
