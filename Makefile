@@ -1,19 +1,29 @@
 # Two verbs on the README's first screen: `make demo` and `make test`.
 # Both create or refresh .venv from pyproject.toml; only python3 and make are needed.
-VENV    := .venv
-BIN     := $(VENV)/bin
-STAMP   := $(VENV)/.installed
-PYTHON3 ?= python3
+VENV      := .venv
+BIN       := $(VENV)/bin
+STAMP     := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+PYTHON3   ?= python3
 
-.PHONY: install engines demo test check dev lint clean
+.PHONY: install install-dev engines demo test check dev lint clean
 
+# What the demo needs: the warehouse, dbt on DuckDB, Dagster, Great Expectations.
 $(STAMP): pyproject.toml
+	@echo "installing recontact into $(VENV) (about a minute the first time)"
 	$(PYTHON3) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,engines]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
 
+# What the tests need besides: pytest and linters, and the Spark and PostgreSQL targets.
+$(DEV_STAMP): $(STAMP)
+	@echo "installing the test tools and the Spark and PostgreSQL targets into $(VENV)"
+	$(BIN)/python -m pip install --quiet -e '.[dev,engines]'
+	touch $(DEV_STAMP)
+
 install: $(STAMP)
+install-dev: $(DEV_STAMP)
 
 ## demo: generate a sample export, build the marts as of today, print a summary
 demo: install
@@ -38,20 +48,20 @@ engines:
 
 ## test: the whole test suite (dbt unit tests and pytest, DuckDB, Spark and PostgreSQL);
 ## .ci/run calls exactly this
-test: install engines
+test: install-dev engines
 	$(BIN)/pytest
 
 ## check: the fast tier for the inner loop: every test that needs no dbt build beyond the
 ## one shared sample warehouse (no Spark, no PostgreSQL); `slow` is set in tests/conftest.py
-check: install
+check: install-dev
 	$(BIN)/pytest -m "not slow" -q
 
 ## dev: the Dagster UI on http://127.0.0.1:3000 (asset graph, checks, schedules, sensor)
-dev: install
+dev: install-dev
 	$(BIN)/dbt parse --quiet
 	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev --host 127.0.0.1 --port 3000
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check orchestration sample_exports tests
 	$(BIN)/ruff format --check orchestration sample_exports tests
 	$(BIN)/sqlfluff lint dbt_project
@@ -61,5 +71,5 @@ clean:
 
 ## bench: scale benchmark at 100k and 1M candidates (several minutes; not part of `make test`)
 .PHONY: bench
-bench: install
+bench: install-dev
 	$(BIN)/python -m bench.run --sizes 100000 1000000 --out bench/results.json

@@ -76,14 +76,15 @@ suppressed_persons as (
     select distinct person_id from resolved where is_suppressed and person_id is not null
 ),
 
--- A row staged as `suppressed`, and a landing row of a person suppressed in the
--- warehouse, is a re-delivery of someone purged earlier: kept apart from the rest.
+-- A row staged as `suppressed`, and a landing row (or its copy in a raw table, relation
+-- `raw.<source>__<table>`) of a person suppressed in the warehouse, is a re-delivery of
+-- someone purged earlier: kept apart from the rest.
 classified as (
     select
         resolved.*,
         resolved.is_suppressed
         or (
-            resolved.relation like 'landing:%'
+            (resolved.relation like 'landing:%' or resolved.relation like 'raw.%')
             and coalesce(resolved.person_id in (select person_id from suppressed_persons), false)
         ) as is_redelivery_of_purged
     from resolved

@@ -1,5 +1,5 @@
-"""Dagster assets: the landing files, every dbt model (tests as asset checks), the
-Great Expectations compliance checks and the BI publication.
+"""Dagster assets: the raw tables (one load asset per source), every dbt model (tests as
+asset checks), the Great Expectations compliance checks and the BI publication.
 
 Thin and manifest-driven: the dbt graph comes from the manifest, the landing sources
 from its `sources:`; nothing here lists models by hand. Every step that touches the
@@ -23,8 +23,8 @@ from pydantic import Field
 
 from orchestration import compliance, processing_record, report
 from orchestration.audit import append_entry, inputs_fingerprint
-from orchestration.engines import prepare_target
-from orchestration.intake import IntakeError, prepare_landing
+from orchestration.intake import IntakeError
+from orchestration.load import load
 from orchestration.paths import PROJECT_DIR, WarehousePaths, today_in_business_timezone
 from orchestration.publish import publish
 from orchestration.warehouse import DAILY_RUN_EXCLUDES
@@ -65,7 +65,7 @@ class RecontactTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
         if dbt_resource_props["resource_type"] == "source":
-            return "landing"
+            return "raw"
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "default"
 
@@ -79,35 +79,57 @@ class RecontactTranslator(DagsterDbtTranslator):
 def recontact_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseBuildConfig
 ):
-    """`dbt build` of the whole warehouse (seeds, models, data tests) as of D, after the
-    landing files passed intake (orchestration/intake.py)."""
+    """`dbt build` of the whole warehouse (seeds, models, data tests) as of D, from the raw
+    tables the load assets filled (upstream in the same run)."""
     as_of_date = config.resolved_as_of_date()
-    try:
-        intake = prepare_landing(WarehousePaths.from_env())
-    except IntakeError as error:
-        raise dg.Failure(str(error)) from None
-    context.log.info(intake.render())
     context.log.info(f"Building the warehouse as of {as_of_date}")
-    prepare_target(WarehousePaths.from_env())  # PostgreSQL: load the landing files first
     yield from dbt.cli(
         ["build", "--vars", json.dumps({"as_of_date": as_of_date}), *DAILY_RUN_EXCLUDES],
         context=context,
     ).stream()
 
 
-def landing_source_specs() -> list[dg.AssetSpec]:
-    """One asset per landing entity, from the dbt sources (the files are produced outside)."""
+def load_assets() -> list[dg.AssetsDefinition]:
+    """One asset per source: `recontact load` of its new batches into its raw tables (the
+    dbt sources `<source>.<table>`, raw.<source>__<table>), which the dbt models read."""
     manifest = json.loads(dbt_project.manifest_path.read_text())
-    return [
+    tables_by_source: dict[str, list[dict]] = {}
+    for source in manifest["sources"].values():
+        tables_by_source.setdefault(source["source_name"], []).append(source)
+    return [_load_asset(name, tables) for name, tables in sorted(tables_by_source.items())]
+
+
+def _load_asset(source_name: str, tables: list[dict]) -> dg.AssetsDefinition:
+    specs = [
         dg.AssetSpec(
-            key=dg.AssetKey([source["source_name"], source["name"]]),
-            group_name="landing",
-            description=f"{source['description']} Files: <RECONTACT_LANDING_DIR>/"
-            f"{source['source_name']}/<batch_id>/{source['name']}.(csv|parquet|jsonl)",
-            kinds={"file"},
+            key=dg.AssetKey([source_name, table["name"]]),
+            group_name="raw",
+            description=f"{table['description']} Raw table raw.{table['identifier']}, loaded"
+            f" from <RECONTACT_LANDING_DIR>/{source_name}/<batch_id>/{table['name']}.*",
+            kinds={"duckdb"},
         )
-        for source in manifest["sources"].values()
+        for table in sorted(tables, key=lambda table: table["name"])
     ]
+
+    @dg.multi_asset(name=f"load_{source_name}", specs=specs, pool=WAREHOUSE_POOL)
+    def load_source(context: dg.AssetExecutionContext):
+        """The intake checks, then this source's new and changed batches into its raw
+        tables (orchestration/load.py); counts only in the log and metadata."""
+        try:
+            report = load(WarehousePaths.from_env(), sources={source_name})
+        except IntakeError as error:
+            raise dg.Failure(str(error)) from None
+        context.log.info(report.render())
+        for table in tables:
+            yield dg.MaterializeResult(
+                asset_key=dg.AssetKey([source_name, table["name"]]),
+                metadata={
+                    "rows_loaded_now": report.rows_by_table.get(table["identifier"], 0),
+                    "batches_loaded_now": len(report.loaded),
+                },
+            )
+
+    return load_source
 
 
 def model_key(name: str) -> dg.AssetKey:

@@ -15,6 +15,7 @@ from orchestration.assets import (
     recontact_dbt_assets,
     warehouse_as_of_date,
 )
+from orchestration.load import loaded_batches
 from orchestration.paths import BUSINESS_TIMEZONE, WarehousePaths
 from orchestration.purge import purge
 
@@ -82,10 +83,15 @@ def new_batches(seen: list[str], present: list[str]) -> list[str]:
     job=refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING
 )
 def new_export_batch(context: dg.SensorEvaluationContext):
-    """A new export batch landed: refresh the warehouse as of today."""
+    """A new export batch landed: refresh the warehouse as of today. New means complete,
+    not in the raw tables (the last load did not take it) and not requested before: a
+    batch already loaded starts nothing, also when the sensor starts fresh."""
     paths = WarehousePaths.from_env()
     seen = json.loads(context.cursor) if context.cursor else []
-    present = complete_batches(paths.landing_dir)
+    loaded = loaded_batches(paths)
+    if loaded is None:
+        return dg.SkipReason("the warehouse is being written; looking again next time")
+    present = [batch for batch in complete_batches(paths.landing_dir) if batch not in loaded]
     arrived = new_batches(seen, present)
     if not arrived:
         return dg.SkipReason(f"no new batch under {paths.landing_dir}")

@@ -2,7 +2,8 @@
 
 recontact demo                       sample export + build as of today + summary
 recontact generate --candidates N    write a synthetic export (canonical, or --shape of a vendor)
-recontact build [--as-of YYYY-MM-DD] landing intake, then dbt build of the whole warehouse
+recontact load                       intake checks, then new batches into the raw tables
+recontact build [--as-of YYYY-MM-DD] load, then dbt build of the whole warehouse
 recontact summary                    counts from the marts (no personal data)
 """
 
@@ -10,14 +11,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from orchestration import compliance, report
 from orchestration.audit import register_cli as register_audit_cli
 from orchestration.intake import SAMPLE_MARKER, IntakeError
+from orchestration.load import load
 from orchestration.paths import WarehousePaths, resolve, today_in_business_timezone
 from orchestration.purge import register_cli as register_purge_cli
 from orchestration.warehouse import DbtFailed, build, summarize
@@ -41,6 +46,61 @@ def progress(message: str) -> None:
     print(f"  {message}", flush=True)
 
 
+class StepLine:
+    """A long step's progress as one line: rewritten in place on a terminal; elsewhere (a
+    log, CI) printed at most once per quarter of the work, so a log keeps a few lines."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.terminal = sys.stdout.isatty()
+        self.started = time.perf_counter()
+        self.quarters_shown = 0
+
+    def update(self, text: str, fraction: float | None = None) -> None:
+        if self.terminal:
+            sys.stdout.write(f"\r\033[K  {self.label}: {text}"[:160])
+            sys.stdout.flush()
+        elif (
+            fraction is not None
+            and 0 < int(fraction * 4) < 4
+            and int(fraction * 4) > self.quarters_shown
+        ):
+            self.quarters_shown = int(fraction * 4)
+            print(f"  {self.label}: {text}", flush=True)
+
+    def done(self, text: str) -> None:
+        if self.terminal:
+            sys.stdout.write("\r\033[K")
+        print(f"  {self.label}: {text} ({time.perf_counter() - self.started:.0f} s)", flush=True)
+
+
+# "  12 of 369 OK created sql table model staging.x ....", "  40 of 369 WARN 45 warn_y ..."
+DBT_NODE_LINE = re.compile(r"\b(\d+) of (\d+) (OK|PASS|WARN|ERROR|FAIL|SKIP|NO-OP)\b(.*)")
+
+
+NODE_NAME = re.compile(r"\w+\.\w[\w.]*|(?:warn|assert)_\w+")
+
+
+class DbtProgress:
+    """dbt's node lines as a StepLine (nodes done of all), remembering the warned tests."""
+
+    def __init__(self, line: StepLine) -> None:
+        self.line = line
+        self.warned: list[str] = []
+
+    def __call__(self, output_line: str) -> None:
+        found = DBT_NODE_LINE.search(output_line)
+        if not found:
+            return
+        done, total, status, rest = found.groups()
+        if rest.lstrip().startswith("hook:"):
+            return  # on-run-start / on-run-end, counted apart from the nodes
+        name = next((w for w in rest.split() if NODE_NAME.fullmatch(w)), "")
+        if status == "WARN":
+            self.warned.append(name or rest.strip()[:60])
+        self.line.update(f"{done}/{total} nodes {name}", int(done) / int(total))
+
+
 SHAPES = ("canonical", "greenhouse", "lever", "japanese_ats")
 
 
@@ -54,9 +114,12 @@ def generate_sample(
     replace_sample: bool = False,
     shape: str = "canonical",
     quality_faults: bool = False,
+    say: Callable[[str], None] = progress,
+    done: Callable[[str], None] = print,
 ) -> None:
     """A synthetic export under <landing_dir>/<shape>/: the canonical export, or the same
-    people converted to a vendor's files (sample_exports/vendors/<shape>.py)."""
+    people converted to a vendor's files (sample_exports/vendors/<shape>.py). say: each
+    step as it starts; done: what was written."""
     from sample_exports.generate import generate_export  # DuckDB-heavy: import when used
 
     target = landing_dir / shape
@@ -68,8 +131,8 @@ def generate_sample(
             )
         shutil.rmtree(target)
     started = time.perf_counter()
-    print(
-        f"Generating {candidates:,} candidates (seed {seed}, up to {end_date}, {shape} shape)"
+    say(
+        f"generating {candidates:,} candidates (seed {seed}, up to {end_date}, {shape} shape)"
         f" in {landing_dir}"
     )
     generated_dir = landing_dir if shape == "canonical" else landing_dir / f".generating-{shape}"
@@ -80,18 +143,18 @@ def generate_sample(
         end_date=date.fromisoformat(end_date),
         batches=batches,
         file_format=file_format,
-        progress=progress,
+        progress=say,
         quality_faults=quality_faults,
     )
     rows = sum(sum(entities.values()) for entities in result.row_counts.values())
     if shape != "canonical":
         vendor = importlib.import_module(f"sample_exports.vendors.{shape}")
-        progress(f"converting to {shape} files")
+        say(f"converting to {shape} files")
         rows = sum(vendor.write_export(generated_dir / "canonical", landing_dir).values())
         shutil.rmtree(generated_dir)
     (landing_dir / SAMPLE_MARKER).write_text("written by recontact generate; safe to replace\n")
     elapsed = time.perf_counter() - started
-    print(f"Wrote {len(result.batches)} batches, {rows:,} rows in {elapsed:.1f}s")
+    done(f"wrote {len(result.batches)} batches, {rows:,} rows in {elapsed:.1f}s to {landing_dir}")
 
 
 def command_generate(args: argparse.Namespace) -> None:
@@ -107,6 +170,10 @@ def command_generate(args: argparse.Namespace) -> None:
     )
 
 
+def command_load(args: argparse.Namespace) -> None:
+    print(load(WarehousePaths.from_env()).render())
+
+
 def command_build(args: argparse.Namespace) -> None:
     paths = WarehousePaths.from_env()
     build(paths, args.as_of)
@@ -120,23 +187,59 @@ def command_summary(args: argparse.Namespace) -> None:
     print(summarize(paths.duckdb_path).render())
 
 
+# What the sample export plants on purpose, by the warning it raises (sample_exports/).
+PLANTED_WARNINGS = {
+    "warn_unmapped_rejection_reasons": "rejection reasons the mapping seed does not know"
+    " ('Reason unknown (legacy)', 面接日程調整不可)",
+    "warn_unmapped_stages": "stage names the stage seed does not know",
+    "warn_quarantined_rows": "unreadable rows (dates in the future; a year typo, 2062, in an"
+    " active application, whose person the data-quality hold keeps out of the purge:"
+    " marts.purge_blocked_by_quality), quarantined in staging.stg_canonical__quarantine",
+}
+
+
 def command_demo(args: argparse.Namespace) -> None:
+    """Generate, load, build, check; one line per step (--verbose: every line of each)."""
     paths = WarehousePaths.from_env()
     as_of = args.as_of or today_in_business_timezone()
-    generate_sample(
-        paths.landing_dir,
-        args.candidates,
-        args.seed,
-        as_of,
-        batches=4,
-        file_format="mixed",
-        replace_sample=True,
-        quality_faults=True,
+    print(f"recontact demo: {args.candidates:,} synthetic candidates, decided as of {as_of}")
+    warned: list[str] = []
+    if args.verbose:
+        generate_sample(
+            paths.landing_dir, args.candidates, args.seed, as_of, batches=4,
+            file_format="mixed", replace_sample=True, quality_faults=True,
+        )  # fmt: skip
+        build(paths, as_of, unit_tests=False)
+    else:
+        step = StepLine("generate")
+        generate_sample(
+            paths.landing_dir, args.candidates, args.seed, as_of, batches=4,
+            file_format="mixed", replace_sample=True, quality_faults=True,
+            say=step.update, done=step.done,
+        )  # fmt: skip
+        dbt_progress = DbtProgress(StepLine("load + dbt build"))
+        loaded = build(paths, as_of, quiet=True, unit_tests=False, on_line=dbt_progress)
+        warned = dbt_progress.warned
+        dbt_progress.line.done(
+            f"{loaded.rows:,} rows loaded from {len(loaded.loaded)} new or changed batch(es)"
+            f" ({loaded.unchanged} unchanged), marts built, {len(warned)} data test(s) warned"
+        )
+    step = StepLine("compliance checks")
+    run_id = "demo-" + time.strftime("%Y%m%dT%H%M%S")
+    outcomes = compliance.run_all(paths, run_id=run_id, as_of_date=as_of)
+    step.done(
+        f"{sum(o.passed for o in outcomes)} of {len(outcomes)} suites passed"
+        + "".join(f"; {o.suite} FAILED" for o in outcomes if not o.passed)
     )
-    print(f"\nBuilding the warehouse as of {as_of} (dbt build: seeds, models, tests)")
-    build(paths, as_of)
     print()
     print(summarize(paths.duckdb_path).render())
+    if warned:
+        print("\n  warnings the sample plants on purpose (dbt data tests of severity warn):")
+        for test in warned:
+            print(f"    {test}: {PLANTED_WARNINGS.get(test, 'not planted: look at it')}")
+    run_dir = compliance.run_directory(paths, run_id)
+    print(f"  evidence report: {run_dir / report.REPORT_NAME}")
+    print("  docs: `.venv/bin/dbt docs generate && .venv/bin/dbt docs serve`; Dagster: `make dev`")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -149,6 +252,7 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--candidates", type=positive_int, default=5000)
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--as-of", type=iso_date, help="as-of date (default: today in Asia/Tokyo)")
+    demo.add_argument("--verbose", action="store_true", help="every line of every step")
     demo.set_defaults(handler=command_demo)
 
     generate = commands.add_parser("generate", help="write a synthetic canonical export")
@@ -177,7 +281,12 @@ def parser() -> argparse.ArgumentParser:
     )
     generate.set_defaults(handler=command_generate)
 
-    build_command = commands.add_parser("build", help="dbt build of the whole warehouse")
+    load_command = commands.add_parser(
+        "load", help="intake checks, then the landing's new batches into the raw tables"
+    )
+    load_command.set_defaults(handler=command_load)
+
+    build_command = commands.add_parser("build", help="load, then dbt build of the whole warehouse")
     build_command.add_argument("--as-of", type=iso_date, help="as-of date (default: today)")
     build_command.set_defaults(handler=command_build)
 

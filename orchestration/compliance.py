@@ -141,7 +141,8 @@ def register_person_references(
     """Create the temporary view `person_references` that purge_completeness.sql reads.
 
     One row per row of every base table of the warehouse (any schema) that has a
-    candidate_id, application_id or person_id column, or is a quarantine list (entity +
+    candidate_id, application_id or person_id column (the raw tables the loader fills
+    included, relation `raw.<source>__<table>`), or is a quarantine list (entity +
     record_key), per row of every landing file with a candidate_id or application_id
     column, and per row of every mart of every BI release under publish_dir (relation
     `published:<release>/<mart>`): a purged person left in any release is a copy the
@@ -181,9 +182,15 @@ def register_person_references(
             if "_fate" in names
             else "false"
         )
+        # a raw table (raw.<source>__<table>) holds the landed text of one source
+        is_raw = schema == "raw" and "__" in table
+        source_system = _literal(table.split("__")[0]) if is_raw else column("source_system")
+        if is_raw:
+            candidate = f"nullif(trim({candidate}), '')"
+            application = f"nullif(trim({application}), '')"
         selects.append(
             f"select {_literal(f'{schema}.{table}')} as relation,"
-            f" {column('source_system')} as source_system,"
+            f" {source_system} as source_system,"
             f" {candidate} as candidate_id, {application} as application_id,"
             f" {column('person_id')} as person_id, {suppressed} as is_suppressed"
             f" from {_quote(schema)}.{_quote(table)}"

@@ -1,4 +1,4 @@
-"""Decoding the Japanese ATS export before dbt reads it (docs/source-japanese-ats.md).
+"""Decoding the Japanese ATS export before the loader reads it (docs/source-japanese-ats.md).
 
 DuckDB cannot read Shift_JIS/CP932 here (its ``encodings`` extension is not installable),
 and Japanese exports need more than a change of encoding, so Python prepares them:
@@ -19,8 +19,8 @@ for every file under ``<landing_dir>/japanese_ats/<batch_id>/`` this module
    kept, so staging quarantines the row with a reason) and ``prefecture`` (都道府県 name to
    its JIS X 0401 code);
 4. writes a UTF-8 CSV with ASCII headers to
-   ``<state_dir>/decoded/japanese_ats/<batch_id>/<table>.csv``, where ``read_landing`` reads
-   this source (source ``meta.landing_root: decoded``).
+   ``<state_dir>/decoded/japanese_ats/<batch_id>/<table>.csv``, which the loader reads
+   into ``raw.japanese_ats__<table>`` (orchestration/load.py).
 
 Company-side files in the canonical shape (consent_events, privacy_requests,
 outreach_events; UTF-8 by contract) are checked the same way and copied with their values

@@ -9,7 +9,7 @@ from dagster_dbt import DbtCliResource
 from orchestration.assets import (
     COMPLIANCE_CHECKS,
     dbt_project,
-    landing_source_specs,
+    load_assets,
     published_marts,
     recontact_dbt_assets,
 )
@@ -33,7 +33,7 @@ def dbt_resource() -> DbtCliResource:
 
 
 defs = dg.Definitions(
-    assets=[*landing_source_specs(), recontact_dbt_assets, published_marts],
+    assets=[*load_assets(), recontact_dbt_assets, published_marts],
     asset_checks=COMPLIANCE_CHECKS,
     jobs=[refresh_job, audit_date_job, retention_purge],
     schedules=[daily_refresh, daily_purge],

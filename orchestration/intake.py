@@ -1,6 +1,7 @@
-"""Intake: what must hold of the landing files before dbt reads them.
+"""Intake: what must hold of the landing files before the loader reads them.
 
-`prepare_landing(paths)` runs before every dbt build (CLI, Dagster asset, tests). It
+`prepare_landing(paths)` is the first step of every load (orchestration/load.py: the CLI,
+the Dagster load assets, the tests). It
 1. decodes vendor files that are not UTF-8 (one marked place, see `_decode`);
 2. reads every landing file once with DuckDB's parallel CSV reader (strict RFC 4180,
    UTF-8) and fails, naming file, line and column, on a row it cannot parse: a ragged
@@ -35,7 +36,7 @@ from orchestration import decode
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 
 MANIFEST_NAME = "_manifest.json"
-# Sources dbt reads from UTF-8 copies under <state_dir>/decoded (orchestration/decode.py);
+# Sources the loader reads from UTF-8 copies under <state_dir>/decoded (orchestration/decode.py);
 # their batch manifests stay in the landing directory.
 DECODED_SOURCES = (decode.SOURCE,)
 MANIFEST_VERSION = 1
@@ -195,7 +196,7 @@ def landing_file_names() -> dict[str, set[str]]:
 
 
 def landing_layout_problems(landing_dir: Path) -> list[str]:
-    """Every entry of the landing that dbt would not read as a landing file, named: the
+    """Every entry of the landing that the loader would not read as a landing file, named: the
     landing holds source directories (and the sample marker), a source holds batch
     directories, a batch holds its tables' files and its manifest. Symlinks are refused
     everywhere: the purge rewrites files in place and would replace the link, leaving the
@@ -246,7 +247,7 @@ def landing_layout_problems(landing_dir: Path) -> list[str]:
 
 
 def landing_files(paths: WarehousePaths) -> Iterator[LandedFile]:
-    """Every <source>/<batch_id>/<entity>.<format> dbt reads, in path order: under the
+    """Every <source>/<batch_id>/<entity>.<format> the loader reads, in path order: under the
     landing directory, or for a decoded source its copies under <state_dir>/decoded.
     Names starting with '.' or '_' (temporary files, manifests) are not landing files."""
     sources = sorted(

@@ -1,10 +1,11 @@
 """The record of processing (GDPR art. 30, 個人情報取扱台帳), generated, never hand-kept.
 
-Per layer of the warehouse (the landing files, staging, intermediate, marts) and the BI
-publication: the activity, its purpose, the retention rule, the recipients and the
-erasure path, from ``meta.processing`` in dbt_project.yml (sources, and each model
-folder); and the categories of personal data each relation really holds, from its
-columns in the warehouse (read-only) and, for the landing, from the sources YAML.
+Per layer of the warehouse (the landing files and their raw tables, staging,
+intermediate, marts) and the BI publication: the activity, its purpose, the retention
+rule, the recipients and the erasure path, from ``meta.processing`` in dbt_project.yml
+(sources, and each model folder); and the categories of personal data each relation
+really holds, from its columns in the warehouse (read-only) and, for the landing, from
+the sources YAML.
 
 A relation that holds personal data in a layer without ``meta.processing`` fails the
 record (:class:`MissingProcessingMeta`): the record is complete or it is not written.
@@ -21,6 +22,7 @@ import yaml
 
 from orchestration.contract import MART_KEYS
 from orchestration.intake import dbt_sources
+from orchestration.load import RAW_SCHEMA
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 
 RECORD_NAME = "record_of_processing.md"
@@ -136,6 +138,8 @@ def warehouse_relations(duckdb_path: Path) -> dict[str, dict[str, list[str]]]:
 def build_record(paths: WarehousePaths, meta: dict[str, dict] | None = None) -> list[Activity]:
     meta = layer_meta() if meta is None else meta
     holdings = {"landing": landing_relations(), **warehouse_relations(paths.duckdb_path)}
+    # the raw tables are the sources as loaded (orchestration/load.py): the landing's layer
+    holdings["landing"].update(holdings.pop(RAW_SCHEMA, {}))
     unstated = [
         f"{relation} ({layer})"
         for layer, relations in holdings.items()

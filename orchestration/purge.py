@@ -68,6 +68,7 @@ from orchestration import decode
 from orchestration.audit import append_entry
 from orchestration.contract import LANDING_FORMATS, PERSON_ENTITIES
 from orchestration.intake import record_removed_rows
+from orchestration.load import LOADED_FILES, RAW_SCHEMA
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 from orchestration.publish import publish, release_dirs
 
@@ -805,8 +806,11 @@ class _Table:
     schema: str
     name: str
     columns: dict[str, str]  # normalized name -> actual name
-    # a vendor table's base model (base_<source>__<table>): its source and erasure keys
+    # a vendor table's base model (base_<source>__<table>) or raw table: its source and
+    # erasure keys
     vendor: tuple[str, ErasureKeys] | None = None
+    # a raw table (raw.<source>__<table>, orchestration/load.py): the source its rows are of
+    source: str | None = None
 
     @property
     def qualified(self) -> str:
@@ -818,11 +822,12 @@ class _Table:
 
     def predicate(self) -> str | None:
         """SQL (alias ``t``) true for the rows of queued persons; None: not a person table."""
-        by_source = (
-            f" and k.source_system = cast(t.{_quote(self.columns['source_system'])} as varchar)"
-            if "source_system" in self.columns
-            else ""
-        )
+        if "source_system" in self.columns:
+            by_source = (
+                f" and k.source_system = cast(t.{_quote(self.columns['source_system'])} as varchar)"
+            )
+        else:
+            by_source = f" and k.source_system = '{self.source}'" if self.source else ""
         parts = []
         for column, keys in (
             ("candidate_id", "purge_candidate_ids"),
@@ -885,16 +890,20 @@ def _person_tables(connection: duckdb.DuckDBPyConnection) -> list[_Table]:
     columns: dict[tuple[str, str], dict[str, str]] = {}
     for schema, table, column in rows:
         columns.setdefault((schema, table), {}).setdefault(column.lower(), column)
-    tables = [
-        _Table(schema, name, cols, _vendor_table(name))
-        for (schema, name), cols in sorted(columns.items())
-    ]
+    tables = []
+    for (schema, name), cols in sorted(columns.items()):
+        if schema == RAW_SCHEMA and "__" in name:
+            source = name.split("__", 1)[0]
+            tables.append(_Table(schema, name, cols, _vendor_table(name, raw=True), source))
+        else:
+            tables.append(_Table(schema, name, cols, _vendor_table(name)))
     return [table for table in tables if table.predicate()]
 
 
-def _vendor_table(name: str) -> tuple[str, ErasureKeys] | None:
-    """base_<source>__<table> of a vendor table that holds personal data, with its keys."""
-    if not name.startswith("base_") or "__" not in name:
+def _vendor_table(name: str, raw: bool = False) -> tuple[str, ErasureKeys] | None:
+    """base_<source>__<table> (or raw <source>__<table>) of a vendor table that holds
+    personal data, with its keys."""
+    if "__" not in name or not (raw or name.startswith("base_")):
         return None
     source, table = name.removeprefix("base_").split("__", 1)
     keys = vendor_erasure_keys(source).get(table)
@@ -1084,16 +1093,20 @@ def _delete_rows(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) ->
 
 
 def _forget_loaded_files(connection: duckdb.DuckDBPyConnection) -> None:
-    """The incremental event models no longer hold what their files held when read (rows
-    were deleted here, files rewritten): forget what they read, so the next build
-    recomputes them from the files as they are (dbt_project/macros/landing_files_loaded.sql).
-    Otherwise an ATS re-sending the original files (same size and time) would go unread."""
-    exists = connection.execute(
-        "select count(*) from information_schema.tables"
-        " where table_schema = 'staging' and table_name = 'landing_files_loaded'"
-    ).fetchone()[0]
-    if exists:
-        connection.execute("delete from staging.landing_files_loaded")
+    """The raw tables and the incremental event models no longer hold what their files
+    held when read (rows were deleted here, files rewritten): forget what was loaded and
+    read, so the next load reads every batch again from the files as they are
+    (orchestration/load.py) and the next build recomputes the event models
+    (dbt_project/macros/landing_files_loaded.sql). Otherwise an ATS re-sending the
+    original files (same content) would go unread."""
+    for schema, table in (("staging", "landing_files_loaded"), (RAW_SCHEMA, LOADED_FILES)):
+        exists = connection.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+        if exists:
+            connection.execute(f"delete from {schema}.{table}")
 
 
 def compact_warehouse(paths: WarehousePaths) -> None:

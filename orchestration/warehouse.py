@@ -11,13 +11,14 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from orchestration.engines import current_target, prepare_target
-from orchestration.intake import prepare_landing
+from orchestration.engines import current_target
+from orchestration.load import LoadReport, load
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 
 # A scheduled run leaves out the dbt unit tests: they test the SQL, which a daily run does
@@ -74,23 +75,35 @@ def dbt_command() -> list[str]:
     return [sys.executable, "-m", "orchestration.dbt_invoke"]
 
 
-def run_dbt(args: list[str], paths: WarehousePaths, *, quiet: bool = False) -> str:
-    """Run dbt; its progress streams to the terminal unless quiet (then it is returned)."""
+def run_dbt(
+    args: list[str],
+    paths: WarehousePaths,
+    *,
+    quiet: bool = False,
+    on_line: Callable[[str], None] | None = None,
+) -> str:
+    """Run dbt; its progress streams to the terminal unless quiet (then it is returned,
+    and each line is passed to on_line as it comes)."""
     paths.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **paths.as_env()}
-    result = subprocess.run(
+    with subprocess.Popen(
         [*dbt_command(), *args],
         cwd=PROJECT_DIR,
         env=env,
         stdout=subprocess.PIPE if quiet else None,
         stderr=subprocess.STDOUT if quiet else None,
         text=True,
-        check=False,
-    )
-    output = result.stdout or ""
-    if result.returncode != 0:
+    ) as process:
+        lines = []
+        for line in process.stdout or []:
+            lines.append(line)
+            if on_line is not None:
+                on_line(line)
+        returncode = process.wait()
+    output = "".join(lines)
+    if returncode != 0:
         detail = f"\n{output[-4000:]}" if output else ""
-        raise DbtFailed(f"dbt {args[0]} failed with exit code {result.returncode}{detail}", output)
+        raise DbtFailed(f"dbt {args[0]} failed with exit code {returncode}{detail}", output)
     return output
 
 
@@ -107,15 +120,26 @@ def prepare_manifest() -> Path:
     return PROJECT_DIR / "target" / "manifest.json"
 
 
-def build(paths: WarehousePaths, as_of_date: str | None = None, *, quiet: bool = False) -> None:
-    """Seeds, models and tests: the whole warehouse as of D, once the landing files
-    passed intake (orchestration/intake.py raises IntakeError, and dbt does not run,
-    when they cannot be loaded as they are) and, on PostgreSQL, were loaded."""
-    report = prepare_landing(paths)
+def build(
+    paths: WarehousePaths,
+    as_of_date: str | None = None,
+    *,
+    quiet: bool = False,
+    unit_tests: bool = True,
+    on_line: Callable[[str], None] | None = None,
+) -> LoadReport:
+    """Seeds, models and tests: the whole warehouse as of D, once the landing's new batches
+    are loaded into the raw tables (orchestration/load.py raises IntakeError, and dbt does
+    not run, when they cannot be loaded as they are). quiet: dbt's lines go to on_line
+    only (and into DbtFailed when it fails)."""
+    report = load(paths)
     if not quiet:
         print(report.render())
-    prepare_target(paths)
-    run_dbt(dbt_args("build", dbt_vars(as_of_date)), paths, quiet=quiet)
+    excludes = [] if unit_tests else DAILY_RUN_EXCLUDES
+    run_dbt(
+        [*dbt_args("build", dbt_vars(as_of_date)), *excludes], paths, quiet=quiet, on_line=on_line
+    )
+    return report
 
 
 @dataclass(frozen=True)

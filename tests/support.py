@@ -17,7 +17,8 @@ import duckdb
 import pandas as pd
 
 from orchestration.contract import MART_KEYS
-from orchestration.intake import IntakeReport, prepare_landing
+from orchestration.intake import IntakeReport
+from orchestration.load import LoadReport, load
 from orchestration.paths import WarehousePaths
 from orchestration.warehouse import DAILY_RUN_EXCLUDES, dbt_args, dbt_vars, run_dbt
 
@@ -32,6 +33,7 @@ class Warehouse:
     duckdb_path: Path
     target_path: Path
     intake: IntakeReport | None = None  # the report of the last build's landing intake
+    loaded: LoadReport | None = None  # and of its load into the raw tables
 
     @property
     def paths(self) -> WarehousePaths:
@@ -53,11 +55,12 @@ class Warehouse:
         indirect_selection: str | None = None,
         **rule_parameters: int,
     ) -> str:
-        """dbt as a user runs it; `build` and `run` first pass the landing intake, as
+        """dbt as a user runs it; `build` and `run` first load the landing's new batches, as
         every entry point does (IntakeError, and no dbt, when the files cannot load).
         indirect_selection `cautious`: only the tests whose every parent is selected."""
         if command in ("build", "run"):
-            self.intake = prepare_landing(self.paths)
+            self.loaded = load(self.paths)
+            self.intake = self.loaded.intake
         as_of_text = as_of.isoformat() if isinstance(as_of, date) else as_of
         args = dbt_args(
             command,

@@ -21,7 +21,7 @@ import duckdb
 import psycopg2
 import pytest
 
-from orchestration import engines, warehouse
+from orchestration import engines, load, warehouse
 from orchestration.contract import MART_KEYS
 from orchestration.paths import WarehousePaths
 from orchestration.purge import QueuedPerson, write_tombstones
@@ -73,7 +73,7 @@ def build(paths: WarehousePaths, target: str, extra_env: dict[str, str] | None =
     with pytest.MonkeyPatch.context() as patch:
         for name, value in {engines.TARGET_VARIABLE: target, **(extra_env or {})}.items():
             patch.setenv(name, value)
-        engines.prepare_target(paths)
+        load.load(paths)
         args = warehouse.dbt_args(
             "build",
             warehouse.dbt_vars(END_DATE.isoformat()),
@@ -197,14 +197,14 @@ def test_postgres_incremental_rebuild_changes_nothing(export, duckdb_marts, post
 def relations(server: PostgresServer) -> list[tuple[str, str]]:
     return server.rows(
         "select table_schema, table_name from information_schema.tables"
-        " where table_schema in ('landing', 'staging', 'intermediate', 'reference', 'marts')"
+        " where table_schema in ('raw', 'staging', 'intermediate', 'reference', 'marts')"
     )
 
 
 def test_bi_role_reads_the_published_marts_only(postgres):
     everything = relations(postgres)
     schemas = {schema for schema, _ in everything}
-    assert schemas == {"landing", "staging", "intermediate", "reference", "marts"}
+    assert schemas == {"raw", "staging", "intermediate", "reference", "marts"}
     for mart in MARTS:
         (count,) = postgres.rows(f"select count(*) from marts.{mart}", role=BI_ROLE)[0]
         assert count > 0
@@ -215,7 +215,7 @@ def test_bi_role_reads_the_published_marts_only(postgres):
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
             postgres.rows(f'select * from {schema}."{table}" limit 1', role=BI_ROLE)
         refused += 1
-    assert refused > 30  # landing files, staging, intermediate views, reference data
+    assert refused > 30  # raw tables, staging, intermediate views, reference data
 
 
 def test_bi_role_sees_no_personal_data(postgres):
@@ -223,13 +223,13 @@ def test_bi_role_sees_no_personal_data(postgres):
     columns do exist in the warehouse (and the role is refused on them)."""
     columns = postgres.rows(
         "select table_schema, table_name, column_name from information_schema.columns"
-        " where table_schema in ('landing', 'staging', 'intermediate', 'reference', 'marts')"
+        " where table_schema in ('raw', 'staging', 'intermediate', 'reference', 'marts')"
     )
     personal = [column for column in columns if column[2] in PERSONAL_COLUMNS]
     assert {column[2] for column in personal} == PERSONAL_COLUMNS
     readable = postgres.rows(
         "select table_schema, table_name, column_name from information_schema.columns"
-        " where table_schema in ('landing', 'staging', 'intermediate', 'reference', 'marts')"
+        " where table_schema in ('raw', 'staging', 'intermediate', 'reference', 'marts')"
         f" and has_column_privilege('{BI_ROLE}',"
         " format('%I.%I', table_schema, table_name), column_name, 'select')"
     )
@@ -258,26 +258,21 @@ def test_target_comes_from_the_environment(monkeypatch, dbt_manifest):
         warehouse.dbt_args("build", {})
 
 
-def test_postgres_loader_keeps_header_names_and_row_numbers(export, postgres):
-    """Each landing file is one text table with the file's own column names and its data
-    row numbers, listed in landing.landed_files (what postgres__read_landing reads)."""
-    files = engines.landing_files(export.landing_dir)
-    listed = postgres.rows(
-        "select source_system, batch_id, file_name, relation_name from landing.landed_files"
+def test_postgres_loader_keeps_every_row_and_its_number(export, postgres):
+    """The loader's raw tables on PostgreSQL hold every landed row of each file with its
+    1-based data row number, as DuckDB's raw tables do (the same loader wrote both)."""
+    with duckdb.connect(str(export.duckdb_path), read_only=True) as connection:
+        expected = connection.execute(
+            "select _file, min(_row_number), max(_row_number), count(*)"
+            " from raw.canonical__applications group by _file order by _file"
+        ).fetchall()
+    loaded = postgres.rows(
+        "select _file, min(_row_number), max(_row_number), count(*)"
+        " from raw.canonical__applications group by _file order by _file"
     )
-    assert len(listed) == len(files)
-    first = files[0]
-    (relation,) = [row[3] for row in listed if row[1:3] == (first.batch_id, first.file_name)]
-    rows = postgres.rows(
-        f'select min(_source_row), max(_source_row), count(*) from landing."{relation}"'
-    )
-    with duckdb.connect() as connection:
-        (expected,) = connection.execute(
-            f"select count(*) from read_csv('{first.path}', header = true, all_varchar = true)"
-            if first.extension == "csv"
-            else f"select count(*) from read_parquet('{first.path}')"
-        ).fetchone()
-    assert rows == [(1, expected, expected)]
+    assert len(expected) >= 3
+    assert [tuple(row) for row in loaded] == [tuple(row) for row in expected]
+    assert all(first == 1 and last == count for _, first, last, count in expected)
 
 
 def test_engines_need_no_other_setup():

@@ -26,6 +26,7 @@ from orchestration.intake import (
     read_manifest,
     record_removed_rows,
 )
+from orchestration.load import LoadError, load
 from orchestration.paths import PROJECT_DIR
 from orchestration.warehouse import DbtFailed, build, dbt_args, dbt_vars, run_dbt
 from sample_exports.generate import generate_export
@@ -99,19 +100,29 @@ def test_bad_quoting_is_refused_naming_the_line_where_it_starts(make_warehouse):
     assert PERSONAL not in str(error)
 
 
-def test_dbt_run_without_the_intake_still_fails_on_a_ragged_file(make_warehouse):
-    """Whoever runs dbt by hand gets DuckDB's strict reader error, not a silent drop."""
+def test_dbt_run_by_hand_reads_only_what_the_loader_accepted(make_warehouse):
+    """Whoever runs dbt by hand reads the raw tables: a ragged file the loader refused is
+    not read (no reader error quoting its lines in dbt's logs), and is not lost either:
+    the loader names it until it is fixed."""
     warehouse = make_warehouse()
-    landing_file(warehouse, "candidates").write_text(
-        "candidate_id,country,updated_at\nc1,JP,2024-01-01T09:00:00\nc2,JP\n", encoding="utf-8"
+    write_entity(warehouse.landing_dir, BATCH, "candidates", [candidate("c1")])
+    load(warehouse.paths)
+    ragged = warehouse.landing_dir / "canonical" / "2026-02-01T0300" / "candidates.csv"
+    ragged.parent.mkdir(parents=True)
+    ragged.write_text(
+        f"candidate_id,country,updated_at\nc2,JP\n{PERSONAL},JP,x\n", encoding="utf-8"
     )
+    with pytest.raises(IntakeError, match="2026-02-01T0300/candidates.csv line 2"):
+        load(warehouse.paths)
     args = dbt_args(
         "run", dbt_vars(AS_OF), select="base_canonical__candidates",
         target_path=warehouse.target_path,
     )  # fmt: skip
-    with pytest.raises(DbtFailed) as failure:
-        run_dbt(args, warehouse.paths, quiet=True)
-    assert "candidates.csv" in failure.value.output
+    output = run_dbt(args, warehouse.paths, quiet=True)
+    assert PERSONAL not in output
+    assert warehouse.rows(
+        "select candidate_id, _batch_id from staging.base_canonical__candidates"
+    ) == [["c1", BATCH]]
 
 
 def test_the_warehouse_build_entry_point_runs_the_intake_first(make_warehouse):
@@ -200,13 +211,12 @@ def test_empty_and_header_only_files_load_as_zero_rows_and_reconcile(make_wareho
     write_entity(warehouse.landing_dir, BATCH, "candidates", [candidate("c1")])
     landing_file(warehouse, "applications").write_bytes(b"")
     landing_file(warehouse, "jobs").write_text("job_id,title,updated_at\n", encoding="utf-8")
-    output = warehouse.dbt("build", AS_OF, select=BOOKKEEPING, indirect_selection="cautious")
+    warehouse.dbt("build", AS_OF, select=BOOKKEEPING, indirect_selection="cautious")
 
     assert warehouse.intake.empty_files == [
         "canonical/2026-01-01T0300/applications.csv",
         "canonical/2026-01-01T0300/jobs.csv",
     ]
-    assert "landing file canonical/2026-01-01T0300/applications.csv is empty" in output
     frame, _ = compliance.build_frame("landing_reconciliation", warehouse.paths, AS_OF)
     counts = {
         row.reconciliation_key: (row.file_rows, row.landed_rows, row.accounted_rows)
@@ -332,11 +342,11 @@ def test_duplicate_keys_with_conflicting_content_are_quarantined(value_faults):
 
 
 def test_added_and_renamed_optional_columns_are_reported_and_left_null(value_faults):
-    warehouse, output = value_faults
+    warehouse, _ = value_faults
     assert (
         f"landing file canonical/{BATCH}/candidates.csv: ignoring column(s) not in the"
         " contract: favourite_colour, phone_number"
-    ) in output
+    ) in warehouse.loaded.render()
     assert warehouse.rows(
         "select candidate_id, phone, _fate from staging.base_canonical__candidates"
         " order by candidate_id"
@@ -357,11 +367,11 @@ def test_a_renamed_required_column_fails_naming_file_and_column(make_warehouse):
     rows = [{**candidate("c1"), "updated": "2024-01-01T09:00:00"}]
     del rows[0]["updated_at"]
     write_entity(warehouse.landing_dir, BATCH, "candidates", rows)
-    with pytest.raises(DbtFailed) as failure:
+    with pytest.raises(LoadError) as failure:
         warehouse.dbt("build", AS_OF, select="base_canonical__candidates")
     assert (
         f"landing file canonical/{BATCH}/candidates.csv lacks required column(s) updated_at"
-    ) in failure.value.output
+    ) in str(failure.value)
 
 
 # ----------------------------------------------------------------------------------------

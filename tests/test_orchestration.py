@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from sample_exports.generate import generate_export
-from tests.support import END_DATE, write_entity
+from tests.support import END_DATE, candidate, write_entity
 
 COMPLIANCE_SUITES = {
     "eligibility_compliance",
@@ -161,7 +161,7 @@ def test_sensor_requests_a_refresh_once_per_complete_new_batch(defs, environment
     from orchestration.automation import QUIET_SECONDS, new_export_batch
 
     landing = environment["RECONTACT_LANDING_DIR"]
-    old = write_entity(landing, "2026-11-26T0300", "candidates", [{"candidate_id": "c1"}])
+    old = write_entity(landing, "2026-11-26T0300", "candidates", [candidate("c1")])
     stale = time.time() - QUIET_SECONDS - 5
     os.utime(old, (stale, stale))
     context = dg.build_sensor_context(cursor=None)
@@ -176,7 +176,7 @@ def test_sensor_requests_a_refresh_once_per_complete_new_batch(defs, environment
     )
 
     # a batch still being written (fresh mtime) is not complete yet; once quiet, it is new
-    fresh = write_entity(landing, "2026-11-27T0300", "candidates", [{"candidate_id": "c2"}])
+    fresh = write_entity(landing, "2026-11-27T0300", "candidates", [candidate("c2")])
     assert isinstance(
         new_export_batch(dg.build_sensor_context(cursor=context.cursor)), dg.SkipReason
     )
@@ -184,6 +184,18 @@ def test_sensor_requests_a_refresh_once_per_complete_new_batch(defs, environment
     third = new_export_batch(dg.build_sensor_context(cursor=context.cursor))
     assert isinstance(third, dg.RunRequest)
     assert third.tags["recontact/new_batches"] == "canonical/2026-11-27T0300"
+
+    # issue 13: a sensor starting fresh (the UI just opened) after the batches were loaded
+    # starts nothing; a batch that arrives after the load does
+    from orchestration.load import load
+    from orchestration.paths import WarehousePaths
+
+    load(WarehousePaths.from_env())
+    assert isinstance(new_export_batch(dg.build_sensor_context(cursor=None)), dg.SkipReason)
+    late = write_entity(landing, "2026-11-28T0300", "candidates", [candidate("c3")])
+    os.utime(late, (stale, stale))
+    fourth = new_export_batch(dg.build_sensor_context(cursor=None))
+    assert fourth.tags["recontact/new_batches"] == "canonical/2026-11-28T0300"
 
 
 def test_daily_schedule_builds_as_of_the_tokyo_day(defs):

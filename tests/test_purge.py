@@ -28,6 +28,7 @@ import pytest
 
 from orchestration import purge
 from orchestration.intake import MANIFEST_NAME, prepare_landing, read_manifest
+from orchestration.load import load
 from orchestration.paths import WarehousePaths
 from orchestration.purge import (
     PurgeError,
@@ -235,7 +236,9 @@ def as_json_lines(batch_dir: Path, entities: list[str]) -> None:
 
 
 def build_models(warehouse: Warehouse) -> None:
-    """Seeds and models as of END_DATE; dbt's own tests run in test_warehouse.py (time)."""
+    """The landing loaded, then seeds and models as of END_DATE; dbt's own tests run in
+    test_warehouse.py (time)."""
+    load(warehouse.paths)
     args = dbt_args("build", dbt_vars(END_DATE.isoformat()), target_path=warehouse.target_path)
     run_dbt([*args, "--exclude-resource-type", "test", "unit_test"], warehouse.paths, quiet=True)
 
@@ -394,12 +397,11 @@ def test_real_run_keeps_every_other_row_exactly(purged, before, original):
                 assert new_lines[0] == old.read_bytes().split(b"\n")[0]
 
     after = table_counts(purged.warehouse.duckdb_path)
-    # the incremental models' record of what they read is forgotten on purpose (purge.py)
-    assert after.pop("staging.landing_files_loaded") == 0
+    # the records of what was loaded and read are forgotten on purpose (purge.py)
+    forgotten = ("staging.landing_files_loaded", "raw._loaded_files")
+    assert [after.pop(t) for t in forgotten] == [0, 0]
     assert after == {
-        t: n - before.person_rows.get(t, 0)
-        for t, n in before.counts.items()
-        if t != "staging.landing_files_loaded"
+        t: n - before.person_rows.get(t, 0) for t, n in before.counts.items() if t not in forgotten
     }
     assert {hit.table: hit.rows for hit in purged.report.tables} == {
         t: n for t, n in before.person_rows.items() if n

@@ -1,33 +1,29 @@
-{#- Which landing files an incremental base model has read, and what they looked like then
-    (size and modification time), in <schema>.landing_files_loaded. A batch whose files were
-    rewritten since (a purge, an ATS re-sending a batch with other content) or removed is not
-    "loaded" any more: landing_increment then recomputes every batch. Engines that cannot see
-    file metadata return none here; there a rewritten batch needs `dbt build --full-refresh`. -#}
+{#- Which batches' files an incremental base model has read, and when the loader loaded
+    them (raw `_loaded_at`, orchestration/load.py), in <schema>.landing_files_loaded. A
+    batch the loader loaded again since (a purge rewrote it, an ATS re-sent it with other
+    content) or removed is not "loaded" any more: landing_increment then recomputes every
+    batch. Spark's Parquet tables take no delete: there a rewritten batch needs
+    `dbt build --full-refresh`. -#}
 
 {% macro landing_file_signatures(source_name, table_name) -%}
     {{ return(adapter.dispatch('landing_file_signatures', 'recontact')(source_name, table_name)) }}
 {%- endmacro %}
 
+{#- file -> when it was loaded, of every file of the entity in its raw table. -#}
 {% macro default__landing_file_signatures(source_name, table_name) -%}
-    {{ return(none) }}
-{%- endmacro %}
-
-{#- path -> 'size:mtime' of every landing file of the entity (read_blob reads no content
-    when only these columns are selected). -#}
-{% macro duckdb__landing_file_signatures(source_name, table_name) -%}
-    {%- set globs = [] -%}
-    {%- for extension in ['csv', 'parquet', 'jsonl'] -%}
-        {%- do globs.append(sql_string(landing_file_glob(source_name, table_name, extension))) -%}
-    {%- endfor -%}
     {%- set rows = run_query(
-        "select replace(filename, '\\', '/'), size || ':' || epoch_ms(last_modified)"
-        ~ " from read_blob([" ~ globs | join(', ') ~ "]) order by 1"
+        "select _file, cast(max(_loaded_at) as " ~ dbt.type_string() ~ ") from "
+        ~ source(source_name, table_name) ~ " group by _file order by 1"
     ).rows -%}
     {%- set signatures = {} -%}
     {%- for row in rows -%}
         {%- do signatures.update({row[0]: row[1]}) -%}
     {%- endfor -%}
     {{ return(signatures) }}
+{%- endmacro %}
+
+{% macro spark__landing_file_signatures(source_name, table_name) -%}
+    {{ return(none) }}
 {%- endmacro %}
 
 {% macro landing_files_loaded_relation() -%}
@@ -38,7 +34,7 @@
 
 {#- on-run-start: the table, where the engine can tell file changes (else nothing). -#}
 {% macro create_landing_files_loaded() -%}
-    {%- if not execute or target.type != 'duckdb' -%}
+    {%- if not execute or target.type == 'spark' -%}
         {{ return('') }}
     {%- endif -%}
     {%- set relation = landing_files_loaded_relation() -%}

@@ -70,15 +70,15 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- PostgreSQL: orchestration/engines.py copies the tombstones and the salt into
-    landing.tombstones and landing.tombstone_salt with the landing files (schema landing
-    is readable by the warehouse's owner only; the BI role has no access to it). -#}
+{#- PostgreSQL: the loader (orchestration/load.py) copies the tombstones and the salt
+    into raw._tombstones and raw._tombstone_salt (schema raw is readable by the
+    warehouse's owner only; the BI role has no access to it). -#}
 {% macro postgres__is_tombstoned(candidate_id_expr, source_system) -%}
     ({{ candidate_id_expr }} is not null and encode(sha256(convert_to(
-        (select salt from landing.tombstone_salt) || '|' || '{{ source_system }}' || '|' || {{ candidate_id_expr }},
+        (select salt from raw._tombstone_salt) || '|' || '{{ source_system }}' || '|' || {{ candidate_id_expr }},
         'UTF8'
     )), 'hex') in (
-        select candidate_key_hash from landing.tombstones where source_system = '{{ source_system }}'
+        select candidate_key_hash from raw._tombstones where source_system = '{{ source_system }}'
     ))
 {%- endmacro %}
 
