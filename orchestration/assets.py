@@ -8,6 +8,7 @@ because DuckDB allows a single writer and a writer blocks readers.
 """
 
 import json
+import re
 from datetime import date
 
 import dagster as dg
@@ -68,6 +69,41 @@ class RecontactTranslator(DagsterDbtTranslator):
             return "raw"
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "default"
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """A dbt test as a Dagster check, described in one line from its YAML (or, for a
+        singular test, the first sentence of its leading comment)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return spec._replace(description=test_description(manifest["nodes"][unique_id]))
+
+
+def test_description(test: dict) -> str:
+    """What a dbt data test asserts, in one line: the generic test with its column and
+    arguments as the YAML states them, or a singular test's leading comment."""
+    metadata = test.get("test_metadata") or {}
+    if not metadata:
+        comment = re.match(r"\s*\{#-?(.*?)-?#\}", test.get("raw_code", ""), re.S)
+        text = " ".join(comment.group(1).split()) if comment else test["name"]
+        return text.split(". ")[0].rstrip(".")[:200]
+    name, kwargs = metadata["name"], metadata.get("kwargs", {})
+    model = (test.get("attached_node") or "").rsplit(".", 1)[-1]
+    column = test.get("column_name")
+    values = ", ".join(map(str, kwargs.get("values", [])))
+    # `to` is "ref('model')" or "source('s', 't')": its last name
+    parent = (re.findall(r"\w+", str(kwargs.get("to", ""))) or [""])[-1]
+    described = {
+        "unique": f"{column} is unique in {model}",
+        "not_null": f"{column} is never null in {model}",
+        "accepted_values": f"{column} of {model} is one of {values}",
+        "relationships": f"every {column} of {model} is a {kwargs.get('field')} of {parent}",
+        "unique_combination": f"one row per {', '.join(kwargs.get('columns', []))} in {model}",
+        "assert_expression": f"{kwargs.get('expression')} holds on every row of {model}",
+        "no_rows_where": f"no row of {model} where {kwargs.get('condition')}",
+    }.get(name, f"{name} on {model}{'.' + column if column else ''}")
+    severity = (test.get("config") or {}).get("severity", "ERROR").upper()
+    return ("warning: " if severity == "WARN" else "") + described[:200]
 
 
 @dbt_assets(

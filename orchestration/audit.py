@@ -307,32 +307,62 @@ def render(entries: list[dict], output_format: str) -> str:
         writer.writeheader()
         writer.writerows(rows)
         return buffer.getvalue()
+    if not rows:
+        return "no audit entries in that range\n"
     shown = [
         {
-            column: _cell(column, row[column])
-            for column in TABLE_COLUMNS
-            if column not in ("inputs_hash", "rule_set_version")
+            "seq": str(entry.get("sequence", "-")),
+            "recorded (UTC)": str(entry.get("recorded_at") or "-")[:16].replace("T", " "),
+            "as of": str(entry.get("as_of_date") or "-"),
+            "what": str(row["check"] or "-"),
+            "result": _result(entry),
+            "details": _details(entry),
         }
-        for row in rows
+        for entry, row in zip(entries, rows, strict=True)
     ]
-    columns = [column for column in TABLE_COLUMNS if column in (shown[0] if shown else {})]
-    if not shown:
-        return "no audit entries in that range\n"
+    columns = list(shown[0])
     widths = {c: max(len(c), *(len(row[c]) for row in shown)) for c in columns}
-    lines = ["  ".join(c.ljust(widths[c]) for c in columns)]
+    fixed = sum(widths[c] + 2 for c in columns if c != "details")
+    widths["details"] = max(len("details"), min(widths["details"], TABLE_WIDTH - fixed))
+    lines = ["  ".join(c.ljust(widths[c]) for c in columns).rstrip()]
     lines.append("  ".join("-" * widths[c] for c in columns))
-    lines += ["  ".join(row[c].ljust(widths[c]) for c in columns) for row in shown]
+    lines += [
+        "  ".join(_fit(row[c], widths[c]).ljust(widths[c]) for c in columns).rstrip()
+        for row in shown
+    ]
     return "\n".join(lines) + "\n"
 
 
-def _cell(column: str, value: Any) -> str:
-    if value is None:
+TABLE_WIDTH = 100  # the table fits a 100-column terminal; json and csv carry everything
+
+
+def _result(entry: dict) -> str:
+    if entry.get("passed") is None:
         return "-"
-    if column == "passed":
-        return "PASS" if value else "FAIL"
-    if column == "recorded_at":
-        return str(value)[:19].replace("T", " ")
-    return str(value)
+    return "PASS" if entry["passed"] else "FAIL"
+
+
+def _details(entry: dict) -> str:
+    """What the entry did, in counts: a check's rows, a publication's marts, a purge's
+    first summary line."""
+    if entry.get("suite"):
+        return (
+            f"{entry.get('evaluated_rows') or 0:,} rows,"
+            f" {entry.get('unexpected_rows') or 0:,} unexpected"
+        )
+    if entry.get("row_counts"):
+        counts = ", ".join(
+            f"{mart.removeprefix('recontact_')} {n:,}"
+            for mart, n in sorted(entry["row_counts"].items())
+        )
+        return f"{Path(str(entry.get('release', ''))).name}: {counts}"
+    if entry.get("summary"):
+        return str(entry["summary"]).strip().splitlines()[0]
+    return str(entry.get("run_id") or "-")
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def command_audit(args: argparse.Namespace) -> None:

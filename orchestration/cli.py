@@ -1,10 +1,12 @@
-"""The `recontact` command: generate sample exports, build the marts, summarise.
+"""The `recontact` command: load ATS exports, build the marts, check, purge, audit.
 
-recontact demo                       sample export + build as of today + summary
+recontact demo                       sample export, load, build, checks as of today, summary
 recontact generate --candidates N    write a synthetic export (canonical, or --shape of a vendor)
 recontact load                       intake checks, then new batches into the raw tables
 recontact build [--as-of YYYY-MM-DD] load, then dbt build of the whole warehouse
 recontact summary                    counts from the marts (no personal data)
+recontact purge [--dry-run]          delete the persons of the retention purge queue (tombstoned)
+recontact audit [--verify]           the audit trail: checks, publications and purges
 """
 
 from __future__ import annotations

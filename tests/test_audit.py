@@ -255,21 +255,25 @@ def trail(tmp_path) -> Path:
 def test_cli_prints_a_table_for_a_date_range(monkeypatch, capsys, trail):
     out, _ = run_cli(monkeypatch, capsys, trail, "--from", "2026-11-27", "--to", "2026-11-27")
     rows = out.splitlines()
-    assert rows[0].split() == [
-        "sequence",
-        "recorded_at",
-        "as_of_date",
-        "run_id",
-        "check",
-        "passed",
-        "evaluated_rows",
-        "unexpected_rows",
-        "evidence",
-    ]
+    assert rows[0].split() == ["seq", "recorded", "(UTC)", "as", "of", "what", "result", "details"]
     assert len(rows) == 4  # header, rule, two entries
-    assert "purge_completeness" in rows[2] and "FAIL" in rows[2]
+    assert "purge_completeness" in rows[2] and "FAIL" in rows[2] and "3 unexpected" in rows[2]
     assert "publish" in rows[3]
     assert "r26" not in out
+    assert max(len(row) for row in rows) <= 100  # issue 13: fits a 100-column terminal
+
+
+def test_the_table_says_what_publications_and_purges_did_within_100_columns():
+    entries = [
+        {"sequence": 1, "event": "publish", "as_of_date": "2026-11-27", "release": "/p/r-1",
+         "row_counts": {"recontact_eligibility": 5000, "recontact_cohorts": 1100,
+                        "retention_purge_queue": 1249, "purge_blocked_by_quality": 1}},
+        {"sequence": 2, "event": "purge", "summary": "purged 1,249 persons: 8,812 rows\nmore"},
+    ]  # fmt: skip
+    rows = audit.render(entries, "table").splitlines()
+    assert "r-1: purge_blocked_by_quality 1, cohorts" in rows[2]
+    assert rows[3].endswith("purged 1,249 persons: 8,812 rows")
+    assert max(len(row) for row in rows) <= 100
 
 
 def test_cli_exports_json_and_csv(monkeypatch, capsys, trail):

@@ -84,6 +84,17 @@ def test_definitions_load_with_graph_checks_jobs_and_pool(defs):
     for suite in COMPLIANCE_SUITES:
         check = next(key for key in graph.asset_check_keys if key.name == suite)
         assert graph.get_check_spec(check).blocking, suite
+    # issue 13: every check says in one line what it asserts (dbt tests: from their YAML)
+    undescribed = [
+        k.name for k in graph.asset_check_keys if not graph.get_check_spec(k).description
+    ]
+    assert not undescribed
+    (unique_job_id,) = [
+        graph.get_check_spec(k).description
+        for k in graph.asset_check_keys
+        if k.name == "unique_stg_canonical__jobs_job_id"
+    ]
+    assert unique_job_id == "job_id is unique in stg_canonical__jobs"
     pools = {
         node.pool
         for job in (defs.resolve_job_def("recontact_refresh"),)
