@@ -6,15 +6,22 @@ Per size, in a fresh directory under /tmp, each step runs in its own subprocess 
 wall time and peak memory are its own:
 
 1. ``generate``  - a synthetic canonical export (4 CSV batches) of N candidates;
-2. ``build``     - the real ``dbt build`` (seeds, models, data and unit tests) as of D;
-3. ``floor``     - ``bench/floor_eligibility.sql``: recontact_eligibility in one DuckDB
+2. ``load``      - ``recontact load``: the intake checks, then every batch once into the
+   raw tables (orchestration/load.py);
+3. ``build``     - the real ``dbt build`` (seeds, models, data and unit tests) as of D, from
+   the raw tables;
+4. ``floor``     - ``bench/floor_eligibility.sql``: recontact_eligibility in one DuckDB
    script straight from the raw files, checked against the mart;
-4. ``delta``     - a new batch ``2026-11-28T0300`` re-delivering ~0.5% of applications
+5. ``delta``     - a new batch ``2026-11-28T0300`` re-delivering ~0.5% of applications
    (active ones, now rejected, with a later ``updated_at``) and a stage event for each;
-5. ``refresh``   - the daily run as of the next day: ``dbt build`` without the unit tests
+6. ``load delta`` - the loader reads the new batch only;
+7. ``refresh``   - the daily run as of the next day: ``dbt build`` without the unit tests
    (they test the code, which a daily run does not change; ``make test`` runs them). The
    event base models are incremental and read only the new batch; the rest is rebuilt;
-6. ``checks``    - ``orchestration.compliance.run_all`` (the four GX suites).
+8. ``checks``    - ``orchestration.compliance.run_all`` (the four GX suites).
+
+The targets (issue "load once") are ratios to the floor measured in the same run: load +
+full build at most 2x the floor, load of the delta + daily run at most 0.5x.
 
 Peak memory is the largest sum of RSS over the step's process tree, sampled from /proc
 every 0.1 s, and also the kernel's ``ru_maxrss`` of the tree (the largest single process,
@@ -44,12 +51,11 @@ REFRESH_AS_OF = "2026-11-28"
 DELTA_SHARE = 0.005
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
-TARGETS = {  # issue 5, at 1M candidates on a 2-core, 24 GB machine
-    "build_seconds": 60,
-    "refresh_share_of_build": 0.15,
+TARGETS = {  # the load-once issue, at 1M candidates on a 2-core machine
+    "load_and_build_over_floor": 2.0,
+    "daily_run_over_floor": 0.5,
     "checks_seconds": 20,
     "peak_rss_mb": 4096,
-    "build_over_floor": 2.0,
 }
 
 
@@ -130,6 +136,12 @@ def _paths(workdir: Path):
         audit_dir=workdir / "audit",
         publish_dir=workdir / "published",
     )
+
+
+def step_load(workdir: Path) -> None:
+    from orchestration.load import load
+
+    print(load(_paths(workdir)).render())
 
 
 def step_generate(workdir: Path, size: int) -> None:
@@ -318,6 +330,7 @@ def bench_size(size: int, keep: bool, history_days: int = 0) -> dict:
             entity: sum(batch.get(entity, 0) for batch in generated.values())
             for entity in next(iter(generated.values()))
         }
+        steps["load"] = measure("load", [*me, "--step", "load"], env, workdir / "load.log")
         steps["build"] = measure(
             "build",
             [dbt, *dbt_args("build", dbt_vars(AS_OF), target_path=Path(target))],
@@ -331,6 +344,9 @@ def bench_size(size: int, keep: bool, history_days: int = 0) -> dict:
         floor_check = compare_floor(workdir)
         print(f"  floor vs mart: {floor_check}", flush=True)
         steps["delta"] = measure("delta", [*me, "--step", "delta"], env, workdir / "delta.log")
+        steps["load delta"] = measure(
+            "load delta", [*me, "--step", "load"], env, workdir / "load-delta.log"
+        )
         steps["refresh"] = measure(
             "refresh",
             [
@@ -354,6 +370,8 @@ def bench_size(size: int, keep: bool, history_days: int = 0) -> dict:
             batch_id, _ = delta_batch(day)
             measure(f"delta {day}", [*me, "--step", "delta", "--day", str(day)], env,
                     workdir / f"delta-{day}.log")  # fmt: skip
+            loaded = measure(f"load {day}", [*me, "--step", "load"], env,
+                             workdir / f"load-{day}.log")  # fmt: skip
             run = measure(
                 f"refresh {day}",
                 [
@@ -364,19 +382,27 @@ def bench_size(size: int, keep: bool, history_days: int = 0) -> dict:
                 env,
                 workdir / f"refresh-{day}.log",
             )
-            history.append({"batches_landed": 4 + day, "seconds": run["seconds"],
-                            "peak_rss_mb": run["peak_rss_mb"]})  # fmt: skip
+            history.append(
+                {
+                    "batches_landed": 4 + day,
+                    "seconds": loaded["seconds"] + run["seconds"],
+                    "peak_rss_mb": max(loaded["peak_rss_mb"], run["peak_rss_mb"]),
+                }
+            )
     finally:
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
-    build, refresh = steps["build"]["seconds"], steps["refresh"]["seconds"]
+    floor = steps["floor"]["seconds"]
+    load_and_build = steps["load"]["seconds"] + steps["build"]["seconds"]
+    daily_run = steps["load delta"]["seconds"] + steps["refresh"]["seconds"]
     return {
         "candidates": size,
         "workdir": str(workdir) if keep else None,
         "landed_rows_by_entity": rows_by_entity,
         "steps": steps,
-        "build_over_floor": round(build / steps["floor"]["seconds"], 2),
-        "refresh_share_of_build": round(refresh / build, 3),
+        "load_and_build_over_floor": round(load_and_build / floor, 2),
+        "daily_run_over_floor": round(daily_run / floor, 2),
+        "refresh_share_of_build": round(daily_run / load_and_build, 3),
         "refresh_is_incremental": True,
         "floor_check": floor_check,
         "checks_passed": checks,
@@ -385,17 +411,19 @@ def bench_size(size: int, keep: bool, history_days: int = 0) -> dict:
 
 
 def print_table(runs: list[dict]) -> None:
-    header = f"{'candidates':>11} {'step':<9} {'seconds':>8} {'peak MB':>8}"
+    header = f"{'candidates':>11} {'step':<10} {'seconds':>8} {'peak MB':>8}"
     print("\n" + header + "\n" + "-" * len(header))
     for run in runs:
         for name, step in run["steps"].items():
             print(
-                f"{run['candidates']:>11,} {name:<9} {step['seconds']:>8.1f}"
+                f"{run['candidates']:>11,} {name:<10} {step['seconds']:>8.1f}"
                 f" {step['peak_rss_mb']:>8.0f}"
             )
         print(
-            f"{'':>11} build/floor {run['build_over_floor']:.2f}x,"
-            f" refresh/build {run['refresh_share_of_build']:.0%},"
+            f"{'':>11} (load + build)/floor {run['load_and_build_over_floor']:.2f}x"
+            f" (target {TARGETS['load_and_build_over_floor']}x),"
+            f" (load delta + daily run)/floor {run['daily_run_over_floor']:.2f}x"
+            f" (target {TARGETS['daily_run_over_floor']}x),"
             f" floor rows equal: {run['floor_check']['rows_equal']},"
             f" mismatches: {run['floor_check']['mismatches']}"
         )
@@ -407,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results.json")
     parser.add_argument("--keep", action="store_true", help="keep the /tmp directories")
     # internal: one step inside a child process
-    parser.add_argument("--step", choices=["generate", "delta", "floor", "checks"])
+    parser.add_argument("--step", choices=["generate", "load", "delta", "floor", "checks"])
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--size", type=int)
     parser.add_argument("--day", type=int, default=1)
@@ -423,6 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.step:
         if args.step == "generate":
             step_generate(args.workdir, args.size)
+        elif args.step == "load":
+            step_load(args.workdir)
         elif args.step == "delta":
             step_delta(args.workdir, args.day)
         elif args.step == "floor":
