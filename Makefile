@@ -58,8 +58,7 @@ check: install-dev
 
 ## dev: the Dagster UI on http://127.0.0.1:3000 (asset graph, checks, schedules, sensor)
 dev: install-dev
-	$(BIN)/dbt parse --quiet
-	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev --host 127.0.0.1 --port 3000
+	exec $(BIN)/python -m orchestration.dev
 
 lint: install-dev
 	$(BIN)/ruff check orchestration sample_exports tests
