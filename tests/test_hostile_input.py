@@ -11,6 +11,7 @@ the base models. dbt builds here select only the staging models they need.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -544,3 +545,22 @@ def test_no_planted_name_email_or_phone_reaches_a_log_error_or_run_result(make_w
         if value.encode() in content
     ]
     assert leaks == []
+
+
+def test_every_source_quarantines_timestamps_in_the_future():
+    """docs/hostile-input.md promises the future-date check for every source: each base
+    model that parses a timestamp also quarantines it when it lies after the build's clock
+    plus the grace (expiry dates and a job's closing date excepted: they may lie in the
+    future by nature, as the canonical contract's do)."""
+    unchecked = []
+    for model in sorted((PROJECT_DIR / "dbt_project" / "models" / "staging").glob("*/base/*.sql")):
+        sql = model.read_text(encoding="utf-8")
+        parsed = re.findall(r"to_local_timestamp\([^}]*\}\}\s+as\s+(\w+)", sql)
+        for column in parsed:
+            planned = column.endswith("expires_at") or (
+                "job" in model.stem and column == "closed_at"
+            )
+            if not planned and f"after_build_clock('{column}'" not in sql:
+                unchecked.append(f"{model.stem}.{column}")
+    assert not unchecked
+    assert len(list((PROJECT_DIR / "dbt_project" / "models" / "staging").glob("*/base/*.sql"))) > 40

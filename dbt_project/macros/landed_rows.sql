@@ -143,7 +143,12 @@ select * from fated
     generator's after-D boundary cases go up to D + 12 days, with D = today by default).
     docs/hostile-input.md. -#}
 {% macro after_build_clock(parsed_column, source_system) -%}
-    {%- set zone = modules.pytz.timezone(var('source_timezones')[source_system]) -%}
+    {#- the zone the parsed values are in (parsing.sql: a source's own, or recontact_timezone) -#}
+    {%- if source_system in var('sources_in_recontact_timezone') -%}
+        {%- set zone = modules.pytz.timezone(var('recontact_timezone')) -%}
+    {%- else -%}
+        {%- set zone = modules.pytz.timezone(var('source_timezones')[source_system]) -%}
+    {%- endif -%}
     {%- set grace = modules.datetime.timedelta(days=rule_parameter('future_grace_days') | int) -%}
     {%- set latest = run_started_at.astimezone(zone) + grace -%}
     ({{ parsed_column }} > cast('{{ latest.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }}))

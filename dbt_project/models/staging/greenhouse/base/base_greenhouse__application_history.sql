@@ -34,6 +34,7 @@ checked as (
             ('application_id is null', 'missing application_id'),
             ('updated_at_text is null', 'missing updated_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
+            (after_build_clock('updated_at', 'greenhouse'), 'updated_at in the future'),
             ('new_stage_id is null and new_status is null', 'neither new_stage_id nor new_status'),
         ]) }} as invalid_reason
     from parsed

@@ -28,6 +28,7 @@ checked as (
             ('name is null', 'missing name'),
             ('updated_at_text is null', 'missing updated_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
+            (after_build_clock('updated_at', 'greenhouse'), 'updated_at in the future'),
             (deleted_in_greenhouse('id', 'updated_at'), 'deleted in Greenhouse (_fivetran_deleted)'),
         ]) }} as invalid_reason
     from parsed

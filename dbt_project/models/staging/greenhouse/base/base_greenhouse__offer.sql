@@ -37,13 +37,17 @@ checked as (
             ('id is null', 'missing id'),
             ('application_id is null', 'missing application_id'),
             (unreadable('created_at'), 'unparseable created_at'),
+            (after_build_clock('created_at', 'greenhouse'), 'created_at in the future'),
             (unreadable('sent_at'), 'unparseable sent_at'),
+            (after_build_clock('sent_at', 'greenhouse'), 'sent_at in the future'),
             (unreadable('resolved_at'), 'unparseable resolved_at'),
+            (after_build_clock('resolved_at', 'greenhouse'), 'resolved_at in the future'),
             ('sent_at is null and created_at is null', 'neither sent_at nor created_at'),
             ('status is null', 'missing status'),
             ("status not in ('unresolved', 'accepted', 'rejected', 'deprecated')", 'unknown offer status'),
             ('updated_at_text is null', 'missing updated_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
+            (after_build_clock('updated_at', 'greenhouse'), 'updated_at in the future'),
             (deleted_in_greenhouse('id', 'updated_at'), 'deleted in Greenhouse (_fivetran_deleted)'),
         ]) }} as invalid_reason
     from parsed

@@ -30,6 +30,7 @@ checked as (
             ('id is null', 'missing id'),
             ('synced_at_text is null', 'missing _fivetran_synced'),
             (unreadable('synced_at'), 'unparseable _fivetran_synced'),
+            (after_build_clock('synced_at', 'greenhouse'), '_fivetran_synced in the future'),
             ('rejection_reason_type_name is null', 'missing rejection_reason_type_name'),
         ]) }} as invalid_reason
     from parsed

@@ -35,8 +35,10 @@ checked as (
             ('application_id is null', 'missing application_id'),
             ('submitted_at_text is null', 'missing submitted_at'),
             (unreadable('submitted_at'), 'unparseable submitted_at'),
+            (after_build_clock('submitted_at', 'greenhouse'), 'submitted_at in the future'),
             ('updated_at_text is null', 'missing updated_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
+            (after_build_clock('updated_at', 'greenhouse'), 'updated_at in the future'),
             ('overall_recommendation is not null and rating is null', 'unknown overall_recommendation'),
             (deleted_in_greenhouse('id', 'updated_at'), 'deleted in Greenhouse (_fivetran_deleted)'),
         ]) }} as invalid_reason

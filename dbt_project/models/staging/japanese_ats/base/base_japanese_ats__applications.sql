@@ -38,12 +38,15 @@ checked as (
             ('job_id is null', 'missing job_id'),
             ('applied_at_text is null', 'missing applied_at'),
             (unreadable('applied_at'), 'unparseable applied_at'),
+            (after_build_clock('applied_at', 'japanese_ats'), 'applied_at in the future'),
             ('status_text is null', 'missing status'),
             (unreadable('status'), 'unknown application status'),
             ('has_two_reasons', 'both 不採用理由 and 辞退理由 given'),
             (unreadable('closed_at'), 'unparseable closed_at'),
+            (after_build_clock('closed_at', 'japanese_ats'), 'closed_at in the future'),
             ('updated_at_text is null', 'missing updated_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
+            (after_build_clock('updated_at', 'japanese_ats'), 'updated_at in the future'),
         ]) }} as invalid_reason
     from parsed
 ),

@@ -34,6 +34,7 @@ checked as (
             ('application_id is null', 'missing application_id'),
             ('evaluated_at_text is null', 'missing evaluated_at'),
             (unreadable('evaluated_at'), 'unparseable evaluated_at'),
+            (after_build_clock('evaluated_at', 'japanese_ats'), 'evaluated_at in the future'),
             (unreadable('rating'), 'rating is not S/A/B/C/D or 1-5'),
         ]) }} as invalid_reason
     from parsed

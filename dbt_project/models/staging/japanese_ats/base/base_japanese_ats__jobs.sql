@@ -35,7 +35,9 @@ checked as (
             ('title is null', 'missing title'),
             ('updated_at_text is null', 'missing updated_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
+            (after_build_clock('updated_at', 'japanese_ats'), 'updated_at in the future'),
             (unreadable('opened_at'), 'unparseable opened_at'),
+            (after_build_clock('opened_at', 'japanese_ats'), 'opened_at in the future'),
             (unreadable('closed_at'), 'unparseable closed_at'),
             (unreadable('status'), 'unknown job status'),
         ]) }} as invalid_reason

@@ -34,10 +34,12 @@ checked as (
             ('application_id is null', 'missing application_id'),
             ('extended_at_text is null', 'missing extended_at'),
             (unreadable('extended_at'), 'unparseable extended_at'),
+            (after_build_clock('extended_at', 'japanese_ats'), 'extended_at in the future'),
             ('status_text is null', 'missing status'),
             (unreadable('status'), 'unknown offer status'),
             ('updated_at_text is null', 'missing updated_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
+            (after_build_clock('updated_at', 'japanese_ats'), 'updated_at in the future'),
         ]) }} as invalid_reason
     from parsed
 ),

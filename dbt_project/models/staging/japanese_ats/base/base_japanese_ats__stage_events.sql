@@ -31,6 +31,7 @@ checked as (
             ('stage is null', 'missing stage'),
             ('entered_at_text is null', 'missing entered_at'),
             (unreadable('entered_at'), 'unparseable entered_at'),
+            (after_build_clock('entered_at', 'japanese_ats'), 'entered_at in the future'),
         ]) }} as invalid_reason
     from parsed
 ),

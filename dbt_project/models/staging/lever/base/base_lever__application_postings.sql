@@ -26,6 +26,7 @@ checked as (
             ('application_posting_id is null', 'missing id'),
             ('opportunity_id is null', 'missing opportunity_id'),
             (unreadable('created_at'), 'unparseable created_at'),
+            (after_build_clock('created_at', 'lever'), 'created_at in the future'),
         ]) }} as invalid_reason
     from parsed
 ),

@@ -29,6 +29,7 @@ checked as (
             ('archive_reason_id is null', 'missing id'),
             ('reason_text is null', 'missing text'),
             (unreadable('synced_at'), 'unparseable _fivetran_synced'),
+            (after_build_clock('synced_at', 'lever'), '_fivetran_synced in the future'),
         ]) }} as invalid_reason
     from parsed
 ),

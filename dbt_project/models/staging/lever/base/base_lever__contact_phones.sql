@@ -30,6 +30,7 @@ checked as (
             ('contact_id is null', 'missing contact_id'),
             ('phone_index is null', 'index is not an integer'),
             (unreadable('synced_at'), 'unparseable _fivetran_synced'),
+            (after_build_clock('synced_at', 'lever'), '_fivetran_synced in the future'),
         ]) }} as invalid_reason
     from parsed
 ),

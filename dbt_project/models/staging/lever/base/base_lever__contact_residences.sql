@@ -29,6 +29,7 @@ checked as (
             ("not " ~ regexp_like('country', "'^[A-Z]{2}$'"), 'country is not an ISO 3166-1 alpha-2 code'),
             ('updated_at_text is null', 'missing updated_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
+            (after_build_clock('updated_at', 'lever'), 'updated_at in the future'),
         ]) }} as invalid_reason
     from parsed
 ),

@@ -37,9 +37,12 @@ checked as (
             ('application_id is null', 'missing opportunity_id'),
             ('evaluated_at_text is null', 'missing completed_at and created_at'),
             (unreadable('evaluated_at'), 'unparseable completed_at or created_at'),
+            (after_build_clock('evaluated_at', 'lever'), 'completed_at or created_at in the future'),
             (unreadable('rating'), 'score_system_value does not start with an integer'),
             (unreadable('deleted_at'), 'unparseable deleted_at'),
+            (after_build_clock('deleted_at', 'lever'), 'deleted_at in the future'),
             (unreadable('synced_at'), 'unparseable _fivetran_synced'),
+            (after_build_clock('synced_at', 'lever'), '_fivetran_synced in the future'),
         ]) }} as invalid_reason
     from parsed
 ),

@@ -32,7 +32,9 @@ checked as (
             ('title is null', 'missing text'),
             ('updated_at_text is null', 'missing updated_at, _fivetran_synced and created_at'),
             (unreadable('updated_at'), 'unparseable updated_at'),
+            (after_build_clock('updated_at', 'lever'), 'updated_at in the future'),
             (unreadable('opened_at'), 'unparseable created_at'),
+            (after_build_clock('opened_at', 'lever'), 'created_at in the future'),
         ]) }} as invalid_reason
     from parsed
 ),

@@ -37,9 +37,11 @@ checked as (
             ('application_id is null', 'missing opportunity_id and candidate_id'),
             ('extended_at_text is null', 'missing created_at'),
             (unreadable('extended_at'), 'unparseable created_at'),
+            (after_build_clock('extended_at', 'lever'), 'created_at in the future'),
             ('lever_status is null', 'missing status'),
             (lever_offer_status('lever_status') ~ ' is null', 'unknown offer status'),
             (unreadable('synced_at'), 'unparseable _fivetran_synced'),
+            (after_build_clock('synced_at', 'lever'), '_fivetran_synced in the future'),
         ]) }} as invalid_reason
     from parsed
 ),

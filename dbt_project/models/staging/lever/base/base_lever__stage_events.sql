@@ -31,6 +31,7 @@ checked as (
             ('stage_id is null', 'missing stage_id'),
             ('entered_at_text is null', 'missing updated_at'),
             (unreadable('entered_at'), 'unparseable updated_at'),
+            (after_build_clock('entered_at', 'lever'), 'updated_at in the future'),
         ]) }} as invalid_reason
     from parsed
 ),

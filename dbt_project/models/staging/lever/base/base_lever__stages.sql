@@ -26,6 +26,7 @@ checked as (
         {{ first_failed_check([
             ('stage_id is null', 'missing id'),
             (unreadable('synced_at'), 'unparseable _fivetran_synced'),
+            (after_build_clock('synced_at', 'lever'), '_fivetran_synced in the future'),
         ]) }} as invalid_reason
     from parsed
 ),
