@@ -11,23 +11,23 @@ PYTHON3   ?= python3
 # What the demo needs: the warehouse, dbt on DuckDB, Dagster, Great Expectations.
 $(STAMP): pyproject.toml
 	@echo "installing recontact into $(VENV) (about a minute the first time)"
-	$(PYTHON3) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
-	touch $(STAMP)
+	@$(PYTHON3) -m venv $(VENV)
+	@$(BIN)/python -m pip install -qq --upgrade pip
+	@$(BIN)/python -m pip install -qq -e .
+	@touch $(STAMP)
 
 # What the tests need besides: pytest and linters, and the Spark and PostgreSQL targets.
 $(DEV_STAMP): $(STAMP)
 	@echo "installing the test tools and the Spark and PostgreSQL targets into $(VENV)"
-	$(BIN)/python -m pip install --quiet -e '.[dev,engines]'
-	touch $(DEV_STAMP)
+	@$(BIN)/python -m pip install -qq -e '.[dev,engines]'
+	@touch $(DEV_STAMP)
 
 install: $(STAMP)
 install-dev: $(DEV_STAMP)
 
 ## demo: generate a sample export, build the marts as of today, print a summary
 demo: install
-	$(BIN)/recontact demo
+	@$(BIN)/recontact demo
 
 ## engines: what the Spark and PostgreSQL targets need on the machine, from Debian packages
 ## when missing (CI runs as root on a fresh machine): a PostgreSQL server, a JDK for Spark,
