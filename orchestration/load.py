@@ -13,6 +13,10 @@ source, the tests). It
    one transaction, so a reader sees the whole batch or none of it;
 3. deletes the rows of a batch that is no longer in the landing.
 
+A person purged earlier (a purge tombstone, orchestration/purge.py) whom an export
+delivers again reaches the raw tables with the row's ids only: their name, contact
+details and evaluation text are never stored.
+
 dbt reads the raw tables, never the files (`read_landing` in macros/read_landing.sql),
 so a build or a daily run reads no file at all. A file lacking a required column is
 refused here, naming file and column; a column outside the contract is reported by
@@ -38,6 +42,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from orchestration import intake
 from orchestration.engines import PostgresSettings, current_target
@@ -70,6 +75,9 @@ class RawTable:
     table: str
     columns: tuple[str, ...]
     required: tuple[str, ...]
+    # whose rows: the candidate id column a purge tombstone is matched on (table meta
+    # erasure.candidate of a vendor table, else candidate_id), None for other tables
+    person_column: str | None = None
 
     @property
     def name(self) -> str:
@@ -113,16 +121,23 @@ def raw_tables() -> list[RawTable]:
     for _, source in intake.dbt_sources():
         for table in source["tables"]:
             columns = table.get("columns") or []
+            names = tuple(column["name"] for column in columns)
+            erasure = (table.get("meta") or {}).get("erasure")
+            if erasure is not None:
+                person_column = erasure.get("candidate")
+            else:
+                person_column = "candidate_id" if "candidate_id" in names else None
             tables.append(
                 RawTable(
                     source=source["name"],
                     table=table["name"],
-                    columns=tuple(column["name"] for column in columns),
+                    columns=names,
                     required=tuple(
                         column["name"]
                         for column in columns
                         if (column.get("meta") or {}).get("required")
                     ),
+                    person_column=person_column,
                 )
             )
     return tables
@@ -147,9 +162,11 @@ def load(
         if (file.source, file.entity) in tables:
             files_by_batch.setdefault((file.source, file.batch_id), []).append(file)
     loaded_at = datetime.now(UTC)
+    tombstones = _tombstones(paths.state_dir)
     with _writer(paths, target or current_target()) as writer:
         writer.create_tables(list(tables.values()))
         writer.store_tombstones(paths.state_dir)
+        writer.register_tombstones(tombstones)
         recorded = {
             file: signature
             for file, signature in writer.loaded_files().items()
@@ -169,7 +186,10 @@ def load(
             try:
                 selects = {
                     table.name: _contract_select(
-                        table, [f for f in files if f.entity == table.table], report
+                        table,
+                        [f for f in files if f.entity == table.table],
+                        report,
+                        suppress=tombstones is not None,
                     )
                     for table in source_tables
                 }
@@ -191,6 +211,29 @@ def load(
     if problems:
         raise LoadError(problems)
     return report
+
+
+def _tombstones(state_dir: Path) -> pa.Table | None:
+    """The purge tombstones (source_system, candidate_key_hash) and, as a column, their
+    salt; None when nobody was purged. Registered as a relation of the reading connection,
+    so the salt is never in SQL text."""
+    from orchestration.purge import TOMBSTONES_FILE, load_salt
+
+    path = state_dir / TOMBSTONES_FILE
+    salt = load_salt(state_dir)
+    if salt is None or not path.exists():
+        return None
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [(row["source_system"], row["candidate_key_hash"]) for row in csv.DictReader(handle)]
+    if not rows:
+        return None
+    return pa.table(
+        {
+            "source_system": [source for source, _ in rows],
+            "candidate_key_hash": [digest for _, digest in rows],
+            "salt": [salt] * len(rows),
+        }
+    )
 
 
 def _batch_of(relative_path: str) -> str:
@@ -249,11 +292,14 @@ def _reader(file: intake.LandedFile) -> tuple[str, list[str]]:
 
 
 def _contract_select(
-    table: RawTable, files: list[intake.LandedFile], report: LoadReport
+    table: RawTable, files: list[intake.LandedFile], report: LoadReport, suppress: bool = False
 ) -> str | None:
     """One select over the batch's files of this table: the contract's columns as text
     (NULL where the file lacks an optional column) and the lineage but _loaded_at; None
-    when the batch has no file of it (or only empty ones)."""
+    when the batch has no file of it (or only empty ones). suppress: a row of a person
+    purged earlier (tombstoned, relation `load_tombstones`) keeps only its ids (`id`,
+    `contact`, `*_id`): a re-delivered person's name, contact details or evaluation text
+    never reach a raw table (dbt blanks the same columns of the same rows, read_landing.sql)."""
     selects = []
     for file in files:
         if file.path.stat().st_size == 0:
@@ -284,7 +330,25 @@ def _contract_select(
             f" {intake._literal(file.relative)} as _file,"
             f" cast(row_number() over () as bigint) as _row_number from {relation}"
         )
-    return "\nunion all\n".join(selects) if selects else None
+    if not selects:
+        return None
+    landed = "\nunion all\n".join(selects)
+    if not (suppress and table.person_column in table.columns):
+        return landed
+    person = f"nullif(trim({table.person_column}), '')"
+    source = intake._literal(table.source)
+    tombstoned = (
+        f"coalesce({person} is not null and sha256((select any_value(salt) from load_tombstones)"
+        f" || '|' || {source} || '|' || {person}) in (select candidate_key_hash"
+        f" from load_tombstones where source_system = {source}), false)"
+    )
+    values = [
+        column
+        if column in ("id", "contact") or column.endswith("_id")
+        else f"case when {tombstoned} then null else {column} end as {column}"
+        for column in table.columns
+    ]
+    return f"select {', '.join(values)}, _batch_id, _file, _row_number from ({landed})"
 
 
 # ----------------------------------------------------------------------------------------
@@ -357,6 +421,10 @@ class _DuckDBWriter:
     def store_tombstones(self, state_dir: Path) -> None:
         """DuckDB's dbt target reads the tombstone files itself (tombstones.sql)."""
 
+    def register_tombstones(self, tombstones: pa.Table | None) -> None:
+        if tombstones is not None:
+            self.connection.register("load_tombstones", tombstones)
+
     def loaded_files(self) -> dict[str, str]:
         return dict(
             self.connection.execute(
@@ -423,6 +491,10 @@ class _ScratchReader:
 
     def close(self) -> None:
         self.reader.close()
+
+    def register_tombstones(self, tombstones: pa.Table | None) -> None:
+        if tombstones is not None:
+            self.reader.register("load_tombstones", tombstones)
 
     def export(self, select: str, destination: Path, fmt: str) -> int:
         """Write the select to a CSV (every value quoted, NULL unquoted) or a Parquet file."""

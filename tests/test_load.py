@@ -132,3 +132,28 @@ def test_dbt_reads_the_raw_tables_not_the_files(tmp_path):
     after = warehouse.frame("select * from marts.recontact_eligibility order by person_id")
     assert len(before) > 100
     assert after.equals(before)
+
+
+def test_a_person_purged_earlier_reaches_the_raw_tables_with_ids_only(paths):
+    """A tombstoned person re-delivered by the ATS: the loader keeps the row's ids (so the
+    rules and the purge still see whose it is) and nothing else of it."""
+    from orchestration.purge import QueuedPerson, write_tombstones
+
+    purged = [QueuedPerson("canonical", "c2", "-", "erasure_requested", None)]
+    write_tombstones(paths.state_dir, purged, "2026-06-01T00:00:00Z")
+    load(paths)
+    assert raw(
+        paths,
+        "select candidate_id, full_name, email, country, _row_number"
+        " from raw.canonical__candidates where _batch_id = ? order by candidate_id",
+        [FIRST],
+    ) == [
+        ("c1", "Test Person", "c1@example.com", "JP", 1),
+        ("c2", None, None, None, 2),
+    ]
+    # an application of someone else is untouched; the salt is in no table
+    assert raw(paths, "select count(*) from raw.canonical__applications where status is null") == [
+        (0,)
+    ]
+    salt = (paths.state_dir / "tombstone_salt").read_text().strip()
+    assert salt.encode() not in paths.duckdb_path.read_bytes()
