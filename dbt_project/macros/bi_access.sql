@@ -1,7 +1,8 @@
 {#- Least privilege for BI (on-run-end). BI tools log in as a member of the role
     var('bi_role') and read the published marts only: marts.recontact_eligibility,
-    marts.recontact_cohorts, marts.retention_purge_queue, marts.purge_blocked_by_quality
-    (the same as orchestration/contract.py MART_KEYS). The marts carry ids, dates and
+    marts.recontact_cohorts, marts.retention_purge_queue, marts.purge_blocked_by_quality and
+    the outreach marts recontact_job_matches, consent_renewal_queue, recontact_outcomes
+    (the same as orchestration/contract.py MART_KEYS); never schema `outreach`. The marts carry ids, dates and
     reasons, never contact details or evaluation text (docs/engines.md). Every other schema
     (landing, staging, intermediate, reference) stays closed to the role; the grants are
     made again after each build because dbt replaces the tables. -#}
@@ -16,7 +17,10 @@
 {%- endmacro %}
 
 {% macro bi_published_marts() -%}
-    {{ return(['recontact_eligibility', 'recontact_cohorts', 'retention_purge_queue', 'purge_blocked_by_quality']) }}
+    {{ return([
+        'recontact_eligibility', 'recontact_cohorts', 'retention_purge_queue', 'purge_blocked_by_quality',
+        'recontact_job_matches',
+    ]) }}
 {%- endmacro %}
 
 {#- One DO block: schemas and marts that a partial run did not build are skipped. -#}
