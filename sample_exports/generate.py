@@ -377,7 +377,8 @@ _STRENGTHS = {
         "設計力が高く、レビューも丁寧",
         "前職での決済基盤の刷新において、要件整理から設計、移行計画の策定までを一貫して主導し、"
         "関係部署との調整を粘り強く重ねながら、障害ゼロでの切り替えを実現した経験を具体的に説明できる。"
-        "面接でも論点を整理して話す力が際立っていた",
+        "面接でも論点を整理して話す力が際立っていた。新しい技術の導入にも前向きで、"
+        "チーム内の勉強会を自ら企画して継続的に運営し、後輩の育成にも熱心に取り組んできた点も評価が高かった",
     ],
     "en": [
         "Strong system design",
@@ -1144,8 +1145,8 @@ WITH j AS (
                     THEN CAST(opened_at AS DATE) + CAST(rint(opening_no, 'late', 0, 30) AS INTEGER)
                 WHEN rnd(opening_no, 'future') < 0.08
                     THEN CAST($c_last AS DATE) + CAST(rint(opening_no, 'ahead', 1, 20) AS INTEGER)
-                ELSE greatest(CAST(opened_at AS DATE),
-                              CAST($c_last AS DATE) - CAST(rint(opening_no, 'since', 5, 200) AS INTEGER))
+                ELSE greatest(CAST(opened_at AS DATE), CAST($c_last AS DATE)
+                              - CAST(rint(opening_no, 'since', 5, 200) AS INTEGER))
            END AS opened_on
     FROM l
 ), c AS (
@@ -1163,8 +1164,8 @@ SELECT opening_no AS sort_key, job_no, language, opened_on, closes_on, updated_a
        CASE WHEN language = 'ja' THEN 0 ELSE $n_situations_ja END
        + CASE WHEN rnd(opening_no, 'careless') < 0.04
               THEN CASE WHEN language = 'ja' THEN $n_situations_ja ELSE $n_situations_en END
-              ELSE rint(opening_no, 'situation', 1,
-                        CASE WHEN language = 'ja' THEN $n_situations_ja ELSE $n_situations_en END - 1)
+              ELSE rint(opening_no, 'situation', 1, CASE WHEN language = 'ja'
+                        THEN $n_situations_ja ELSE $n_situations_en END - 1)
          END AS situation_idx,
        CASE WHEN rnd(opening_no, 'targeted') < 0.3
             THEN pick($target_cohorts, opening_no, 'cohorts') END AS target_cohorts,

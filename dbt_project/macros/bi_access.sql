@@ -4,7 +4,8 @@
     the outreach marts recontact_job_matches, consent_renewal_queue, recontact_outcomes
     (the same as orchestration/contract.py MART_KEYS); never schema `outreach`. The marts carry ids, dates and
     reasons, never contact details or evaluation text (docs/engines.md). Every other schema
-    (landing, staging, intermediate, reference) stays closed to the role; the grants are
+    (landing, staging, intermediate, reference, and outreach, which holds the message
+    drafts) stays closed to the role; the grants are
     made again after each build because dbt replaces the tables. -#}
 {% macro grant_bi_access() -%}
     {{ return(adapter.dispatch('grant_bi_access', 'recontact')()) }}
@@ -34,7 +35,7 @@
         if not exists (select 1 from pg_roles where rolname = '{{ role }}') then
             create role {{ role }} nologin;
         end if;
-        foreach closed_schema in array array['landing', 'staging', 'intermediate', 'reference', 'marts'] loop
+        foreach closed_schema in array array['landing', 'staging', 'intermediate', 'reference', 'marts', 'outreach'] loop
             if exists (select 1 from pg_namespace where nspname = closed_schema) then
                 execute format('revoke all on all tables in schema %I from public, {{ role }}', closed_schema);
                 execute format('revoke all on schema %I from public, {{ role }}', closed_schema);
