@@ -34,6 +34,8 @@ MART_KEYS = {
     "purge_blocked_by_quality": ["source_system", "candidate_id"],
     # recontact-outreach v1
     "recontact_job_matches": ["source_system", "candidate_id", "opening_id"],
+    "consent_renewal_queue": ["source_system", "candidate_id", "purpose"],
+    "recontact_outcomes": ["cohort", "sent_month"],
 }
 
 

@@ -20,7 +20,7 @@
 {% macro bi_published_marts() -%}
     {{ return([
         'recontact_eligibility', 'recontact_cohorts', 'retention_purge_queue', 'purge_blocked_by_quality',
-        'recontact_job_matches',
+        'recontact_job_matches', 'consent_renewal_queue', 'recontact_outcomes',
     ]) }}
 {%- endmacro %}
 
