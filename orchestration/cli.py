@@ -4,6 +4,7 @@ recontact demo                       sample export + build as of today + summary
 recontact generate --candidates N    write a synthetic export (canonical, or --shape of a vendor)
 recontact build [--as-of YYYY-MM-DD] landing intake, then dbt build of the whole warehouse
 recontact summary                    counts from the marts (no personal data)
+recontact outreach export --as-of D --out FILE   the ready drafts of D for the mailing tool
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from orchestration.audit import register_cli as register_audit_cli
 from orchestration.intake import SAMPLE_MARKER, IntakeError
+from orchestration.outreach import register_cli as register_outreach_cli
 from orchestration.paths import WarehousePaths, resolve, today_in_business_timezone
 from orchestration.purge import register_cli as register_purge_cli
 from orchestration.warehouse import DbtFailed, build, summarize
@@ -186,6 +188,7 @@ def parser() -> argparse.ArgumentParser:
 
     register_purge_cli(commands)
     register_audit_cli(commands)
+    register_outreach_cli(commands)
     return root
 
 

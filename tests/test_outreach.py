@@ -218,3 +218,98 @@ def test_drafts_are_byte_identical_for_the_same_inputs_and_d(make_warehouse):
     Path(warehouse.duckdb_path).unlink()
     warehouse.build(END_DATE)
     assert digest() == first
+
+
+# ---------------------------------------------------------------------------------------------
+# the export to the mailing tool, and what comes back
+# ---------------------------------------------------------------------------------------------
+
+
+def test_export_then_sent_events_fed_back_exclude_those_people(make_warehouse, monkeypatch):
+    """Export the ready drafts of D (owner-only file, audit entry without personal data,
+    refused for another D), feed the mailing tool's "sent" events back as a new batch, and
+    the next day's build excludes those people: cooldown for all, opt-out for one."""
+    import json
+    import os
+    import stat
+    from datetime import timedelta
+
+    from orchestration import cli
+    from orchestration.outreach import ExportRefused, export_drafts
+    from sample_exports.generate import generate_export
+    from tests.support import write_entity
+
+    warehouse = make_warehouse()
+    generate_export(warehouse.landing_dir, candidates=600, seed=17, end_date=END_DATE, batches=2)
+    warehouse.build(END_DATE)
+    paths = warehouse.paths
+    out = warehouse.duckdb_path.parent / "export" / "drafts.csv"
+
+    with pytest.raises(ExportRefused, match="not 2026-11-26"):
+        export_drafts(paths, (END_DATE - timedelta(days=1)).isoformat(), out)
+    assert not out.exists()
+    # the CLI refuses a stale D the same way, with a message and no file
+    for name, value in paths.as_env().items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit, match="refused"):
+        cli.main(["outreach", "export", "--as-of", "2026-11-20", "--out", str(out)])
+    assert not out.exists()
+
+    assert cli.main(["outreach", "export", "--as-of", END_DATE.isoformat(), "--out", str(out)]) == 0
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    with out.open(newline="", encoding="utf-8") as handle:
+        exported = list(csv.DictReader(handle))
+    ready = warehouse.rows(
+        "select candidate_id from outreach.recontact_drafts where draft_status = 'ready'"
+    )
+    assert len(exported) >= 2
+    assert {row["candidate_id"] for row in exported} <= {r[0] for r in ready}
+    assert all("@" in row["email"] and row["body"] for row in exported)
+
+    audit_lines = (paths.audit_dir / "audit_log.jsonl").read_text(encoding="utf-8")
+    entry = [json.loads(line) for line in audit_lines.splitlines()][-1]
+    assert entry["event"] == "outreach_export"
+    assert entry["exported_rows"] == len(exported)
+    assert entry["file_sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    for row in exported:  # no personal data in the audit log
+        assert row["email"] not in audit_lines and row["body"][:20] not in audit_lines
+
+    # the mailing tool sent every message on D; the first person opted out the next day
+    sent = [
+        {
+            "outreach_id": f"MAIL-{number}",
+            "candidate_id": row["candidate_id"],
+            "sent_at": f"{END_DATE.isoformat()}T10:00:00",
+            "channel": "email",
+            "cohort": row["cohort"],
+            "outcome": "opt_out" if number == 0 else "",
+            "outcome_at": f"{(END_DATE + timedelta(days=1)).isoformat()}T09:00:00"
+            if number == 0
+            else "",
+        }
+        for number, row in enumerate(exported)
+    ]
+    write_entity(warehouse.landing_dir, "2026-11-28T0300", "outreach_events", sent)
+    next_day = END_DATE + timedelta(days=1)
+    warehouse.build(next_day)
+    reasons = dict(
+        warehouse.rows(
+            "select candidate_id, exclusion_reasons from marts.recontact_eligibility"
+            f" where candidate_id in ({', '.join(repr(r['candidate_id']) for r in exported)})"
+        )
+    )
+    assert set(reasons) == {row["candidate_id"] for row in exported}
+    for number, row in enumerate(exported):
+        listed = (reasons[row["candidate_id"]] or "").split(",")
+        assert "recently_contacted" in listed
+        assert ("stop_contact_requested" in listed) == (number == 0)
+    redrafted = warehouse.rows(
+        "select count(*) from outreach.recontact_drafts"
+        f" where candidate_id in ({', '.join(repr(r['candidate_id']) for r in exported)})"
+    )
+    assert redrafted == [[0]]
+    contacted = warehouse.rows(
+        "select sum(contacted_persons), sum(opted_out_persons) from marts.recontact_outcomes"
+        f" where sent_month = date '{END_DATE.replace(day=1).isoformat()}'"
+    )
+    assert contacted[0][0] >= len(exported) and contacted[0][1] >= 1
