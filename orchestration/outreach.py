@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -107,20 +108,8 @@ def export_drafts(
         ).fetchone()
     addressed = [row for row in rows if row[2] is not None and str(row[2]).strip()]
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = out.with_name(f".{out.name}.{os.getpid()}.partial")
-    temporary.unlink(missing_ok=True)
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(EXPORT_COLUMNS)
-            writer.writerows(addressed)
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, out)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    _write_owner_only(out, EXPORT_COLUMNS, addressed)
+    record_export(paths.state_dir, out)
     report = ExportReport(
         as_of_date=as_of,
         exported_rows=len(addressed),
@@ -170,3 +159,74 @@ def register_cli(commands) -> None:
     )
     export.add_argument("--out", required=True, help="CSV file to write (mode 0600)")
     export.set_defaults(handler=command_export)
+
+
+# ---------------------------------------------------------------------------------------------
+# Export files are personal data outside the warehouse: registered, so that the purge
+# reaches them and the purge-completeness check looks into them
+# ---------------------------------------------------------------------------------------------
+
+EXPORTS_REGISTRY = "outreach_exports.json"
+
+
+def record_export(state_dir: Path, path: Path) -> None:
+    """Add an export file to the registry in state_dir (paths only, no personal data)."""
+    state_dir = Path(state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    registry = state_dir / EXPORTS_REGISTRY
+    known = json.loads(registry.read_text()) if registry.exists() else []
+    target = str(Path(path).resolve())
+    if target not in known:
+        known.append(target)
+    temporary = registry.with_name(f".{registry.name}.{os.getpid()}")
+    temporary.write_text(json.dumps(sorted(known), indent=2))
+    os.replace(temporary, registry)
+
+
+def registered_exports(state_dir: Path) -> list[Path]:
+    """The export files written so far that still exist."""
+    registry = Path(state_dir) / EXPORTS_REGISTRY
+    if not registry.exists():
+        return []
+    return [Path(p) for p in json.loads(registry.read_text()) if Path(p).is_file()]
+
+
+def erase_from_exports(
+    state_dir: Path, persons: set[tuple[str, str]]
+) -> list[tuple[Path, int, int]]:
+    """Rewrite every registered export file without the rows of these (source_system,
+    candidate_id) records, atomically and owner-only; (path, rows removed, rows kept) of
+    each file that held one."""
+    changed = []
+    for path in registered_exports(state_dir):
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            rows = list(reader)
+        if header is None:
+            continue
+        source, candidate = header.index("source_system"), header.index("candidate_id")
+        kept = [row for row in rows if (row[source], row[candidate]) not in persons]
+        if len(kept) == len(rows):
+            continue
+        _write_owner_only(path, header, kept)
+        changed.append((path, len(rows) - len(kept), len(kept)))
+    return changed
+
+
+def _write_owner_only(out: Path, header: list[str], rows: list) -> None:
+    """A CSV readable by its owner only, written aside and renamed into place."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    temporary.unlink(missing_ok=True)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, out)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -671,7 +671,8 @@ def test_openings_are_realistic_and_reference_known_jobs(rows):
     open_at_d = [
         k
         for k, o in openings.items()
-        if opened[k] <= END and (k not in closes or closes[k] > END)
+        if opened[k] <= END
+        and (k not in closes or closes[k] > END)
         and jobs[o["job_id"]]["status"] == "open"
     ]
     assert len(open_at_d) >= 5

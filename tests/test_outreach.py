@@ -313,3 +313,117 @@ def test_export_then_sent_events_fed_back_exclude_those_people(make_warehouse, m
         f" where sent_month = date '{END_DATE.replace(day=1).isoformat()}'"
     )
     assert contacted[0][0] >= len(exported) and contacted[0][1] >= 1
+
+
+# ---------------------------------------------------------------------------------------------
+# access and erasure: the drafts are personal data
+# ---------------------------------------------------------------------------------------------
+
+PERSONAL_COLUMNS = {"full_name", "email", "phone", "strengths", "concerns", "subject", "body"}
+
+
+def test_bi_publication_never_holds_schema_outreach(sample_warehouse, tmp_path):
+    from orchestration.paths import WarehousePaths
+    from orchestration.publish import publish
+
+    paths = WarehousePaths(
+        landing_dir=sample_warehouse.landing_dir,
+        duckdb_path=sample_warehouse.duckdb_path,
+        state_dir=tmp_path / "state",
+        audit_dir=tmp_path / "audit",
+        publish_dir=tmp_path / "published",
+    )
+    publication = publish(paths, release_id="outreach-access-test")
+    published = {p.stem for p in publication.release_dir.glob("*.parquet")}
+    assert {"recontact_job_matches", "consent_renewal_queue", "recontact_outcomes"} <= published
+    assert not any("draft" in name for name in published)
+    with duckdb.connect(str(publication.bi_database), read_only=True) as bi:
+        schemas = {
+            row[0]
+            for row in bi.execute("select schema_name from information_schema.schemata").fetchall()
+        }
+        columns = {
+            row[0].lower()
+            for row in bi.execute("select column_name from information_schema.columns").fetchall()
+        }
+        relations = {
+            row[0]
+            for row in bi.execute("select table_name from information_schema.tables").fetchall()
+        }
+    assert "outreach" not in schemas
+    assert not any("draft" in name for name in relations)
+    assert not columns & PERSONAL_COLUMNS
+
+
+def test_bi_role_grants_never_open_schema_outreach():
+    """PostgreSQL: the on-run-end grants close schema outreach to the BI role and grant
+    only the published marts (macros/bi_access.sql; exercised on PostgreSQL by
+    tests/test_engines.py)."""
+    macro = (PROJECT_DIR / "dbt_project" / "macros" / "bi_access.sql").read_text()
+    closed = re.search(r"foreach closed_schema in array array\[([^\]]*)\]", macro).group(1)
+    assert "'outreach'" in closed
+    published = re.search(
+        r"bi_published_marts\(\) -%\}\s*\{\{ return\(\[(.*?)\]\) \}\}", macro, re.S
+    )
+    assert "draft" not in published.group(1)
+    assert (
+        "grant usage on schema marts" in macro
+        and "schema outreach" not in macro.lower().replace("never schema `outreach`", "")
+    )
+
+
+def test_drafts_are_among_the_tables_the_purge_deletes_from(sample_warehouse):
+    from orchestration.purge import _person_tables
+
+    with duckdb.connect(str(sample_warehouse.duckdb_path), read_only=True) as connection:
+        tables = {table.qualified for table in _person_tables(connection)}
+    assert "outreach.recontact_drafts" in tables
+
+
+def test_export_files_are_purged_and_checked_for_completeness(tmp_path):
+    """An export file is registered when written; the purge rewrites it without the purged
+    person's rows (still owner-only), and the purge-completeness frame reads its rows."""
+    import os
+    import stat
+
+    from orchestration.compliance import register_person_references
+    from orchestration.outreach import (
+        EXPORT_COLUMNS,
+        _write_owner_only,
+        erase_from_exports,
+        record_export,
+    )
+
+    state, export = tmp_path / "state", tmp_path / "mail" / "drafts.csv"
+    rows = [
+        [
+            "canonical",
+            cid,
+            f"{cid}@example.com",
+            "ja",
+            "s",
+            "b",
+            "final_interview",
+            "OP1",
+            "t",
+            "2026-11-27",
+            "h",
+        ]
+        for cid in ("C1", "C2")
+    ]
+    _write_owner_only(export, EXPORT_COLUMNS, rows)
+    record_export(state, export)
+
+    (tmp_path / "landing").mkdir()
+    with duckdb.connect() as connection:
+        register_person_references(connection, tmp_path / "landing", None, state)
+        referenced = connection.execute(
+            "select relation, candidate_id from person_references order by candidate_id"
+        ).fetchall()
+    assert referenced == [("export:drafts.csv", "C1"), ("export:drafts.csv", "C2")]
+
+    assert erase_from_exports(state, {("canonical", "C1")}) == [(export, 1, 1)]
+    with export.open(newline="", encoding="utf-8") as handle:
+        assert [row["candidate_id"] for row in csv.DictReader(handle)] == ["C2"]
+    assert stat.S_IMODE(os.stat(export).st_mode) == 0o600
+    assert erase_from_exports(state, {("canonical", "C1")}) == []  # nothing left to remove
