@@ -53,7 +53,7 @@ RULE_SET = "v1.1"
 # Rule parameters and their v1 defaults (dbt vars recontact_<name>).
 DEFAULT_COOLDOWN_DAYS = 180
 # recontact-outreach v1: dbt vars company_name and consent_renewal_days
-DEFAULT_COMPANY_NAME = "Example Co., Ltd."  # dbt var company_name
+DEFAULT_COMPANY_NAME = "Example Corporation"  # dbt var company_name
 DEFAULT_CONSENT_RENEWAL_DAYS = 30
 DEFAULT_MIN_MONTHS_SINCE_CLOSE = 3
 DEFAULT_LOOKBACK_MONTHS = 36
