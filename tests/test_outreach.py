@@ -427,3 +427,96 @@ def test_export_files_are_purged_and_checked_for_completeness(tmp_path):
         assert [row["candidate_id"] for row in csv.DictReader(handle)] == ["C2"]
     assert stat.S_IMODE(os.stat(export).st_mode) == 0o600
     assert erase_from_exports(state, {("canonical", "C1")}) == []  # nothing left to remove
+
+
+# ---------------------------------------------------------------------------------------------
+# the openings entity: staged and quarantined like every entity
+# ---------------------------------------------------------------------------------------------
+
+
+def test_openings_are_staged_latest_version_and_bad_rows_quarantined(make_warehouse):
+    from tests.support import candidate, write_entity
+
+    warehouse = make_warehouse()
+    write_entity(warehouse.landing_dir, "2026-11-01T0300", "candidates", [candidate("c1")])
+    write_entity(
+        warehouse.landing_dir,
+        "2026-11-01T0300",
+        "jobs",
+        [
+            {
+                "job_id": "job-1",
+                "title": "Engineer",
+                "status": "open",
+                "updated_at": "2026-01-01T09:00:00",
+            }
+        ],
+    )
+    good = {
+        "job_id": "job-1",
+        "situation": "新規事業を始めました。",
+        "language": "ja",
+        "opened_on": "2026-10-01",
+        "updated_at": "2026-10-01T09:00:00",
+    }
+    write_entity(
+        warehouse.landing_dir,
+        "2026-11-01T0300",
+        "openings",
+        [
+            {"opening_id": "op-1", **good},
+            {"opening_id": "op-2", **good, "language": "fr"},
+            {"opening_id": "op-3", **good, "situation": " "},
+            {"opening_id": "op-4", **good, "opened_on": "2026/10/01"},
+            {"opening_id": "op-5", **good, "closes_on": "2026-09-01"},
+        ],
+        columns=[
+            "opening_id",
+            "job_id",
+            "situation",
+            "language",
+            "target_cohorts",
+            "opened_on",
+            "closes_on",
+            "updated_at",
+        ],
+    )
+    # a later version of op-1 closes it and targets a cohort
+    write_entity(
+        warehouse.landing_dir,
+        "2026-11-15T0300",
+        "openings",
+        [
+            {
+                "opening_id": "op-1",
+                **good,
+                "closes_on": "2026-12-31",
+                "target_cohorts": " Final_Interview ; culture_fit",
+                "updated_at": "2026-11-10T09:00:00",
+            }
+        ],
+    )
+    warehouse.build(END_DATE)
+    staged = warehouse.rows(
+        "select opening_id, language, target_cohorts, cast(closes_on as varchar)"
+        " from staging.stg_canonical__openings"
+    )
+    assert staged == [["op-1", "ja", ";final_interview;culture_fit;", "2026-12-31"]]
+    quarantined = dict(
+        warehouse.rows(
+            "select record_key, quarantine_reason from staging.stg_canonical__quarantine"
+            " where entity = 'openings'"
+        )
+    )
+    assert quarantined == {
+        "op-2": "unknown opening language",
+        "op-3": "missing situation",
+        "op-4": "unparseable opened_on",
+        "op-5": "closes_on before opened_on",
+    }
+    # an opening names nobody: its quarantine holds no person
+    held = warehouse.rows(
+        "select count(*) from marts.recontact_eligibility"
+        " where primary_exclusion_reason = 'data_quality_hold'"
+    )
+    assert held == [[0]]

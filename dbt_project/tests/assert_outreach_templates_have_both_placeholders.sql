@@ -18,7 +18,7 @@ missing_placeholders as (
 wanted as (
     {%- for cohort in cohorts() %}
     {%- for language in ['ja', 'en'] %}
-    select '{{ cohort }}' as cohort, '{{ language }}' as language
+    select '{{ cohort }}' as cohort, '{{ language }}' as wanted_language
     {%- if not loop.last %} union all {% endif %}
     {%- endfor %}
     {%- if not loop.last %} union all {% endif %}
@@ -27,11 +27,11 @@ wanted as (
 
 missing_templates as (
     select
-        {{ dbt.concat(['wanted.cohort', "'/'", 'wanted.language']) }} as template_id,
+        {{ dbt.concat(['wanted.cohort', "'/'", 'wanted.wanted_language']) }} as template_id,
         'no template for this cohort and language' as problem
     from wanted
     left join templates
-        on wanted.cohort = templates.cohort and wanted.language = templates.language
+        on wanted.cohort = templates.cohort and wanted.wanted_language = templates.language
     where templates.template_id is null
 )
 

@@ -113,10 +113,15 @@ counted as (
         cohort,
         cast(sent_month as date) as sent_month,
         cast(count(*) as {{ dbt.type_bigint() }}) as contacted_persons,
-        cast(sum(case when outcome is not null and outcome <> 'no_response' then 1 else 0 end) as {{ dbt.type_bigint() }}) as responded_persons,
+        cast(
+            sum(case when outcome is not null and outcome <> 'no_response' then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as responded_persons,
         cast(sum(case when outcome = 'interested' then 1 else 0 end) as {{ dbt.type_bigint() }}) as interested_persons,
         cast(sum(case when outcome = 'reapplied' then 1 else 0 end) as {{ dbt.type_bigint() }}) as reapplied_persons,
-        cast(sum(case when is_hired_after_contact then 1 else 0 end) as {{ dbt.type_bigint() }}) as hired_after_contact_persons,
+        cast(
+            sum(case when is_hired_after_contact then 1 else 0 end) as {{ dbt.type_bigint() }}
+        ) as hired_after_contact_persons,
         cast(sum(case when outcome = 'opt_out' then 1 else 0 end) as {{ dbt.type_bigint() }}) as opted_out_persons
     from persons_contacted
     group by cohort, cast(sent_month as date)

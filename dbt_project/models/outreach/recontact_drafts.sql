@@ -85,6 +85,7 @@ rendered_drafts as (
         cited_evaluation_id
     from draft_inputs
 ),
+
 -- the deny-list as the check compares it: forbidden-data terms in Latin letters as whole
 -- words (as the forbidden_data suite matches them), other terms and every banned phrase
 -- as substrings

@@ -13,7 +13,8 @@ parsed as (
         opening_id,
         job_id,
         situation,
-        lower(trim(language)) as language,
+        -- `language` is the contract's column name, keyword or not
+        lower(trim(language)) as language,  -- noqa: RF04
         target_cohorts,
         cast({{ to_local_timestamp('opened_on', 'canonical') }} as date) as opened_on,
         cast({{ to_local_timestamp('closes_on', 'canonical') }} as date) as closes_on,
