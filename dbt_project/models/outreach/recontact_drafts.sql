@@ -128,7 +128,9 @@ deny_list_hits as (
             when deny_list.is_whole_word
                 then {{ regexp_like(
                     'folded_drafts.folded_text',
-                    dbt.concat(["'(^|[^a-z0-9])'", "replace(deny_list.folded_text, ' ', '[ _-]?')", "'([^a-z0-9]|$)'"])
+                    '(' ~ dbt.concat([
+                        "'(^|[^a-z0-9])'", "replace(deny_list.folded_text, ' ', '[ _-]?')", "'([^a-z0-9]|$)'"
+                    ]) ~ ')'
                 ) }}
             else {{ dbt.position('deny_list.folded_text', 'folded_drafts.folded_text') }} > 0
         end
