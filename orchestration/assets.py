@@ -1,5 +1,6 @@
 """Dagster assets: the raw tables (one load asset per source), every dbt model (tests as
-asset checks), the Great Expectations compliance checks and the BI publication.
+asset checks), the Great Expectations compliance checks, the BI publication, and the
+outreach drafts with the export job a person launches (recontact-outreach v1).
 
 Thin and manifest-driven: the dbt graph comes from the manifest, the landing sources
 from its `sources:`; nothing here lists models by hand. Every step that touches the
@@ -10,6 +11,7 @@ because DuckDB allows a single writer and a writer blocks readers.
 import json
 import re
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -26,6 +28,7 @@ from orchestration import compliance, processing_record, report
 from orchestration.audit import append_entry, inputs_fingerprint
 from orchestration.intake import IntakeError
 from orchestration.load import load
+from orchestration.outreach import ExportRefused, export_drafts
 from orchestration.paths import PROJECT_DIR, WarehousePaths, today_in_business_timezone
 from orchestration.publish import publish
 from orchestration.warehouse import DAILY_RUN_EXCLUDES
@@ -78,6 +81,21 @@ class RecontactTranslator(DagsterDbtTranslator):
             return spec
         return spec._replace(description=test_description(manifest["nodes"][unique_id]))
 
+    def get_asset_spec(self, manifest, unique_id, project):
+        """The drafts also wait for the models whose compliance checks are not upstream of
+        them in dbt's lineage, so that every blocking check gates them as it gates the BI
+        publication."""
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if unique_id.startswith("model.") and unique_id.split(".")[-1] in OUTREACH_MODELS:
+            gates = [
+                super(RecontactTranslator, self)
+                .get_asset_spec(manifest, f"model.recontact.{name}", project)
+                .key
+                for name in CHECKED_MODELS
+            ]
+            spec = spec.replace_attributes(deps=[*spec.deps, *gates])
+        return spec
+
 
 def test_description(test: dict) -> str:
     """What a dbt data test asserts, in one line: the generic test with its column and
@@ -106,11 +124,24 @@ def test_description(test: dict) -> str:
     return ("warning: " if severity == "WARN" else "") + described[:200]
 
 
+# The restricted outreach models (schema `outreach`): built after the compliance checks.
+OUTREACH_SELECTION = "path:dbt_project/models/outreach"
+OUTREACH_MODELS = ("recontact_drafts",)
+# The models the blocking compliance checks are attached to (COMPLIANCE_CHECKS below).
+CHECKED_MODELS = (
+    "recontact_eligibility",
+    "retention_purge_queue",
+    "stg_canonical__evaluations",
+    "stg_canonical__landing_reconciliation",
+)
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=RecontactTranslator(),
     pool=WAREHOUSE_POOL,
+    exclude=OUTREACH_SELECTION,
 )
 def recontact_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseBuildConfig
@@ -123,6 +154,57 @@ def recontact_dbt_assets(
         ["build", "--vars", json.dumps({"as_of_date": as_of_date}), *DAILY_RUN_EXCLUDES],
         context=context,
     ).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=RecontactTranslator(),
+    pool=WAREHOUSE_POOL,
+    select=OUTREACH_SELECTION,
+    name="recontact_outreach_drafts",
+)
+def recontact_outreach_drafts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """outreach.recontact_drafts (personal data, schema `outreach`) as of the D of the
+    decisions just built and checked: downstream of every blocking compliance check, so a
+    failing check leaves the last drafts in place, as it leaves the last BI publication."""
+    as_of_date = warehouse_as_of_date(WarehousePaths.from_env())
+    context.log.info(f"Drafting the outreach messages as of {as_of_date}")
+    yield from dbt.cli(
+        ["build", "--vars", json.dumps({"as_of_date": as_of_date}), *DAILY_RUN_EXCLUDES],
+        context=context,
+    ).stream()
+
+
+class OutreachExportConfig(dg.Config):
+    """What a person asks for when launching the export."""
+
+    as_of_date: str = Field(description="YYYY-MM-DD: the D the drafts were built for")
+    out: str = Field(description="the CSV file to write for the mailing tool (mode 0600)")
+
+
+@dg.op(pool=WAREHOUSE_POOL)
+def export_outreach_drafts(context: dg.OpExecutionContext, config: OutreachExportConfig) -> None:
+    """`recontact outreach export`: the ready drafts of D with the recipients' addresses;
+    refused when the drafts are not as of D. Logs counts and the file hash only."""
+    try:
+        exported = export_drafts(
+            WarehousePaths.from_env(),
+            config.as_of_date,
+            Path(config.out),
+            run_id=context.run.run_id,
+        )
+    except (ExportRefused, ValueError) as refused:
+        raise dg.Failure(str(refused)) from None
+    context.log.info(exported.render())
+
+
+@dg.job(
+    description="Export the ready outreach drafts of a D for the mailing tool. Launched by a"
+    " person who reviewed the drafts; never on a schedule."
+)
+def outreach_export_job():
+    export_outreach_drafts()
 
 
 def load_assets() -> list[dg.AssetsDefinition]:
@@ -256,6 +338,9 @@ COMPLIANCE_CHECKS = [
             "recontact_cohorts",
             "retention_purge_queue",
             "purge_blocked_by_quality",
+            "recontact_job_matches",
+            "consent_renewal_queue",
+            "recontact_outcomes",
             "stg_canonical__evaluations",
             "stg_canonical__landing_reconciliation",
         )

@@ -7,6 +7,7 @@ recontact build [--as-of YYYY-MM-DD] load, then dbt build of the whole warehouse
 recontact summary                    counts from the marts (no personal data)
 recontact purge [--dry-run]          delete the persons of the retention purge queue (tombstoned)
 recontact audit [--verify]           the audit trail: checks, publications and purges
+recontact outreach export --as-of D --out FILE   the ready drafts of D for the mailing tool
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from orchestration import compliance, report
 from orchestration.audit import register_cli as register_audit_cli
 from orchestration.intake import SAMPLE_MARKER, IntakeError
 from orchestration.load import load
+from orchestration.outreach import register_cli as register_outreach_cli
 from orchestration.paths import WarehousePaths, resolve, today_in_business_timezone
 from orchestration.purge import register_cli as register_purge_cli
 from orchestration.warehouse import DbtFailed, build, summarize
@@ -297,6 +299,7 @@ def parser() -> argparse.ArgumentParser:
 
     register_purge_cli(commands)
     register_audit_cli(commands)
+    register_outreach_cli(commands)
     return root
 
 

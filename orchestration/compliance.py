@@ -45,6 +45,7 @@ import pandas as pd
 
 from orchestration import audit, processing_record, report
 from orchestration.contract import CANONICAL_ENTITIES, file_sha256
+from orchestration.outreach import registered_exports
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 from orchestration.publish import release_dirs
 
@@ -136,7 +137,10 @@ def _literal(text: str) -> str:
 
 
 def register_person_references(
-    connection: duckdb.DuckDBPyConnection, landing_dir: Path, publish_dir: Path | None = None
+    connection: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    publish_dir: Path | None = None,
+    state_dir: Path | None = None,
 ) -> None:
     """Create the temporary view `person_references` that purge_completeness.sql reads.
 
@@ -146,8 +150,9 @@ def register_person_references(
     record_key), per row of every landing file with a candidate_id or application_id
     column, and per row of every mart of every BI release under publish_dir (relation
     `published:<release>/<mart>`): a purged person left in any release is a copy the
-    erasure did not reach. Only those key columns are read, and each distinct reference
-    is kept once.
+    erasure did not reach; and per row of every outreach export file registered in
+    state_dir (relation `export:<file>`). Only those key columns are read, and each
+    distinct reference is kept once.
     """
     columns = connection.execute(
         """
@@ -215,6 +220,15 @@ def register_person_references(
             " 'canonical' as source_system,"
             f" {landed('candidate_id')} as candidate_id,"
             f" {landed('application_id')} as application_id,"
+            " null as person_id, false as is_suppressed"
+            f" from {reader}"
+        )
+    # the outreach export files handed to the mailing tool (recontact-outreach v1)
+    for export in registered_exports(state_dir) if state_dir is not None else []:
+        reader = f"read_csv({_literal(str(export))}, header = true, all_varchar = true)"
+        selects.append(
+            f"select {_literal(f'export:{export.name}')} as relation,"
+            " source_system, candidate_id, null as application_id,"
             " null as person_id, false as is_suppressed"
             f" from {reader}"
         )
@@ -304,7 +318,7 @@ def landing_file_counts(landing_dir: Path) -> pd.DataFrame:
 
 
 def _prepare_purge(connection: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
-    register_person_references(connection, paths.landing_dir, paths.publish_dir)
+    register_person_references(connection, paths.landing_dir, paths.publish_dir, paths.state_dir)
 
 
 def _prepare_landing(connection: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:

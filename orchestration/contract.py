@@ -18,6 +18,8 @@ ENTITY_KEYS: dict[str, tuple[str | None, str]] = {
     "consent_events": ("candidate", "consent_event_id"),
     "privacy_requests": ("candidate", "request_id"),
     "outreach_events": ("candidate", "outreach_id"),
+    # company-side (recontact-outreach v1): why the company hires for a job now
+    "openings": (None, "opening_id"),
 }
 CANONICAL_ENTITIES = tuple(ENTITY_KEYS)
 # The entities holding a person's rows (jobs hold none).
@@ -30,6 +32,10 @@ MART_KEYS = {
     "recontact_cohorts": ["source_system", "candidate_id", "cohort"],
     "retention_purge_queue": ["source_system", "candidate_id"],
     "purge_blocked_by_quality": ["source_system", "candidate_id"],
+    # recontact-outreach v1
+    "recontact_job_matches": ["source_system", "candidate_id", "opening_id"],
+    "consent_renewal_queue": ["source_system", "candidate_id", "purpose"],
+    "recontact_outcomes": ["cohort", "sent_month"],
 }
 
 

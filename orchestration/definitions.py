@@ -10,8 +10,10 @@ from orchestration.assets import (
     COMPLIANCE_CHECKS,
     dbt_project,
     load_assets,
+    outreach_export_job,
     published_marts,
     recontact_dbt_assets,
+    recontact_outreach_drafts,
 )
 from orchestration.automation import (
     audit_date_job,
@@ -33,9 +35,15 @@ def dbt_resource() -> DbtCliResource:
 
 
 defs = dg.Definitions(
-    assets=[*load_assets(), recontact_dbt_assets, published_marts],
+    assets=[
+        *load_assets(),
+        recontact_dbt_assets,
+        recontact_outreach_drafts,
+        published_marts,
+    ],
     asset_checks=COMPLIANCE_CHECKS,
-    jobs=[refresh_job, audit_date_job, retention_purge],
+    # outreach_export_job has no schedule or sensor: a person launches it
+    jobs=[refresh_job, audit_date_job, retention_purge, outreach_export_job],
     schedules=[daily_refresh, daily_purge],
     sensors=[new_export_batch],
     resources={"dbt": dbt_resource()},

@@ -26,7 +26,7 @@ from orchestration.load import RAW_SCHEMA
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 
 RECORD_NAME = "record_of_processing.md"
-LAYERS = ("staging", "intermediate", "marts")  # model folders = warehouse schemas
+LAYERS = ("staging", "intermediate", "marts", "outreach")  # model folders = warehouse schemas
 # Seeds: the company's reference data (codes, policies, mappings), about no person; their
 # columns `country` or `stage` are codes, not a person's residence or history.
 REFERENCE_SCHEMA = "reference"
@@ -65,6 +65,8 @@ CATEGORY_OF_COLUMN = {
     "purpose": "consent and privacy requests",
     "request_type": "consent and privacy requests",
     "outcome": "outreach",
+    "subject": "outreach messages (free text)",
+    "body": "outreach messages (free text)",
     "is_eligible": "decisions about the person",
     "purge_reason": "decisions about the person",
     "would_be_purge_reason": "decisions about the person",

@@ -69,6 +69,7 @@ from orchestration.audit import append_entry
 from orchestration.contract import LANDING_FORMATS, PERSON_ENTITIES
 from orchestration.intake import record_removed_rows
 from orchestration.load import LOADED_FILES, RAW_SCHEMA
+from orchestration.outreach import erase_from_exports
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 from orchestration.publish import publish, release_dirs
 
@@ -1252,6 +1253,13 @@ def apply_purge(plan: PurgePlan, paths: WarehousePaths, *, run_id: str) -> Purge
         changes.extend(
             FileChange(erased.path, erased.entity, erased.rows_removed, erased.rows_kept)
             for erased in _erase_vendor_files(paths, targets, dry_run=False)
+        )
+        # the outreach export files handed to the mailing tool (recontact-outreach v1)
+        changes.extend(
+            FileChange(path, "outreach_export", removed, kept)
+            for path, removed, kept in erase_from_exports(
+                paths.state_dir, {(p.source_system, p.candidate_id) for p in plan.persons}
+            )
         )
 
     # 3. warehouse: one transaction over every table that can hold their rows, then the

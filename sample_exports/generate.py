@@ -215,6 +215,16 @@ _COLUMNS = {
         ("outcome", "text", "outcome"),
         ("outcome_at", "ts", "outcome_at"),
     ),
+    "openings": (
+        ("opening_id", "text", "'OP' || sort_key"),
+        ("job_id", "text", "'J' || job_no"),
+        ("situation", "text", "situation_text(situation_idx)"),
+        ("language", "text", "language"),
+        ("target_cohorts", "text", "target_cohorts"),
+        ("opened_on", "text", "strftime(opened_on, '%Y-%m-%d')"),
+        ("closes_on", "text", "strftime(closes_on, '%Y-%m-%d')"),
+        ("updated_at", "ts", "updated_at"),
+    ),
 }
 
 BATCH_SPACING_DAYS = 30
@@ -365,6 +375,10 @@ _STRENGTHS = {
         "学習意欲が高い",
         "大規模システムの設計経験がある",
         "設計力が高く、レビューも丁寧",
+        "前職での決済基盤の刷新において、要件整理から設計、移行計画の策定までを一貫して主導し、"
+        "関係部署との調整を粘り強く重ねながら、障害ゼロでの切り替えを実現した経験を具体的に説明できる。"
+        "面接でも論点を整理して話す力が際立っていた。新しい技術の導入にも前向きで、"
+        "チーム内の勉強会を自ら企画して継続的に運営し、後輩の育成にも熱心に取り組んできた点も評価が高かった",
     ],
     "en": [
         "Strong system design",
@@ -377,8 +391,45 @@ _STRENGTHS = {
         "Solid coding fundamentals",
         "Led cross-functional projects",
         "Good stakeholder management",
+        "Explained, with concrete numbers, how she rebuilt the onboarding funnel of a B2B product,"
+        " aligned sales and engineering on one roadmap, and cut the time to first value from six"
+        " weeks to ten days; very clear structure when presenting trade-offs",
     ],
 }
+# What HR writes about the company's situation now (recontact-outreach v1, openings), per
+# language; the last one of each is a careless text (a banned phrase) whose drafts must be
+# withheld, used for a few openings only.
+_SITUATIONS = {
+    "ja": [
+        "新規事業の立ち上げに伴い、プロダクト開発体制を強化しています。",
+        "海外展開に向けた新プロジェクトが始動し、チームを拡充しています。",
+        "主力サービスの全面刷新プロジェクトが始まりました。",
+        "データ活用を全社で進める新組織を立ち上げました。",
+        "新しい大阪拠点の開設に伴い、中核となるメンバーを募集しています。",
+        "生成AIを活用した新機能の開発を本格的に開始しました。",
+        "大手企業向けの新プランの提供開始に伴い、体制を広げています。",
+        "昨年立ち上げたサービスが成長し、次の段階に進む体制づくりを進めています。",
+        "人手不足のため急募しています。",
+    ],
+    "en": [
+        "We have started a new project to bring our product to customers in Southeast Asia.",
+        "A new platform team has been formed to rebuild our core services.",
+        "We are launching a data organisation that serves every department.",
+        "Our enterprise plan has launched, and we are growing the team behind it.",
+        "We have begun building new features on top of generative AI.",
+        "The service we launched last year is growing, and we are preparing its next stage.",
+        "We have opened a new office in Singapore and are forming its founding team.",
+        "We are short-staffed and need someone urgently.",
+    ],
+}
+_TARGET_COHORTS = [
+    "final_interview",
+    "culture_fit;final_interview",
+    "offer_declined_conditions",
+    "timing_headcount",
+    "final_interview; timing_headcount",
+]
+
 _CONCERNS = {
     "ja": [
         "当社のスピード感に合うか懸念",
@@ -961,6 +1012,7 @@ def _macros_sql(seed: int, cutoffs: list[datetime]) -> str:
         CREATE MACRO stage_name(i) AS {_lit(_STAGE_NAMES)}[i];
         CREATE MACRO strength_text(i) AS {_lit(_STRENGTHS["ja"] + _STRENGTHS["en"])}[i];
         CREATE MACRO concern_text(i) AS {_lit(_CONCERNS["ja"] + _CONCERNS["en"])}[i];
+        CREATE MACRO situation_text(i) AS {_lit(_SITUATIONS["ja"] + _SITUATIONS["en"])}[i];
     """
 
 
@@ -1064,6 +1116,64 @@ FROM (SELECT unnest(generate_series(date_trunc('month', $history_start),
 JOIN jobs j ON j.opened_at < m.month
            AND (j.closed_at IS NULL OR j.closed_at >= m.month + INTERVAL 1 MONTH);
 CREATE TABLE job_month_sizes AS SELECT month, count(*) AS n FROM job_months GROUP BY month;
+"""
+
+_OPENINGS_SQL = """
+-- Step: openings (recontact-outreach v1): why the company hires for a job now, written by
+-- HR. 60% of the jobs have them: a Japanese one for jobs in Japan (35% also in English),
+-- an English one elsewhere (20% also in Japanese); numbered job_no * 2 (ja) and + 1 (en).
+-- An opening of a job still open starts 5-200 days before the last cutoff (8% start
+-- 1-20 days after it), 20% of them close 20-120 days after they start (before or after
+-- D); an opening of a job that closed ended with it. 30% target some cohorts only; 4% of
+-- the texts are careless (a banned phrase). One version, written a few days before it
+-- starts (at the latest an hour before the last cutoff); 3% re-delivered.
+CREATE TABLE openings AS
+WITH j AS (
+    SELECT job_no, country, opened_at, closed_at, final_status
+    FROM jobs
+    WHERE rnd(job_no, 'has_openings') < 0.6 AND opened_at < $c_last
+), l AS (
+    SELECT j.*, u.language,
+           job_no * 2 + CASE WHEN u.language = 'ja' THEN 0 ELSE 1 END AS opening_no
+    FROM j, (SELECT unnest(['ja', 'en']) AS language) u
+    WHERE CASE WHEN j.country = 'JP'
+               THEN u.language = 'ja' OR rnd(j.job_no, 'also_en') < 0.35
+               ELSE u.language = 'en' OR rnd(j.job_no, 'also_ja') < 0.2 END
+), d AS (
+    SELECT *,
+           CASE WHEN closed_at IS NOT NULL
+                    THEN CAST(opened_at AS DATE) + CAST(rint(opening_no, 'late', 0, 30) AS INTEGER)
+                WHEN rnd(opening_no, 'future') < 0.08
+                    THEN CAST($c_last AS DATE) + CAST(rint(opening_no, 'ahead', 1, 20) AS INTEGER)
+                ELSE greatest(CAST(opened_at AS DATE), CAST($c_last AS DATE)
+                              - CAST(rint(opening_no, 'since', 5, 200) AS INTEGER))
+           END AS opened_on
+    FROM l
+), c AS (
+    SELECT *,
+           CASE WHEN closed_at IS NOT NULL THEN greatest(opened_on, CAST(closed_at AS DATE))
+                WHEN rnd(opening_no, 'closes') < 0.2
+                    THEN opened_on + CAST(rint(opening_no, 'length', 20, 120) AS INTEGER)
+           END AS closes_on,
+           least(at_office_hours(opened_on - CAST(rint(opening_no, 'written', 1, 10) AS INTEGER),
+                                 opening_no, 'written_time'),
+                 $c_last - INTERVAL 1 HOUR) AS updated_at
+    FROM d
+)
+SELECT opening_no AS sort_key, job_no, language, opened_on, closes_on, updated_at,
+       CASE WHEN language = 'ja' THEN 0 ELSE $n_situations_ja END
+       + CASE WHEN rnd(opening_no, 'careless') < 0.04
+              THEN CASE WHEN language = 'ja' THEN $n_situations_ja ELSE $n_situations_en END
+              ELSE rint(opening_no, 'situation', 1, CASE WHEN language = 'ja'
+                        THEN $n_situations_ja ELSE $n_situations_en END - 1)
+         END AS situation_idx,
+       CASE WHEN rnd(opening_no, 'targeted') < 0.3
+            THEN pick($target_cohorts, opening_no, 'cohorts') END AS target_cohorts,
+       tz_style(opening_no, 'tz') AS tz,
+       batch_of(updated_at) AS batch_no,
+       redelivery(opening_no, batch_of(updated_at), 0.03, 'opening') AS redelivered_in
+FROM c
+ORDER BY opening_no;
 """
 
 _APPLICATIONS_SQL = """
@@ -1574,6 +1684,7 @@ _ROW_TABLES = {
     "consent_events": "consent_events",
     "privacy_requests": "privacy_requests",
     "outreach_events": "outreach_events",
+    "openings": "openings",
 }
 
 
@@ -1658,6 +1769,8 @@ def generate_export(
     params |= {f"ratings_{name}": _lit(values) for name, values in _RATINGS.items()}
     params |= {f"n_strengths_{lang}": len(values) for lang, values in _STRENGTHS.items()}
     params |= {f"n_concerns_{lang}": len(values) for lang, values in _CONCERNS.items()}
+    params |= {f"n_situations_{lang}": len(values) for lang, values in _SITUATIONS.items()}
+    params["target_cohorts"] = _lit(_TARGET_COHORTS)
 
     con = duckdb.connect()
     try:
@@ -1669,6 +1782,7 @@ def generate_export(
         for label, sql in (
             ("people", _CANDIDATES_SQL),
             ("jobs", _JOBS_SQL),
+            ("openings", _OPENINGS_SQL),
             ("applications", _APPLICATIONS_SQL),
             ("stage events, evaluations and offers", _EVENTS_SQL),
             ("consents, privacy requests and outreach", _PEOPLE_EVENTS_SQL),

@@ -23,6 +23,12 @@ Usage::
     marts.purge_queue   # list of dicts, columns of marts.retention_purge_queue
     marts.purge_blocked # list of dicts, columns of marts.purge_blocked_by_quality
     marts.quarantine    # Counter {(entity, reason): rows not used}
+    # recontact-outreach v1 (``/work/shared/spec/recontact-outreach.md``), read from that
+    # document and docs/rules-interpretation.md, not from the SQL:
+    marts.job_matches   # marts.recontact_job_matches
+    marts.drafts        # outreach.recontact_drafts
+    marts.renewal_queue # marts.consent_renewal_queue
+    marts.outcomes      # marts.recontact_outcomes
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -45,6 +52,9 @@ RULE_SET = "v1.1"
 
 # Rule parameters and their v1 defaults (dbt vars recontact_<name>).
 DEFAULT_COOLDOWN_DAYS = 180
+# recontact-outreach v1: dbt vars company_name and consent_renewal_days
+DEFAULT_COMPANY_NAME = "Example Corporation"  # dbt var company_name
+DEFAULT_CONSENT_RENEWAL_DAYS = 30
 DEFAULT_MIN_MONTHS_SINCE_CLOSE = 3
 DEFAULT_LOOKBACK_MONTHS = 36
 
@@ -149,7 +159,13 @@ NEEDS_KNOWN_CANDIDATE = ("consent_events", "privacy_requests")
 # Timestamps that may lie ahead of the build: a consent's expiry, a job's planned close.
 # Every other one later than the wall clock plus var future_grace_days (dbt_project.yml)
 # cannot have happened yet.
-MAY_BE_FUTURE = {("consent_events", "expires_at"), ("jobs", "closed_at")}
+MAY_BE_FUTURE = {
+    ("consent_events", "expires_at"),
+    ("jobs", "closed_at"),
+    # an opening may be announced before it starts, and says when it will close
+    ("openings", "opened_on"),
+    ("openings", "closes_on"),
+}
 FUTURE_GRACE = dt.timedelta(days=31)
 # No event of an applicant's history predates this day (var earliest_plausible_date,
 # docs/hostile-input.md): a timestamp written before it (year 1, 1900) is unreadable.
@@ -335,6 +351,25 @@ ENTITIES: dict[str, Entity] = {
                     {"no_response", "interested", "not_interested", "opt_out", "reapplied"}
                 )
             },
+        ),
+        # recontact-outreach v1: company-side, mutable (latest updated_at wins)
+        Entity(
+            "openings",
+            key="opening_id",
+            mutable=True,
+            columns=(
+                "opening_id",
+                "job_id",
+                "situation",
+                "language",
+                "target_cohorts",
+                "opened_on",
+                "closes_on",
+                "updated_at",
+            ),
+            required=("opening_id", "job_id", "situation", "language", "opened_on", "updated_at"),
+            timestamps=("opened_on", "closes_on", "updated_at"),
+            enums={"language": frozenset({"ja", "en"})},
         ),
     ]
 }
@@ -660,6 +695,9 @@ def type_row(entity: Entity, values: dict[str, str | None], tz: ZoneInfo) -> dic
             return BAD_RATING
     if entity.name == "applications" and typed["closed_at"] is not None:
         if typed["closed_at"] < typed["applied_at"]:
+            return IMPOSSIBLE_DATES
+    if entity.name == "openings" and typed["closes_on"] is not None:
+        if typed["closes_on"].date() < typed["opened_on"].date():
             return IMPOSSIBLE_DATES
     latest_possible = datetime.now(tz).replace(tzinfo=None) + FUTURE_GRACE
     for column in entity.timestamps:
@@ -1332,6 +1370,11 @@ class Marts:
     quarantine: Counter = field(default_factory=Counter)
     # Unknown extra columns seen (ignored, reported): {(entity, column)}.
     unknown_columns: set = field(default_factory=set)
+    # recontact-outreach v1
+    job_matches: list[dict] = field(default_factory=list)
+    drafts: list[dict] = field(default_factory=list)
+    renewal_queue: list[dict] = field(default_factory=list)
+    outcomes: list[dict] = field(default_factory=list)
 
     def as_frames(self):
         """The three marts as pandas DataFrames with exactly the contract columns."""
@@ -1360,6 +1403,8 @@ def evaluate(
     min_months_since_close: int = DEFAULT_MIN_MONTHS_SINCE_CLOSE,
     lookback_months: int = DEFAULT_LOOKBACK_MONTHS,
     source_timezone: str = "Asia/Tokyo",
+    company_name: str = DEFAULT_COMPANY_NAME,
+    consent_renewal_days: int = DEFAULT_CONSENT_RENEWAL_DAYS,
 ) -> Marts:
     """Compute the three marts as of D from a landing directory and a seeds directory."""
     params = Params(as_of, cooldown_days, min_months_since_close, lookback_months)
@@ -1392,6 +1437,7 @@ def evaluate(
         records_by_person[roots[f"{SOURCE_SYSTEM}|{candidate['candidate_id']}"]].append(candidate)
 
     eligibility, cohorts, purge_queue, purge_blocked = [], [], [], []
+    persons: list[tuple[str, list[dict], PersonFacts, list[str]]] = []
     for root_key, records in records_by_person.items():
         # jurisdiction: the most recently updated record (ties: source, then id)
         newest = sorted(records, key=lambda c: (c["source_system"], c["candidate_id"]))
@@ -1453,6 +1499,7 @@ def evaluate(
 
         # Eligibility: every reason that applies, in priority order; one row per record.
         reasons = [name for name, rule in EXCLUSION_RULES.items() if rule(person)]
+        persons.append((person_id(root_key), records, person, reasons))
         for record in records:
             eligibility.append(
                 {
@@ -1540,6 +1587,379 @@ def evaluate(
     cohorts.sort(key=by_record)
     purge_queue.sort(key=by_record)
     purge_blocked.sort(key=by_record)
-    return Marts(
-        eligibility, cohorts, purge_queue, purge_blocked, quarantine.counts, unknown_columns
+    # recontact-outreach v1, from the marts above and the staged rows
+    outreach = outreach_marts(
+        as_of,
+        seeds_dir=Path(seeds_dir),
+        seeds=seeds,
+        staged=staged,
+        cohorts=cohorts,
+        persons=persons,
+        roots=roots,
+        company_name=company_name,
+        renewal_days=consent_renewal_days,
     )
+    return Marts(
+        eligibility,
+        cohorts,
+        purge_queue,
+        purge_blocked,
+        quarantine.counts,
+        unknown_columns,
+        **outreach,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# recontact-outreach v1 (the article's step 3), read from shared/spec/recontact-outreach.md
+# and docs/rules-interpretation.md ("Outreach" points), never from the SQL
+# --------------------------------------------------------------------------------------------
+
+OUTREACH_RULE_VERSION = "outreach-v1"
+MATCH_POINTS = {"same_job": 20, "same_job_family": 10, "same_department": 5}
+CLAUSE_MARKS = "。、.,;"
+CITE_LIMIT = 120
+# Exclusion reasons that do not bar asking for a consent (spec, "Consent renewal").
+NOT_BARRING_RENEWAL = {"no_recontact_consent", "too_recent"}
+
+
+def blank_to_none(text: str | None) -> str | None:
+    return text if text is not None and text.strip() != "" else None
+
+
+def is_opening_open(opening: dict, job: dict | None, as_of: date) -> bool:
+    """opened_on <= D, closes_on empty or after D, and the job's latest status `open`."""
+    if job is None or job["status"] != "open":
+        return False
+    if local_date(opening["opened_on"]) > as_of:
+        return False
+    return opening["closes_on"] is None or local_date(opening["closes_on"]) > as_of
+
+
+def target_cohorts(opening: dict) -> set[str] | None:
+    """The `;`-separated cohort names (trimmed, any case); None = every cohort."""
+    names = {n.strip().lower() for n in (opening["target_cohorts"] or "").split(";")}
+    names.discard("")
+    return names or None
+
+
+def match_reasons(applied_job_id: str, applied_job: dict | None, opening_job: dict) -> list[str]:
+    reasons = []
+    if applied_job_id == opening_job["job_id"]:
+        reasons.append("same_job")
+    for column, reason in (("job_family", "same_job_family"), ("department", "same_department")):
+        mine = blank_to_none(applied_job[column]) if applied_job else None
+        theirs = blank_to_none(opening_job[column])
+        if mine is not None and theirs is not None and mine.strip() == theirs.strip():
+            reasons.append(reason)
+    return reasons
+
+
+def cut_citation(text: str) -> str:
+    """At most 120 characters whole; longer: through the last clause mark within the first
+    120 characters, else the first 119 characters and an ellipsis."""
+    if len(text) <= CITE_LIMIT:
+        return text
+    head = text[:CITE_LIMIT]
+    last = max(head.rfind(mark) for mark in CLAUSE_MARKS)
+    return head[: last + 1] if last >= 0 else text[: CITE_LIMIT - 1] + "…"
+
+
+def cited_evaluation(evaluations: list[dict], seeds: Seeds, as_of: date) -> dict | None:
+    """Among the evaluations given by D with a strengths text: highest rating (missing
+    lowest), then later canonical stage (unmapped lowest), later evaluated_at, smaller id."""
+    usable = [
+        e
+        for e in evaluations
+        if local_date(e["evaluated_at"]) <= as_of and blank_to_none(e["strengths"]) is not None
+    ]
+    if not usable:
+        return None
+
+    def stage_order(e: dict) -> int:
+        mapped = seeds.stage_order.get(norm_key(e["stage"])) if e["stage"] else None
+        return mapped[1] if mapped else 0
+
+    usable.sort(key=lambda e: e["evaluation_id"])
+    usable.sort(key=lambda e: e["evaluated_at"], reverse=True)
+    usable.sort(key=stage_order, reverse=True)
+    usable.sort(key=lambda e: e["rating"] if e["rating"] is not None else 0, reverse=True)
+    return usable[0]
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def read_optional_seed(seeds_dir: Path, name: str) -> list[dict[str, str]]:
+    """A seed the outreach marts read; a seeds directory without it (the rules-only tests
+    write their own) has no templates and no deny-list."""
+    return read_seed(seeds_dir, name) if (seeds_dir / f"{name}.csv").is_file() else []
+
+
+def deny_list(seeds_dir: Path) -> list[tuple[str, str, str, bool]]:
+    """(list, term as listed, folded term, whole words only): forbidden-data terms in Latin
+    letters match as whole words (as the forbidden_data suite does), other terms and every
+    banned phrase as substrings."""
+    entries = []
+    for row in read_optional_seed(seeds_dir, "forbidden_data_terms"):
+        term = row["term"].strip()
+        if term:
+            folded = fold(term)
+            latin = re.fullmatch(r"[a-z0-9 _-]+", folded) is not None
+            entries.append(("forbidden_data_term", term, folded, latin))
+    for row in read_optional_seed(seeds_dir, "outreach_banned_phrases"):
+        phrase = row["phrase"].strip()
+        if phrase:
+            entries.append(("banned_phrase", phrase, fold(phrase), False))
+    return entries
+
+
+def deny_list_hits(text: str, entries: list[tuple[str, str, str, bool]]) -> list[str]:
+    folded = fold(text)
+    hits = set()
+    for list_name, term, folded_term, whole_words in entries:
+        if whole_words:
+            words = r"[ _-]?".join(re.escape(w) for w in folded_term.split(" "))
+            found = re.search(rf"(^|[^a-z0-9]){words}([^a-z0-9]|$)", folded) is not None
+        else:
+            found = folded_term in folded
+        if found:
+            hits.add(f"{list_name}:{term}")
+    return sorted(hits)
+
+
+def render(template: str, values: dict[str, str]) -> str:
+    """Company-side values first, the candidate's name last (interpretation page)."""
+    for placeholder in ("company", "job_title", "situation", "past_evaluation", "name"):
+        template = template.replace("{" + placeholder + "}", values[placeholder])
+    return template
+
+
+def outreach_marts(
+    as_of: date,
+    *,
+    seeds_dir: Path,
+    seeds: Seeds,
+    staged: dict[str, list[dict]],
+    cohorts: list[dict],
+    persons: list[tuple[str, list[dict], PersonFacts, list[str]]],
+    roots: dict[str, str],
+    company_name: str,
+    renewal_days: int,
+) -> dict[str, list[dict]]:
+    jobs = {j["job_id"]: j for j in staged["jobs"]}
+    candidates = {c["candidate_id"]: c for c in staged["candidates"]}
+    open_openings = [
+        o for o in staged["openings"] if is_opening_open(o, jobs.get(o["job_id"]), as_of)
+    ]
+
+    # ---- matches: per person and opening, the best cohort; then the person's ranks
+    best: dict[tuple[str, str], dict] = {}
+    for row in cohorts:
+        applied_job = jobs.get(row["job_id"])
+        for opening in open_openings:
+            targets = target_cohorts(opening)
+            if targets is not None and row["cohort"] not in targets:
+                continue
+            reasons = match_reasons(row["job_id"], applied_job, jobs[opening["job_id"]])
+            if not reasons:
+                continue
+            score = row["priority_score"] + sum(MATCH_POINTS[r] for r in reasons)
+            match = {
+                "source_system": row["source_system"],
+                "candidate_id": row["candidate_id"],
+                "person_id": row["person_id"],
+                "as_of_date": as_of,
+                "opening_id": opening["opening_id"],
+                "job_id": opening["job_id"],
+                "cohort": row["cohort"],
+                "application_id": row["application_id"],
+                "match_reasons": ",".join(reasons),
+                "match_score": score,
+                "_language": opening["language"],
+            }
+            key = (row["person_id"], opening["opening_id"])
+            held = best.get(key)
+            if held is None or (score, -COHORT_ORDER.index(row["cohort"])) > (
+                held["match_score"],
+                -COHORT_ORDER.index(held["cohort"]),
+            ):
+                best[key] = match
+    by_person: dict[str, list[dict]] = defaultdict(list)
+    for match in best.values():
+        by_person[match["person_id"]].append(match)
+    job_matches = []
+    for matches in by_person.values():
+        record = candidates[matches[0]["candidate_id"]]
+        language = "ja" if (record["country"] or "").upper() == "JP" else "en"
+        matches.sort(key=lambda m: m["opening_id"])
+        matches.sort(key=lambda m: m["_language"] != language)
+        matches.sort(key=lambda m: m["match_score"], reverse=True)
+        for rank, match in enumerate(matches, start=1):
+            match["match_rank"] = rank
+            job_matches.append(match)
+
+    # ---- drafts: match_rank 1, in the opening's language
+    templates = {
+        (t["cohort"].strip(), t["language"].strip()): t
+        for t in read_optional_seed(seeds_dir, "outreach_templates")
+    }
+    entries = deny_list(seeds_dir)
+    openings = {o["opening_id"]: o for o in open_openings}
+    evaluations_by_application = group_by(staged["evaluations"], "application_id")
+    drafts = []
+    for match in job_matches:
+        if match["match_rank"] != 1:
+            continue
+        opening = openings[match["opening_id"]]
+        template = templates.get((match["cohort"], opening["language"]))
+        if template is None:
+            continue
+        cited = cited_evaluation(
+            evaluations_by_application.get(match["application_id"], []), seeds, as_of
+        )
+        values = {
+            "company": company_name,
+            "job_title": jobs[opening["job_id"]]["title"] or "",
+            "situation": opening["situation"],
+            "past_evaluation": (
+                cut_citation(cited["strengths"]) if cited else template["fallback_evaluation"]
+            ),
+            "name": candidates[match["candidate_id"]]["full_name"] or "",
+        }
+        subject = render(template["subject"], values)
+        body = render(template["body"], values)
+        hits = deny_list_hits(subject + "\n" + body, entries)
+        drafts.append(
+            {
+                "source_system": match["source_system"],
+                "candidate_id": match["candidate_id"],
+                "person_id": match["person_id"],
+                "as_of_date": as_of,
+                "opening_id": match["opening_id"],
+                "job_id": match["job_id"],
+                "cohort": match["cohort"],
+                "template_id": template["template_id"],
+                "language": opening["language"],
+                "subject": subject,
+                "body": body,
+                "cited_evaluation_id": cited["evaluation_id"] if cited else None,
+                "draft_status": "withheld" if hits else "ready",
+                "withheld_reason": ",".join(hits) if hits else None,
+                "outreach_rule_version": OUTREACH_RULE_VERSION,
+                "content_hash": hashlib.sha256(f"{subject}\n{body}".encode()).hexdigest(),
+            }
+        )
+    for match in job_matches:
+        del match["_language"]
+
+    # ---- consent renewal: no bar but consent; a withdrawal of the purpose by D bars it
+    consents_by_candidate = group_by(staged["consent_events"], "candidate_id")
+    horizon = as_of + dt.timedelta(days=renewal_days)
+    renewal_queue = []
+    for pid, records, person, reasons in persons:
+        if set(reasons) - NOT_BARRING_RENEWAL:
+            continue
+        events = [
+            e
+            for record in records
+            for e in consents_by_candidate.get(record["candidate_id"], [])
+            if local_date(e["recorded_at"]) <= as_of
+        ]
+        first = min(records, key=lambda r: (r["source_system"], r["candidate_id"]))
+
+        def withdrew(purpose: str, events: list[dict] = events) -> bool:
+            return any(e["purpose"] == purpose and e["action"] == "withdrawn" for e in events)
+
+        rows = []
+        if not withdrew("recontact"):
+            expires = person_consent_expires_on(person.recontact_consents)
+            if not any(e["purpose"] == "recontact" for e in events):
+                rows.append(("recontact", "never_asked", None))
+            elif (
+                person_consent_valid(person.recontact_consents, as_of)
+                and expires is not None
+                and expires <= horizon
+            ):
+                rows.append(("recontact", "recontact_expiring", expires))
+        if not withdrew("retention"):
+            expires = person_consent_expires_on(person.retention_consents)
+            if (
+                person_consent_valid(person.retention_consents, as_of)
+                and expires is not None
+                and expires <= horizon
+            ):
+                rows.append(("retention", "retention_expiring", expires))
+        for purpose, reason, expires in rows:
+            renewal_queue.append(
+                {
+                    "source_system": first["source_system"],
+                    "candidate_id": first["candidate_id"],
+                    "person_id": pid,
+                    "as_of_date": as_of,
+                    "purpose": purpose,
+                    "renewal_reason": reason,
+                    "consent_expires_on": expires,
+                }
+            )
+
+    # ---- outcomes: per cohort and month of sent_at, each person once
+    person_of = {cid: person_id(roots[f"{SOURCE_SYSTEM}|{cid}"]) for cid in candidates}
+    groups: dict[tuple[str, str, date], list[dict]] = defaultdict(list)
+    for event in staged["outreach_events"]:
+        pid = person_of.get(event["candidate_id"])
+        if pid is None or local_date(event["sent_at"]) > as_of:
+            continue
+        cohort = blank_to_none(event["cohort"]) or "unspecified"
+        month = local_date(event["sent_at"]).replace(day=1)
+        groups[(pid, cohort.strip(), month)].append(event)
+    hires = defaultdict(list)
+    for a in staged["applications"]:
+        pid = person_of.get(a["candidate_id"])
+        if pid is not None and is_counted(a, as_of) and is_hired_at(a, as_of):
+            hires[pid].append(a["applied_at"])
+    tally: dict[tuple[str, date], Counter] = defaultdict(Counter)
+    for (pid, cohort, month), events in groups.items():
+        known = [
+            e
+            for e in events
+            if e["outcome"] is not None and local_date(e["outcome_at"] or e["sent_at"]) <= as_of
+        ]
+        known.sort(key=lambda e: (e["outcome_at"] or e["sent_at"], e["outreach_id"]))
+        outcome = known[-1]["outcome"] if known else None
+        first_sent = min(e["sent_at"] for e in events)
+        counts = tally[(cohort, month)]
+        counts["contacted"] += 1
+        counts["responded"] += outcome is not None and outcome != "no_response"
+        counts["interested"] += outcome == "interested"
+        counts["reapplied"] += outcome == "reapplied"
+        counts["opted_out"] += outcome == "opt_out"
+        counts["hired"] += any(applied > first_sent for applied in hires[pid])
+    outcomes = []
+    for (cohort, month), counts in sorted(tally.items()):
+        contacted = counts["contacted"]
+        outcomes.append(
+            {
+                "as_of_date": as_of,
+                "cohort": cohort,
+                "sent_month": month,
+                "contacted_persons": contacted,
+                "responded_persons": counts["responded"],
+                "interested_persons": counts["interested"],
+                "reapplied_persons": counts["reapplied"],
+                "hired_after_contact_persons": counts["hired"],
+                "opted_out_persons": counts["opted_out"],
+                "response_rate": counts["responded"] / contacted,
+                "interest_rate": counts["interested"] / contacted,
+                "reapplication_rate": counts["reapplied"] / contacted,
+                "hire_rate": counts["hired"] / contacted,
+                "opt_out_rate": counts["opted_out"] / contacted,
+            }
+        )
+    return {
+        "job_matches": job_matches,
+        "drafts": drafts,
+        "renewal_queue": renewal_queue,
+        "outcomes": outcomes,
+    }

@@ -197,14 +197,16 @@ def test_postgres_incremental_rebuild_changes_nothing(export, duckdb_marts, post
 def relations(server: PostgresServer) -> list[tuple[str, str]]:
     return server.rows(
         "select table_schema, table_name from information_schema.tables"
-        " where table_schema in ('raw', 'staging', 'intermediate', 'reference', 'marts')"
+        " where table_schema in"
+        " ('raw', 'staging', 'intermediate', 'reference', 'marts', 'outreach')"
     )
 
 
 def test_bi_role_reads_the_published_marts_only(postgres):
     everything = relations(postgres)
     schemas = {schema for schema, _ in everything}
-    assert schemas == {"raw", "staging", "intermediate", "reference", "marts"}
+    # outreach: the message drafts (recontact-outreach v1), refused like the rest
+    assert schemas == {"raw", "staging", "intermediate", "reference", "marts", "outreach"}
     for mart in MARTS:
         (count,) = postgres.rows(f"select count(*) from marts.{mart}", role=BI_ROLE)[0]
         assert count > 0
@@ -223,13 +225,15 @@ def test_bi_role_sees_no_personal_data(postgres):
     columns do exist in the warehouse (and the role is refused on them)."""
     columns = postgres.rows(
         "select table_schema, table_name, column_name from information_schema.columns"
-        " where table_schema in ('raw', 'staging', 'intermediate', 'reference', 'marts')"
+        " where table_schema in"
+        " ('raw', 'staging', 'intermediate', 'reference', 'marts', 'outreach')"
     )
     personal = [column for column in columns if column[2] in PERSONAL_COLUMNS]
     assert {column[2] for column in personal} == PERSONAL_COLUMNS
     readable = postgres.rows(
         "select table_schema, table_name, column_name from information_schema.columns"
-        " where table_schema in ('raw', 'staging', 'intermediate', 'reference', 'marts')"
+        " where table_schema in"
+        " ('raw', 'staging', 'intermediate', 'reference', 'marts', 'outreach')"
         f" and has_column_privilege('{BI_ROLE}',"
         " format('%I.%I', table_schema, table_name), column_name, 'select')"
     )

@@ -75,6 +75,12 @@ CONTRACT = {
         "outreach_id candidate_id sent_at channel cohort outcome outcome_at",
         "outreach_id candidate_id sent_at",
     ),
+    # company-side (recontact-outreach v1)
+    "openings": (
+        "opening_id",
+        "opening_id job_id situation language target_cohorts opened_on closes_on updated_at",
+        "opening_id job_id situation language opened_on updated_at",
+    ),
 }
 MUTABLE = ("candidates", "jobs", "applications", "offers")
 TIMESTAMP_COLUMNS = {
@@ -131,6 +137,7 @@ ENUMS = {
     ("candidates", "is_deleted"): {"", "true", "false"},
     ("stage_events", "stage"): STAGES,
     ("evaluations", "rating"): {"1", "2", "3", "4", "5"},
+    ("openings", "language"): {"ja", "en"},
 }
 FINAL = {"rejected", "withdrawn", "offer_declined", "hired"}
 
@@ -630,3 +637,45 @@ def test_quality_faults_plant_one_typo_in_an_active_application_only_when_asked(
         for r in planted["applications"]
         if r["candidate_id"] != person
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# openings (recontact-outreach v1)
+# ---------------------------------------------------------------------------------------------
+
+COHORT_NAMES = {"final_interview", "culture_fit", "offer_declined_conditions", "timing_headcount"}
+
+
+def test_openings_are_realistic_and_reference_known_jobs(rows):
+    """Japanese and English situation texts, some with target cohorts, some closed before
+    D, some starting after it; every opening names a job of the export."""
+    openings = latest(rows["openings"], "opening_id")
+    jobs = latest(rows["jobs"], "job_id")
+    assert len(openings) >= 30
+    assert {o["job_id"] for o in openings.values()} <= set(jobs)
+    by_language = Counter(o["language"] for o in openings.values())
+    assert by_language["ja"] > 0 and by_language["en"] > 0
+    japanese = [o["situation"] for o in openings.values() if o["language"] == "ja"]
+    english = [o["situation"] for o in openings.values() if o["language"] == "en"]
+    assert all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text) for text in japanese)
+    assert all(re.fullmatch(r"[ -~]+", text) for text in english)
+    targeted = [o["target_cohorts"] for o in openings.values() if o["target_cohorts"]]
+    assert targeted
+    assert {c.strip() for t in targeted for c in t.split(";")} <= COHORT_NAMES
+    opened = {k: date.fromisoformat(o["opened_on"]) for k, o in openings.items()}
+    closes = {k: date.fromisoformat(o["closes_on"]) for k, o in openings.items() if o["closes_on"]}
+    assert any(day < END for day in closes.values())  # closed before D
+    assert any(day > END for day in opened.values())  # not yet started at D
+    assert all(closes[k] >= opened[k] for k in closes)
+    # open at D on a job still open: what the matching has to work with
+    open_at_d = [
+        k
+        for k, o in openings.items()
+        if opened[k] <= END
+        and (k not in closes or closes[k] > END)
+        and jobs[o["job_id"]]["status"] == "open"
+    ]
+    assert len(open_at_d) >= 5
+    # written before the export that delivers them
+    for row in rows["openings"]:
+        assert local(row["updated_at"]) <= datetime.fromisoformat(row["_batch"][:10] + "T03:00")

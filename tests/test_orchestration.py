@@ -103,6 +103,16 @@ def test_definitions_load_with_graph_checks_jobs_and_pool(defs):
     assert pools == {"recontact_warehouse"}
     assert {s.name for s in defs.schedules} == {"daily_refresh", "daily_purge"}
     assert {s.name for s in defs.sensors} == {"new_export_batch"}
+    # outreach (recontact-outreach v1): the drafts wait for every model a blocking check is
+    # on; the export is a job a person launches, on no schedule and no sensor
+    drafts = next(k for k in graph.get_all_asset_keys() if k.path[-1] == "recontact_drafts")
+    upstream = {key.path[-1] for key in graph.get(drafts).parent_keys}
+    assert {"retention_purge_queue", "stg_canonical__landing_reconciliation"} <= upstream
+    assert defs.resolve_job_def("outreach_export_job") is not None
+    scheduled = {s.job_name for s in defs.schedules} | {
+        job.name for sensor in defs.sensors for job in sensor.jobs
+    }
+    assert "outreach_export_job" not in scheduled
 
 
 def test_full_refresh_materializes_checks_and_publishes(defs, environment):
@@ -120,6 +130,7 @@ def test_full_refresh_materializes_checks_and_publishes(defs, environment):
         event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
     }
     assert {"marts/recontact_eligibility", "published_marts"} <= materialized
+    assert any(key.endswith("recontact_drafts") for key in materialized)
 
     publish_dir = environment["RECONTACT_PUBLISH_DIR"]
     release = json.loads((publish_dir / "current" / "release.json").read_text())
@@ -165,6 +176,8 @@ def test_failed_check_blocks_publication_and_keeps_the_last_good_one(defs, envir
         event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
     }
     assert "published_marts" not in materialized
+    # the outreach drafts are gated by the same checks (recontact-outreach v1)
+    assert not any(key.endswith("recontact_drafts") for key in materialized)
     assert (publish_dir / "current").resolve() == good_release
 
 

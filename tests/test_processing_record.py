@@ -22,7 +22,10 @@ def paths(sample_warehouse, tmp_path) -> WarehousePaths:
 
 def test_every_layer_holding_personal_data_states_its_processing(paths):
     activities = {a.layer: a for a in processing_record.build_record(paths)}
-    assert set(activities) == {"landing", "staging", "intermediate", "marts"}
+    assert set(activities) == {"landing", "staging", "intermediate", "marts", "outreach"}
+    # the message drafts (recontact-outreach v1): names and message texts, restricted
+    drafts = activities["outreach"].relations["outreach.recontact_drafts"]
+    assert "outreach messages (free text)" in drafts
     marts = activities["marts"].relations
     assert "name and contact details" not in {c for held in marts.values() for c in held}
     assert marts["marts.recontact_eligibility"] == [

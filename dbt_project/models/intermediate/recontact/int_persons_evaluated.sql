@@ -249,6 +249,9 @@ evaluated as (
         use_allowed_until,
         legal_hold_until,
         recontact_consent_expires_on,
+        -- for marts.consent_renewal_queue (recontact-outreach v1)
+        is_retention_consent_valid,
+        retention_consent_expires_on,
         first_erasure_received_on,
         deleted_in_source_on,
         last_outreach_sent_on,

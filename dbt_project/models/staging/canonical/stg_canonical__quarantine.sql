@@ -10,6 +10,7 @@
     'consent_events': {'key': 'consent_event_id', 'candidate_id': 'candidate_id'},
     'privacy_requests': {'key': 'request_id', 'candidate_id': 'candidate_id'},
     'outreach_events': {'key': 'outreach_id', 'candidate_id': 'candidate_id'},
+    'openings': {'key': 'opening_id'},
 } -%}
 
 {{ landing_quarantine('canonical', entities) }}
