@@ -191,6 +191,21 @@ def command_summary(args: argparse.Namespace) -> None:
     print(summarize(paths.duckdb_path).render())
 
 
+def drafts_summary(duckdb_path: Path) -> str:
+    """Counts of outreach.recontact_drafts by status (no text of a draft)."""
+    import duckdb
+
+    with duckdb.connect(str(duckdb_path), read_only=True) as warehouse:
+        counts = warehouse.execute(
+            "select draft_status, count(*) from outreach.recontact_drafts group by 1 order by 1"
+        ).fetchall()
+    return (
+        ", ".join(f"{count:,} {status}" for status, count in counts)
+        + " in outreach.recontact_drafts; HR reviews them, then"
+        " `recontact outreach export --as-of D --out FILE`"
+    )
+
+
 # What the sample export plants on purpose, by the warning it raises (sample_exports/).
 PLANTED_WARNINGS = {
     "warn_unmapped_rejection_reasons": "rejection reasons the mapping seed does not know"
@@ -238,9 +253,10 @@ def command_demo(args: argparse.Namespace) -> None:
     print()
     print(summarize(paths.duckdb_path).render())
     if warned:
-        print("\n  warnings the sample plants on purpose (dbt data tests of severity warn):")
+        print("  warnings the sample plants on purpose (dbt data tests of severity warn):")
         for test in warned:
             print(f"    {test}: {PLANTED_WARNINGS.get(test, 'not planted: look at it')}")
+    print(f"  outreach drafts (step 3): {drafts_summary(paths.duckdb_path)}")
     run_dir = compliance.run_directory(paths, run_id)
     print(f"  evidence report: {run_dir / report.REPORT_NAME}")
     print("  docs: `.venv/bin/dbt docs generate && .venv/bin/dbt docs serve`; Dagster: `make dev`")

@@ -29,6 +29,7 @@ def test_the_demo_runs_end_to_end_quietly_and_explains_its_warnings(tmp_path, mo
     warned = re.findall(r"^    (warn_\w+): ", output, flags=re.M)
     assert warned and "not planted" not in output  # every warning is explained
     assert set(warned) <= set(cli.PLANTED_WARNINGS)
+    assert re.search(r"outreach drafts \(step 3\): [\d,]+ ready", output)
     (report,) = re.findall(r"evidence report: (\S+)", output)
     assert (tmp_path / "audit_dir") in Path(report).parents
     assert Path(report).is_file()
