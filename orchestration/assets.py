@@ -31,9 +31,18 @@ from orchestration.load import load
 from orchestration.outreach import ExportRefused, export_drafts
 from orchestration.paths import PROJECT_DIR, WarehousePaths, today_in_business_timezone
 from orchestration.publish import publish
-from orchestration.warehouse import DAILY_RUN_EXCLUDES
+from orchestration.warehouse import (
+    DAILY_RUN_EXCLUDES,
+    WarehouseChanged,
+    begin_build,
+    building_paths,
+    environment,
+    promote_build,
+)
 
 WAREHOUSE_POOL = "recontact_warehouse"
+# The checked build swapped in as the warehouse; the publication and the drafts follow it.
+PROMOTED_WAREHOUSE = dg.AssetKey("promoted_warehouse")
 
 dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 dbt_project.prepare_if_dev()  # parses under `dagster dev` only
@@ -93,7 +102,8 @@ class RecontactTranslator(DagsterDbtTranslator):
                 .key
                 for name in CHECKED_MODELS
             ]
-            spec = spec.replace_attributes(deps=[*spec.deps, *gates])
+            # the drafts are built in the warehouse the checked build was swapped into
+            spec = spec.replace_attributes(deps=[*spec.deps, *gates, PROMOTED_WAREHOUSE])
         return spec
 
 
@@ -147,13 +157,18 @@ def recontact_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseBuildConfig
 ):
     """`dbt build` of the whole warehouse (seeds, models, data tests) as of D, from the raw
-    tables the load assets filled (upstream in the same run)."""
+    tables the load assets filled (upstream in the same run), on a copy of the DuckDB file:
+    the checks of this run read that copy, and `promoted_warehouse` swaps it in once every
+    blocking check passed (orchestration/warehouse.py, begin_build)."""
     as_of_date = config.resolved_as_of_date()
-    context.log.info(f"Building the warehouse as of {as_of_date}")
-    yield from dbt.cli(
-        ["build", "--vars", json.dumps({"as_of_date": as_of_date}), *DAILY_RUN_EXCLUDES],
-        context=context,
-    ).stream()
+    building = begin_build(WarehousePaths.from_env(), run_id=context.run.run_id)
+    context.log.info(f"Building the warehouse as of {as_of_date} in {building.duckdb_path}")
+    with environment(building.as_env()):  # the dbt subprocess starts inside
+        invocation = dbt.cli(
+            ["build", "--vars", json.dumps({"as_of_date": as_of_date}), *DAILY_RUN_EXCLUDES],
+            context=context,
+        )
+    yield from invocation.stream()
 
 
 @dbt_assets(
@@ -250,6 +265,13 @@ def _load_asset(source_name: str, tables: list[dict]) -> dg.AssetsDefinition:
     return load_source
 
 
+def run_paths(run_id: str) -> WarehousePaths:
+    """The warehouse a step of this run reads: the copy this run built and has not swapped in
+    yet, else the warehouse itself."""
+    paths = WarehousePaths.from_env()
+    return building_paths(paths, run_id=run_id) or paths
+
+
 def model_key(name: str) -> dg.AssetKey:
     return get_asset_key_for_model([recontact_dbt_assets], name)
 
@@ -282,7 +304,7 @@ def compliance_check(suite: str, model: str, description: str) -> dg.AssetChecks
         description=description,
     )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        paths = WarehousePaths.from_env()
+        paths = run_paths(context.run.run_id)
         outcome = compliance.run_suite(
             suite, paths, run_id=context.run.run_id, as_of_date=checked_as_of_date(context, paths)
         )
@@ -329,12 +351,14 @@ COMPLIANCE_CHECKS = [
 
 
 @dg.asset(
+    key=PROMOTED_WAREHOUSE,
     group_name="publication",
     pool=WAREHOUSE_POOL,
     deps=[
         model_key(name)
         for name in (
             "recontact_eligibility",
+            "recontact_eligibility_history",
             "recontact_cohorts",
             "retention_purge_queue",
             "purge_blocked_by_quality",
@@ -345,6 +369,28 @@ COMPLIANCE_CHECKS = [
             "stg_canonical__landing_reconciliation",
         )
     ],
+    kinds={"duckdb"},
+)
+def promoted_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """The copy this run built, swapped in as the warehouse (one atomic rename).
+
+    Downstream of every model and blocking check: when a dbt test or a compliance check
+    fails, this does not run, and the warehouse keeps its last good marts and history."""
+    paths = WarehousePaths.from_env()
+    try:
+        swapped = promote_build(paths, run_id=context.run.run_id)
+    except WarehouseChanged as changed:
+        raise dg.Failure(str(changed)) from None
+    context.log.info("the checked build replaced the warehouse" if swapped else "nothing built")
+    return dg.MaterializeResult(
+        metadata={"warehouse": dg.MetadataValue.path(str(paths.duckdb_path)), "swapped": swapped}
+    )
+
+
+@dg.asset(
+    group_name="publication",
+    pool=WAREHOUSE_POOL,
+    deps=[PROMOTED_WAREHOUSE],
     kinds={"parquet", "duckdb"},
 )
 def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:

@@ -10,7 +10,8 @@ pseudonymous hash), dates, booleans and counts, never names, e-mails, phones or 
 A run writes its evidence under ``<audit_dir>/runs/<run_id>/``:
 
     results/<suite>.json     the GX validation result (counts; at most 20 unexpected rows,
-                             identified by the suite's key column only)
+                             identified by the suite's key column only, a person's id
+                             as a salted hash: pseudonymize_keys)
     data_docs/index.html     GX Data Docs of every suite validated in this run: a static site
                              a reviewer opens in a browser, without Dagster
     gx/validations/...       GX's own store of the results, from which Data Docs are built
@@ -422,10 +423,44 @@ def gx_context(run_dir: Path) -> AbstractDataContext:
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
+# forbidden_data names an evaluation finding 'evaluation <evaluation_id>'.
+EVALUATION_FINDING = "evaluation "
+
+
+def evidence_pseudonyms(paths: WarehousePaths) -> Callable[[str], str]:
+    """How the evidence names a person's records: sha256 of ``salt|value`` with the purge's
+    salt (<state>/tombstone_salt, created on first use), so the evidence outlives a purge
+    without keeping anyone. Whoever holds the salt and the warehouse can find the row again
+    (expectations/README.md); the evidence alone names no one."""
+    from orchestration.purge import load_salt
+
+    salt = load_salt(paths.state_dir, create=True)
+    return lambda value: hashlib.sha256(f"{salt}|{value}".encode()).hexdigest()
+
+
+def pseudonymize_keys(frame: pd.DataFrame, paths: WarehousePaths) -> None:
+    """Replace, in place, the person-naming values of the frame's key columns (person_id;
+    an evaluation finding's evaluation_id) by their evidence pseudonyms. Column findings of
+    forbidden_data (`<relation>.<column>`) name no one and stay readable."""
+    pseudonym = evidence_pseudonyms(paths)
+    if "person_id" in frame.columns:
+        frame["person_id"] = [
+            pseudonym(value) if isinstance(value, str) else None for value in frame["person_id"]
+        ]
+    if "finding_key" in frame.columns:
+        frame["finding_key"] = [
+            EVALUATION_FINDING + pseudonym(value.removeprefix(EVALUATION_FINDING))
+            if isinstance(value, str) and value.startswith(EVALUATION_FINDING)
+            else value
+            for value in frame["finding_key"]
+        ]
+
+
 def result_format(key_column: str | None) -> dict:
     """Counts, and at most PARTIAL_UNEXPECTED_COUNT unexpected rows named by the key column.
 
-    The frames carry no personal data, so whatever GX lists is an id, a flag or a count."""
+    The frames carry no personal data and their person keys are pseudonymized
+    (pseudonymize_keys), so whatever GX lists is a salted hash, a flag or a count."""
     chosen: dict[str, Any] = {
         "result_format": "SUMMARY",
         "partial_unexpected_count": PARTIAL_UNEXPECTED_COUNT,
@@ -609,6 +644,7 @@ def run_suite(
         results_path = evidence_file(run_dir, suite)
         try:
             frame, rule_set_version = build_frame(suite, paths, as_of_date)
+            pseudonymize_keys(frame, paths)
             evaluated_rows = len(frame)
             result = validate(suite, frame, run_id, run_dir).to_json_dict()
             del frame

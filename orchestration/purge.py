@@ -72,6 +72,7 @@ from orchestration.load import LOADED_FILES, RAW_SCHEMA
 from orchestration.outreach import erase_from_exports
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 from orchestration.publish import publish, release_dirs
+from orchestration.warehouse import discard_build
 
 QUEUE_TABLE = "marts.retention_purge_queue"
 PURGE_REASONS = ("erasure_requested", "deleted_in_source", "retention_expired")
@@ -1318,7 +1319,8 @@ def purge(paths: WarehousePaths, *, dry_run: bool, run_id: str) -> PurgePlan | P
     republish BI without the purged persons. Every entry point (``recontact purge``, the
     Dagster job and its schedule) goes through here, so each leaves the same audit entry
     (``purge_dry_run`` or ``purge``, counts only) and no BI release keeps a purged person:
-    the new release replaces every older one (publish.py, "Releases kept")."""
+    the new release replaces every older one (publish.py, "Releases kept"), and a building
+    copy of the warehouse left by a failed build is removed (warehouse.discard_build)."""
     plan = plan_purge(paths)
     if dry_run:
         append_entry(
@@ -1326,6 +1328,7 @@ def purge(paths: WarehousePaths, *, dry_run: bool, run_id: str) -> PurgePlan | P
         )
         return plan
     report = apply_purge(plan, paths, run_id=run_id)
+    discard_build(paths)  # a failed build kept for inspection holds the purged persons too
     append_entry(paths.audit_dir, {"event": "purge", "run_id": run_id, "summary": report.render()})
     if release_dirs(paths.publish_dir):  # BI has been given a release: replace it
         publish(paths, release_id=f"{run_id}-after-purge", keep=1)

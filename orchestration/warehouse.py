@@ -7,11 +7,14 @@ the environment exactly as a user's own `dbt build` would see them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,16 +133,142 @@ def build(
 ) -> LoadReport:
     """Seeds, models and tests: the whole warehouse as of D, once the landing's new batches
     are loaded into the raw tables (orchestration/load.py raises IntakeError, and dbt does
-    not run, when they cannot be loaded as they are). quiet: dbt's lines go to on_line
-    only (and into DbtFailed when it fails)."""
+    not run, when they cannot be loaded as they are). dbt builds a copy of the warehouse
+    that replaces it only when every model and blocking test passed (begin_build): a failed
+    build leaves the last good marts and history. quiet: dbt's lines go to on_line only
+    (and into DbtFailed when it fails)."""
     report = load(paths)
     if not quiet:
         print(report.render())
     excludes = [] if unit_tests else DAILY_RUN_EXCLUDES
-    run_dbt(
-        [*dbt_args("build", dbt_vars(as_of_date)), *excludes], paths, quiet=quiet, on_line=on_line
-    )
+    building = begin_build(paths, run_id="cli")
+    try:
+        run_dbt(
+            [*dbt_args("build", dbt_vars(as_of_date)), *excludes],
+            building,
+            quiet=quiet,
+            on_line=on_line,
+        )
+    except DbtFailed as failure:
+        raise DbtFailed(f"{failure}\n{kept_last_good(paths)}", failure.output) from None
+    promote_build(paths, run_id="cli")
     return report
+
+
+# --------------------------------------------------------------------------------------
+# Build aside, then swap: a failed build or check never rewrites the marts in place
+# --------------------------------------------------------------------------------------
+
+BUILDING_SUFFIX = ".building"
+
+
+class WarehouseChanged(RuntimeError):
+    """The warehouse was written while a copy of it was being built (a purge or a load in
+    another run): swapping the copy in would undo that write, so it is refused."""
+
+
+def building_path(paths: WarehousePaths) -> Path:
+    """<warehouse>.building.duckdb: where dbt builds before the result is swapped in."""
+    live = paths.duckdb_path
+    return live.with_name(f"{live.stem}{BUILDING_SUFFIX}{live.suffix}")
+
+
+def _marker(paths: WarehousePaths) -> Path:
+    """Which run made the building copy, and the warehouse file it was copied from."""
+    return building_path(paths).with_name(building_path(paths).name + ".run.json")
+
+
+def _file_state(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def builds_aside(target: str | None = None) -> bool:
+    """The DuckDB file is built aside; a server (PostgreSQL) or Spark catalog is built in
+    place (their production setups keep their own snapshots, docs/engines.md)."""
+    return (target or current_target()) == "duckdb"
+
+
+def begin_build(paths: WarehousePaths, *, run_id: str) -> WarehousePaths:
+    """The paths of a fresh building copy of the warehouse (checkpointed, then copied), on
+    which dbt and the checks of this run work; the live file is not touched until
+    promote_build. Any earlier copy (a failed build kept for inspection) is discarded."""
+    if not builds_aside():
+        return paths
+    discard_build(paths)
+    live, building = paths.duckdb_path, building_path(paths)
+    live.parent.mkdir(parents=True, exist_ok=True)
+    base = None
+    if live.exists():
+        with duckdb.connect(str(live)) as connection:
+            connection.execute("checkpoint")  # everything in the file, nothing in a .wal
+        shutil.copyfile(live, building)
+        base = _file_state(live)
+    _marker(paths).write_text(json.dumps({"run_id": run_id, "copied_from": base}))
+    return dataclasses.replace(paths, duckdb_path=building)
+
+
+def building_paths(paths: WarehousePaths, *, run_id: str) -> WarehousePaths | None:
+    """The paths of the building copy run_id made and has not swapped in yet, else None."""
+    marker = _marker(paths)
+    if not builds_aside() or not marker.exists() or not building_path(paths).exists():
+        return None
+    if json.loads(marker.read_text())["run_id"] != run_id:
+        return None
+    return dataclasses.replace(paths, duckdb_path=building_path(paths))
+
+
+def promote_build(paths: WarehousePaths, *, run_id: str) -> bool:
+    """Swap run_id's building copy in as the warehouse (one atomic rename); False when this
+    run built nothing aside. Refused (WarehouseChanged, the copy discarded) when the
+    warehouse was written since the copy was taken."""
+    if building_paths(paths, run_id=run_id) is None:
+        return False
+    live, building = paths.duckdb_path, building_path(paths)
+    base = json.loads(_marker(paths).read_text())["copied_from"]
+    now = _file_state(live) if live.exists() else None
+    if now != base:
+        discard_build(paths)
+        raise WarehouseChanged(
+            f"{live} was written while this run built its copy (a purge or a load in another"
+            " run?): the copy is discarded and the warehouse kept as it is; run the build again"
+        )
+    os.replace(building, live)
+    _marker(paths).unlink()
+    return True
+
+
+def discard_build(paths: WarehousePaths) -> None:
+    """Remove a building copy and its marker (a purge calls this: the copy holds persons)."""
+    building = building_path(paths)
+    for leftover in (building, building.with_name(building.name + ".wal"), _marker(paths)):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(building.with_name(building.name + ".tmp"), ignore_errors=True)
+
+
+def kept_last_good(paths: WarehousePaths) -> str:
+    """What a failed build left where, for its error message."""
+    if not builds_aside():
+        return ""
+    return (
+        f"The warehouse {paths.duckdb_path} keeps its last good marts and history; the failed"
+        f" build is in {building_path(paths)} for inspection (the next build or purge removes it)."
+    )
+
+
+@contextmanager
+def environment(variables: dict[str, str]) -> Iterator[None]:
+    """os.environ with variables set, restored after (a subprocess started inside sees them)."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @dataclass(frozen=True)

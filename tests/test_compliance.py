@@ -89,7 +89,8 @@ def failed_columns(outcome: compliance.SuiteOutcome) -> set[str]:
 
 
 def unexpected_keys(outcome: compliance.SuiteOutcome, column: str, key: str) -> set:
-    """The keys GX listed as unexpected for the expectation on `column`."""
+    """The keys GX listed as unexpected for the expectation on `column` (a person's ids as
+    their evidence pseudonyms: compare with pseudonyms(paths)(...))."""
     keys = set()
     for item in results(outcome)["results"]:
         if item["expectation_config"]["kwargs"].get("column") == column:
@@ -227,9 +228,11 @@ def test_eligibility_compliance_fails_when_an_excluded_person_is_made_eligible(
     assert outcome.error is None
     assert set(ELIGIBILITY_VIOLATIONS.values()) <= failed_columns(outcome)
     assert outcome.unexpected_rows >= len(made_eligible)
+    pseudonym = compliance.evidence_pseudonyms(copied)
     for reason, column in ELIGIBILITY_VIOLATIONS.items():
-        assert made_eligible[reason] in unexpected_keys(outcome, column, "person_id"), reason
-    # what GX lists is the pseudonymous person_id and the flag, nothing else
+        assert pseudonym(made_eligible[reason]) in unexpected_keys(outcome, column, "person_id")
+    # what GX lists is the person's salted pseudonym and the flag, nothing else; no
+    # person_id of the warehouse is anywhere in the evidence (it outlives a purge)
     for item in results(outcome)["results"]:
         for row in item["result"].get("partial_unexpected_index_list", []):
             assert set(row) <= {"person_id", item["expectation_config"]["kwargs"]["column"]}
@@ -239,6 +242,10 @@ def test_eligibility_compliance_fails_when_an_excluded_person_is_made_eligible(
     evidence = evidence_text(copied.audit_dir)
     leaked = [value for value in personal_data if value in evidence]
     assert not leaked, f"personal data in the evidence: {len(leaked)} values"
+    person_ids = {
+        row[0] for row in query(copied, "select person_id from marts.recontact_eligibility")
+    }
+    assert not [person_id for person_id in person_ids if person_id in evidence]
 
 
 def test_eligibility_compliance_does_not_trust_the_intermediate_models(copied):
@@ -268,7 +275,9 @@ def test_eligibility_compliance_does_not_trust_the_intermediate_models(copied):
 
     assert not outcome.passed
     assert failed_columns(outcome) == {"lacks_recontact_consent"}
-    assert unexpected_keys(outcome, "lacks_recontact_consent", "person_id") == {person_id}
+    assert unexpected_keys(outcome, "lacks_recontact_consent", "person_id") == {
+        compliance.evidence_pseudonyms(copied)(person_id)
+    }
 
 
 def test_eligibility_compliance_fails_for_marts_of_another_day(paths):
@@ -315,8 +324,12 @@ def test_purge_completeness_fails_when_the_queue_misses_or_adds_a_person(copied)
         "queued_not_due",
         "queue_due_on_matches",
     }
-    assert unexpected_keys(outcome, "overdue_not_queued", "person_id") == {dropped}
-    assert unexpected_keys(outcome, "queued_not_due", "person_id") == {added}
+    assert unexpected_keys(outcome, "overdue_not_queued", "person_id") == {
+        compliance.evidence_pseudonyms(copied)(dropped)
+    }
+    assert unexpected_keys(outcome, "queued_not_due", "person_id") == {
+        compliance.evidence_pseudonyms(copied)(added)
+    }
 
 
 def test_purge_completeness_fails_when_a_person_held_for_data_quality_is_queued(copied):
@@ -340,8 +353,12 @@ def test_purge_completeness_fails_when_a_person_held_for_data_quality_is_queued(
 
     assert not outcome.passed
     assert {"queued_not_due", "held_due_not_listed"} <= failed_columns(outcome)
-    assert unexpected_keys(outcome, "queued_not_due", "person_id") == {held}
-    assert unexpected_keys(outcome, "held_due_not_listed", "person_id") == {held}
+    assert unexpected_keys(outcome, "queued_not_due", "person_id") == {
+        compliance.evidence_pseudonyms(copied)(held)
+    }
+    assert unexpected_keys(outcome, "held_due_not_listed", "person_id") == {
+        compliance.evidence_pseudonyms(copied)(held)
+    }
 
 
 def purge(paths: WarehousePaths, candidate_ids: set[str], *, spare: tuple[str, ...] = ()) -> None:
@@ -543,7 +560,9 @@ def test_purge_completeness_warns_about_suppressed_re_deliveries_without_failing
     ]
     assert outcome.unexpected_rows == 0
     person_id = query(copied, f"select md5('canonical|{candidate_id}')")[0][0]
-    assert unexpected_keys(outcome, "held_only_as_suppressed", "person_id") == {person_id}
+    assert unexpected_keys(outcome, "held_only_as_suppressed", "person_id") == {
+        compliance.evidence_pseudonyms(copied)(person_id)
+    }
 
 
 # ----------------------------------------------------------------------------------------
@@ -601,9 +620,10 @@ def test_forbidden_data_fails_on_an_evaluation_mentioning_a_forbidden_term(copie
         for item in results(outcome)["results"]
         for row in item["result"].get("partial_unexpected_index_list", [])
     }
+    pseudonym = compliance.evidence_pseudonyms(copied)
     assert found == {
-        "evaluation canonical seeded-1": "本籍",
-        "evaluation canonical seeded-2": "place of birth",
+        f"evaluation {pseudonym('canonical seeded-1')}": "本籍",
+        f"evaluation {pseudonym('canonical seeded-2')}": "place of birth",
     }
     text = evidence_text(copied.audit_dir)
     assert "北海道" not in text and "Asked about her" not in text

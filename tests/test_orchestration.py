@@ -77,7 +77,11 @@ def test_definitions_load_with_graph_checks_jobs_and_pool(defs):
         "marts/retention_purge_queue",
         "reference/retention_policies",
         "published_marts",
+        "promoted_warehouse",
     } <= keys
+    # the checked build is swapped in before BI and the drafts read it (build aside)
+    promoted = dg.AssetKey("promoted_warehouse")
+    assert graph.get(dg.AssetKey("published_marts")).parent_keys == {promoted}
     check_names = {key.name for key in graph.asset_check_keys}
     assert COMPLIANCE_SUITES <= check_names
     assert any(name.startswith("unique_combination_recontact_eligibility") for name in check_names)
@@ -108,6 +112,7 @@ def test_definitions_load_with_graph_checks_jobs_and_pool(defs):
     drafts = next(k for k in graph.get_all_asset_keys() if k.path[-1] == "recontact_drafts")
     upstream = {key.path[-1] for key in graph.get(drafts).parent_keys}
     assert {"retention_purge_queue", "stg_canonical__landing_reconciliation"} <= upstream
+    assert "promoted_warehouse" in upstream
     assert defs.resolve_job_def("outreach_export_job") is not None
     scheduled = {s.job_name for s in defs.schedules} | {
         job.name for sensor in defs.sensors for job in sensor.jobs
@@ -152,6 +157,8 @@ def test_failed_check_blocks_publication_and_keeps_the_last_good_one(defs, envir
     assert run_refresh(defs, END_DATE).success
     publish_dir = environment["RECONTACT_PUBLISH_DIR"]
     good_release = (publish_dir / "current").resolve()
+    warehouse = environment["RECONTACT_DUCKDB_PATH"]
+    good_marts = warehouse_digests(warehouse)
 
     # a later batch brings an evaluation that records the applicant's registered domicile
     write_entity(
@@ -179,6 +186,34 @@ def test_failed_check_blocks_publication_and_keeps_the_last_good_one(defs, envir
     # the outreach drafts are gated by the same checks (recontact-outreach v1)
     assert not any(key.endswith("recontact_drafts") for key in materialized)
     assert (publish_dir / "current").resolve() == good_release
+    # the dbt build succeeded on its copy, the check failed: the warehouse is the last good
+    # one, its staging included (the evaluation is not there), and was not swapped
+    assert "promoted_warehouse" not in materialized
+    assert warehouse_digests(warehouse) == good_marts
+    with duckdb.connect(str(warehouse), read_only=True) as live:
+        assert live.execute(
+            "select count(*) from staging.stg_canonical__evaluations"
+            " where evaluation_id = 'EV-forbidden'"
+        ).fetchone() == (0,)
+
+
+def warehouse_digests(path) -> dict[str, int]:
+    """A hash of every mart and of the evaluations the failing check reads."""
+    with duckdb.connect(str(path), read_only=True) as connection:
+        tables = [
+            f"{schema}.{name}"
+            for schema, name in connection.execute(
+                "select table_schema, table_name from information_schema.tables"
+                " where table_schema = 'marts' or table_name = 'stg_canonical__evaluations'"
+                " order by 1, 2"
+            ).fetchall()
+        ]
+        return {
+            table: connection.execute(
+                f"select count(*), coalesce(sum(hash(columns(*))), 0) from {table}"
+            ).fetchall()
+            for table in tables
+        }
 
 
 def test_sensor_requests_a_refresh_once_per_complete_new_batch(defs, environment):

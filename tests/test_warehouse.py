@@ -6,6 +6,7 @@ import csv
 import hashlib
 from datetime import date
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 
@@ -205,6 +206,77 @@ def test_a_quarantined_withdrawal_fails_the_build_and_leaves_the_last_good_marts
     assert warehouse.rows("select distinct as_of_date from marts.recontact_eligibility") == [
         [date(2026, 6, 30)]
     ]
+
+
+def test_a_failed_build_changes_nothing_in_the_warehouse_and_is_kept_aside(make_warehouse):
+    """Issue 12, build aside and swap (orchestration.warehouse.build, what `recontact build`
+    and the demo run): dbt builds a copy of the warehouse that replaces it only when every
+    model and blocking test passed. A failed build leaves the whole file as it was (not
+    only the marts: the staging tables too), and its copy for inspection until the next
+    build or purge removes it."""
+    from orchestration import warehouse as build_steps
+
+    warehouse = make_warehouse()
+    first, second = "2026-01-01T0300", "2026-02-01T0300"
+    write_entity(warehouse.landing_dir, first, "candidates", [candidate("c1")])
+    write_entity(warehouse.landing_dir, first, "consent_events", [consent("k1", "c1", "recontact")])
+    build_steps.build(warehouse.paths, "2026-06-30", quiet=True, unit_tests=False)
+    building = build_steps.building_path(warehouse.paths)
+    assert not building.exists()  # swapped in
+    marts = {name: mart_digest(warehouse, name) for name in CONTRACT_COLUMNS}
+    history = mart_digest(warehouse, "recontact_eligibility_history")
+
+    write_entity(
+        warehouse.landing_dir,
+        second,
+        "consent_events",
+        [consent("k3", "c1", "recontact", action="withdrawn", recorded_at="2026-13-01T09:00:00")],
+    )
+    with pytest.raises(DbtFailed) as failure:
+        build_steps.build(warehouse.paths, "2026-07-01", quiet=True, unit_tests=False)
+    # the warehouse: the last good build's tables, staging included
+    assert {name: mart_digest(warehouse, name) for name in CONTRACT_COLUMNS} == marts
+    assert mart_digest(warehouse, "recontact_eligibility_history") == history
+    assert warehouse.rows("select count(*) from staging.stg_canonical__quarantine") == [[0]]
+    assert "keeps its last good marts and history" in str(failure.value)
+    assert str(building) in str(failure.value)
+    # the raw tables have the new batch (the load succeeded; it is not undone)
+    assert warehouse.rows("select count(*) from raw.canonical__consent_events") == [[2]]
+    # the failed build, kept aside for inspection
+    with duckdb.connect(str(building), read_only=True) as failed:
+        assert failed.execute(
+            "select record_key, quarantine_reason from staging.stg_canonical__quarantine"
+        ).fetchall() == [("k3", "unparseable recorded_at")]
+
+    # the next good build replaces the warehouse and removes the copy
+    (warehouse.landing_dir / "canonical" / second).rename(warehouse.landing_dir.parent / "aside")
+    build_steps.build(warehouse.paths, "2026-07-01", quiet=True, unit_tests=False)
+    assert not building.exists()
+    assert warehouse.rows("select distinct as_of_date from marts.recontact_eligibility") == [
+        [date(2026, 7, 1)]
+    ]
+
+
+def test_the_copy_is_not_swapped_in_over_a_warehouse_written_meanwhile(make_warehouse):
+    """A purge (or a load in another run) between the copy and the swap would be undone by
+    the swap: promote_build refuses, discards the copy and keeps the warehouse."""
+    from orchestration import warehouse as build_steps
+
+    warehouse = make_warehouse()
+    write_entity(warehouse.landing_dir, "2026-01-01T0300", "candidates", [candidate("c1")])
+    build_steps.build(warehouse.paths, "2026-06-30", quiet=True, unit_tests=False)
+    building = build_steps.begin_build(warehouse.paths, run_id="run-1")
+    assert building.duckdb_path.exists()
+    with duckdb.connect(str(warehouse.duckdb_path)) as live:  # e.g. the purge deletes rows
+        live.execute("delete from raw.canonical__candidates")
+    with pytest.raises(build_steps.WarehouseChanged):
+        build_steps.promote_build(warehouse.paths, run_id="run-1")
+    assert not building.duckdb_path.exists()
+    assert warehouse.rows("select count(*) from raw.canonical__candidates") == [[0]]
+    # another run's copy is not this run's
+    build_steps.begin_build(warehouse.paths, run_id="run-2")
+    assert build_steps.promote_build(warehouse.paths, run_id="run-1") is False
+    assert build_steps.promote_build(warehouse.paths, run_id="run-2") is True
 
 
 def assert_marts_match_oracle(warehouse, as_of: date) -> None:
