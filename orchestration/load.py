@@ -58,6 +58,8 @@ LINEAGE = {
     "_row_number": "bigint",
     "_loaded_at": "timestamp with time zone",
 }
+# The lineage every writer receives with a file's rows (`_loaded_at` it adds itself).
+FILE_LINEAGE = ("_batch_id", "_file", "_row_number")
 SPARK_DIR_VARIABLE = "RECONTACT_SPARK_DIR"
 POSTGRES_IDENTIFIER_LIMIT = 63
 
@@ -165,7 +167,7 @@ def load(
     tombstones = _tombstones(paths.state_dir)
     with _writer(paths, target or current_target()) as writer:
         writer.create_tables(list(tables.values()))
-        writer.store_tombstones(paths.state_dir)
+        writer.store_tombstones(tombstones)
         writer.register_tombstones(tombstones)
         recorded = {
             file: signature
@@ -348,7 +350,7 @@ def _contract_select(
         else f"case when {tombstoned} then null else {column} end as {column}"
         for column in table.columns
     ]
-    return f"select {', '.join(values)}, _batch_id, _file, _row_number from ({landed})"
+    return f"select {', '.join([*values, *FILE_LINEAGE])} from ({landed})"
 
 
 # ----------------------------------------------------------------------------------------
@@ -418,7 +420,7 @@ class _DuckDBWriter:
                         f"alter table {RAW_SCHEMA}.{table.name} add column {column} varchar"
                     )
 
-    def store_tombstones(self, state_dir: Path) -> None:
+    def store_tombstones(self, tombstones: pa.Table | None) -> None:
         """DuckDB's dbt target reads the tombstone files itself (tombstones.sql)."""
 
     def register_tombstones(self, tombstones: pa.Table | None) -> None:
@@ -526,8 +528,7 @@ class _PostgresWriter(_ScratchReader):
 
     def create_tables(self, tables: list[RawTable]) -> None:
         types = {
-            "_batch_id": "text",
-            "_file": "text",
+            **dict.fromkeys(LINEAGE, "text"),
             "_row_number": "bigint",
             "_loaded_at": "timestamptz",
         }
@@ -552,13 +553,9 @@ class _PostgresWriter(_ScratchReader):
                         f" add column if not exists {column} text"
                     )
 
-    def store_tombstones(self, state_dir: Path) -> None:
+    def store_tombstones(self, tombstones: pa.Table | None) -> None:
         """The tombstones and their salt, read by the server at run time (tombstones.sql):
         the salt never appears in compiled SQL or logs."""
-        from orchestration.purge import SALT_FILE, load_salt
-
-        tombstones = state_dir / "tombstones.csv"
-        salt = load_salt(state_dir) if (state_dir / SALT_FILE).exists() else None
         with self.connection, self.connection.cursor() as cursor:
             cursor.execute(
                 f"create table if not exists {RAW_SCHEMA}.{TOMBSTONES}"
@@ -566,14 +563,15 @@ class _PostgresWriter(_ScratchReader):
             )
             cursor.execute(f"create table if not exists {RAW_SCHEMA}.{TOMBSTONE_SALT} (salt text)")
             cursor.execute(f"truncate {RAW_SCHEMA}.{TOMBSTONES}, {RAW_SCHEMA}.{TOMBSTONE_SALT}")
-            if salt and tombstones.exists():
-                cursor.execute(f"insert into {RAW_SCHEMA}.{TOMBSTONE_SALT} values (%s)", (salt,))
-                with tombstones.open(newline="") as handle:
-                    rows = [
-                        (row["source_system"], row["candidate_key_hash"])
-                        for row in csv.DictReader(handle)
-                    ]
-                cursor.executemany(f"insert into {RAW_SCHEMA}.{TOMBSTONES} values (%s, %s)", rows)
+            if tombstones is not None:
+                columns = tombstones.to_pydict()
+                cursor.execute(
+                    f"insert into {RAW_SCHEMA}.{TOMBSTONE_SALT} values (%s)", (columns["salt"][0],)
+                )
+                cursor.executemany(
+                    f"insert into {RAW_SCHEMA}.{TOMBSTONES} values (%s, %s)",
+                    list(zip(columns["source_system"], columns["candidate_key_hash"], strict=True)),
+                )
 
     def loaded_files(self) -> dict[str, str]:
         with self.connection, self.connection.cursor() as cursor:
@@ -594,7 +592,7 @@ class _PostgresWriter(_ScratchReader):
                         continue
                     exported = Path(scratch) / f"{table.name}.csv"
                     rows[table.name] = self.export(select, exported, "csv")
-                    names = ", ".join([*table.columns, "_batch_id", "_file", "_row_number"])
+                    names = ", ".join([*table.columns, *FILE_LINEAGE])
                     with exported.open(encoding="utf-8") as handle:
                         cursor.copy_expert(
                             f"copy {RAW_SCHEMA}.{table.name} ({names})"
@@ -638,7 +636,7 @@ class _SparkWriter(_ScratchReader):
         for table in tables:
             (self.raw_dir / table.name).mkdir(parents=True, exist_ok=True)
 
-    def store_tombstones(self, state_dir: Path) -> None:
+    def store_tombstones(self, tombstones: pa.Table | None) -> None:
         """Spark reads the tombstone files itself (tombstones.sql)."""
 
     def loaded_files(self) -> dict[str, str]:

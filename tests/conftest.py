@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import inspect
 import re
 
@@ -30,10 +31,16 @@ def sample_warehouse(tmp_path_factory) -> Warehouse:
 
 @pytest.fixture(scope="session")
 def dbt_manifest():
-    """The dbt manifest the Dagster definitions load, prepared as CI does (`dbt parse`)."""
+    """The dbt manifest the Dagster definitions load, prepared as CI does (`dbt parse`):
+    once at a time, since the pytest-xdist workers share the project's target/."""
+    from orchestration.paths import PROJECT_DIR
     from orchestration.warehouse import prepare_manifest
 
-    return prepare_manifest()
+    lock_path = PROJECT_DIR / "target" / ".prepare_manifest.lock"
+    lock_path.parent.mkdir(exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return prepare_manifest()
 
 
 @pytest.fixture
