@@ -11,6 +11,7 @@ from pydantic import Field
 from orchestration import compliance
 from orchestration.assets import (
     WAREHOUSE_POOL,
+    later_published_day,
     published_marts,
     recontact_outreach_drafts,
     warehouse_as_of_date,
@@ -18,6 +19,7 @@ from orchestration.assets import (
 from orchestration.load import loaded_batches
 from orchestration.partitions import as_of_dates
 from orchestration.paths import BUSINESS_TIMEZONE, WarehousePaths
+from orchestration.publish import current_release
 from orchestration.purge import purge
 
 QUIET_SECONDS = 60  # a batch directory is complete once nothing in it changed for this long
@@ -114,8 +116,16 @@ class PurgeConfig(dg.Config):
 @dg.op(pool=WAREHOUSE_POOL)
 def purge_retention_queue(context: dg.OpExecutionContext, config: PurgeConfig) -> None:
     """Remove every queued person from the landing files and the warehouse, leave a
-    tombstone, republish BI's marts and record it all in the audit log."""
+    tombstone, republish BI's marts and record it all in the audit log. Refused while the
+    warehouse is as of a past day (after a backfill): it would republish BI as of that day."""
     paths = WarehousePaths.from_env()
+    if not config.dry_run and current_release(paths.publish_dir) is not None:
+        built = warehouse_as_of_date(paths)
+        if (latest := later_published_day(paths, built)) is not None:
+            raise dg.Failure(
+                f"the warehouse is as of {built} (a past day's partition) and BI shows"
+                f" {latest}: refresh today's partition, then purge"
+            )
     result = purge(paths, dry_run=config.dry_run, run_id=context.run_id)
     context.log.info(result.render())
     if config.dry_run:

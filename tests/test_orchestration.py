@@ -240,6 +240,16 @@ def test_a_past_day_writes_its_history_slice_and_leaves_bi_and_the_drafts_alone(
         if entry.get("run_id") == past.run_id and entry.get("suite")
     }
     assert checked == {"2026-03-01"}
+    # a purge would republish BI from the warehouse, now as of 2026-03-01: refused until
+    # today's partition is built again
+    from orchestration.automation import purge_run_config
+
+    purge = defs.resolve_job_def("retention_purge").execute_in_process(
+        run_config=purge_run_config(dry_run=False), raise_on_error=False
+    )
+    failure = purge.failure_data_for_node("purge_retention_queue")
+    assert "refresh today's partition, then purge" in failure.error.message
+    assert (publish_dir / "recontact_bi.duckdb").read_bytes() == bi_file
 
 
 def test_sensor_requests_a_refresh_once_per_complete_new_batch(defs, environment):
