@@ -10,7 +10,6 @@ because DuckDB allows a single writer and a writer blocks readers.
 
 import json
 import re
-from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -29,8 +28,9 @@ from orchestration.audit import append_entry, inputs_fingerprint
 from orchestration.intake import IntakeError
 from orchestration.load import load
 from orchestration.outreach import ExportRefused, export_drafts
-from orchestration.paths import PROJECT_DIR, WarehousePaths, today_in_business_timezone
-from orchestration.publish import publish
+from orchestration.partitions import as_of_dates, run_as_of_date
+from orchestration.paths import PROJECT_DIR, WarehousePaths
+from orchestration.publish import current_release, publish
 from orchestration.warehouse import (
     DAILY_RUN_EXCLUDES,
     WarehouseChanged,
@@ -52,23 +52,6 @@ if not dbt_project.manifest_path.exists():
         f"{dbt_project.manifest_path} is missing: prepare the dbt manifest first"
         " (`make dev` does; or `.venv/bin/dbt parse`)"
     )
-
-
-class WarehouseBuildConfig(dg.Config):
-    """Run configuration of a build: the day the rules are evaluated for."""
-
-    as_of_date: str = Field(
-        default="",
-        description="YYYY-MM-DD; empty means today in Asia/Tokyo. Set it to rebuild an audit date.",
-    )
-
-    def resolved_as_of_date(self) -> str:
-        if not self.as_of_date:
-            return today_in_business_timezone()
-        try:
-            return date.fromisoformat(self.as_of_date).isoformat()
-        except ValueError:
-            raise dg.Failure(f"as_of_date must be YYYY-MM-DD, got {self.as_of_date!r}") from None
 
 
 class RecontactTranslator(DagsterDbtTranslator):
@@ -152,15 +135,17 @@ CHECKED_MODELS = (
     dagster_dbt_translator=RecontactTranslator(),
     pool=WAREHOUSE_POOL,
     exclude=OUTREACH_SELECTION,
+    # one partition per D; the dbt var as_of_date is one day, so one run per day backfilled
+    partitions_def=as_of_dates,
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
 )
-def recontact_dbt_assets(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseBuildConfig
-):
-    """`dbt build` of the whole warehouse (seeds, models, data tests) as of D, from the raw
-    tables the load assets filled (upstream in the same run), on a copy of the DuckDB file:
-    the checks of this run read that copy, and `promoted_warehouse` swaps it in once every
-    blocking check passed (orchestration/warehouse.py, begin_build)."""
-    as_of_date = config.resolved_as_of_date()
+def recontact_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """`dbt build` of the whole warehouse (seeds, models, data tests) as of D, the run's
+    partition, from the raw tables the load assets filled (upstream in the same run), on a
+    copy of the DuckDB file: the checks of this run read that copy, and
+    `promoted_warehouse` swaps it in once every blocking check passed
+    (orchestration/warehouse.py, begin_build)."""
+    as_of_date = context.partition_key
     building = begin_build(WarehousePaths.from_env(), run_id=context.run.run_id)
     context.log.info(f"Building the warehouse as of {as_of_date} in {building.duckdb_path}")
     with environment(building.as_env()):  # the dbt subprocess starts inside
@@ -182,8 +167,13 @@ def recontact_dbt_assets(
 def recontact_outreach_drafts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """outreach.recontact_drafts (personal data, schema `outreach`) as of the D of the
     decisions just built and checked: downstream of every blocking compliance check, so a
-    failing check leaves the last drafts in place, as it leaves the last BI publication."""
-    as_of_date = warehouse_as_of_date(WarehousePaths.from_env())
+    failing check leaves the last drafts in place, as it leaves the last BI publication.
+    Not for a past day (a backfill): nothing is drafted when BI shows a later D."""
+    paths = WarehousePaths.from_env()
+    as_of_date = warehouse_as_of_date(paths)
+    if (latest := later_published_day(paths, as_of_date)) is not None:
+        context.log.info(f"No drafts as of {as_of_date}: a past day, BI shows {latest}")
+        return
     context.log.info(f"Drafting the outreach messages as of {as_of_date}")
     yield from dbt.cli(
         ["build", "--vars", json.dumps({"as_of_date": as_of_date}), *DAILY_RUN_EXCLUDES],
@@ -285,12 +275,17 @@ def warehouse_as_of_date(paths: WarehousePaths) -> str:
 
 
 def checked_as_of_date(context: dg.AssetCheckExecutionContext, paths: WarehousePaths) -> str:
-    """The D this run built (so stale marts fail the checks), or, in a run that only
-    checks, the D of the marts in the warehouse."""
-    build = context.run.run_config.get("ops", {}).get(recontact_dbt_assets.op.name)
-    if build is not None:
-        return WarehouseBuildConfig(**build.get("config", {})).resolved_as_of_date()
-    return warehouse_as_of_date(paths)
+    """The D this run built, its partition (so stale marts fail the checks), or, in a run
+    that only checks, the D of the marts in the warehouse."""
+    return run_as_of_date(context.op_execution_context) or warehouse_as_of_date(paths)
+
+
+def later_published_day(paths: WarehousePaths, as_of_date: str) -> str | None:
+    """The D BI's current release is as of, when it is later than as_of_date: a past day
+    rebuilt (a backfill) neither republishes BI nor drafts outreach; BI follows the latest
+    day only. None when as_of_date may be published."""
+    published = (current_release(paths.publish_dir) or {}).get("as_of_date")
+    return published if published and published > as_of_date else None
 
 
 def compliance_check(suite: str, model: str, description: str) -> dg.AssetChecksDefinition:
@@ -392,16 +387,21 @@ def promoted_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResul
     pool=WAREHOUSE_POOL,
     deps=[PROMOTED_WAREHOUSE],
     kinds={"parquet", "duckdb"},
+    output_required=False,  # not materialized for a past day
 )
-def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def published_marts(context: dg.AssetExecutionContext):
     """The marts as a Parquet release BI reads (current/ + recontact_bi.duckdb).
 
     Downstream of the blocking compliance checks: when one fails, this does not run and
-    the last good publication stays in place.
+    the last good publication stays in place. Unpartitioned, it follows the latest day:
+    a run for a past day (a backfill) leaves a publication of a later D in place.
     """
     paths = WarehousePaths.from_env()
     run_id, run_dir = context.run.run_id, compliance.run_directory(paths, context.run.run_id)
     as_of_date = warehouse_as_of_date(paths)
+    if (latest := later_published_day(paths, as_of_date)) is not None:
+        context.log.info(f"Not published as of {as_of_date}: a past day, BI shows {latest}")
+        return
     try:
         record = processing_record.write_record(
             paths, run_dir, as_of_date=as_of_date, run_id=run_id
@@ -422,7 +422,7 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "release": str(publication.release_dir),
         },
     )
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "as_of_date": publication.as_of_date,
             "release": dg.MetadataValue.path(str(publication.release_dir)),

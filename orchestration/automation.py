@@ -11,35 +11,39 @@ from pydantic import Field
 from orchestration import compliance
 from orchestration.assets import (
     WAREHOUSE_POOL,
+    later_published_day,
     published_marts,
-    recontact_dbt_assets,
+    recontact_outreach_drafts,
     warehouse_as_of_date,
 )
 from orchestration.load import loaded_batches
+from orchestration.partitions import as_of_dates
 from orchestration.paths import BUSINESS_TIMEZONE, WarehousePaths
+from orchestration.publish import current_release
 from orchestration.purge import purge
 
-BUILD_OP = recontact_dbt_assets.op.name
 QUIET_SECONDS = 60  # a batch directory is complete once nothing in it changed for this long
 
-# Everything: dbt build, dbt tests and compliance checks, then publication.
+# Both jobs are partitioned by D, as the dbt assets they select are (the load assets, the
+# drafts and the publication are not, and run once in the run of a partition).
+
+# Everything: load, dbt build, dbt tests and compliance checks, drafts, publication.
 refresh_job = dg.define_asset_job(
     name="recontact_refresh",
     selection=dg.AssetSelection.all(),
-    description="Build the warehouse as of a day, run every check, publish the marts for BI.",
+    description="Build the warehouse as of the partition's day, run every check, draft the"
+    " outreach and publish the marts for BI (neither for a day before BI's current one).",
 )
 
-# The same without publishing: rebuild the decisions of an earlier audit date.
+# The same without the drafts and the publication: a past day's decisions, for an audit.
 audit_date_job = dg.define_asset_job(
     name="recontact_audit_date",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(published_marts),
-    description="Rebuild and check the warehouse as of a past date (set as_of_date); "
-    "BI's publication is left alone.",
+    selection=dg.AssetSelection.all()
+    - dg.AssetSelection.assets(published_marts, recontact_outreach_drafts),
+    description="Rebuild and check the decisions of past days (backfill their partitions);"
+    " the slice of each day lands in marts.recontact_eligibility_history. BI's publication"
+    " and the outreach drafts are left alone.",
 )
-
-
-def build_run_config(as_of_date: str) -> dict:
-    return {"ops": {BUILD_OP: {"config": {"as_of_date": as_of_date}}}}
 
 
 def purge_run_config(*, dry_run: bool) -> dict:
@@ -49,17 +53,19 @@ def purge_run_config(*, dry_run: bool) -> dict:
 @dg.schedule(
     job=refresh_job,
     cron_schedule="0 6 * * *",
-    execution_timezone="Asia/Tokyo",
+    execution_timezone=BUSINESS_TIMEZONE.key,
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 def daily_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    """Every morning in Tokyo: the warehouse as of that day."""
-    as_of_date = context.scheduled_execution_time.astimezone(BUSINESS_TIMEZONE).date().isoformat()
-    return dg.RunRequest(
-        run_key=f"daily:{as_of_date}",
-        run_config=build_run_config(as_of_date),
-        tags={"recontact/as_of_date": as_of_date},
-    )
+    """Every morning in Tokyo: the partition of that day."""
+    as_of_date = today_partition(context.scheduled_execution_time)
+    return dg.RunRequest(run_key=f"daily:{as_of_date}", partition_key=as_of_date)
+
+
+def today_partition(now: datetime | None = None) -> str:
+    """The partition of the day `now` (default: the present) falls on in Tokyo."""
+    now = datetime.now(BUSINESS_TIMEZONE) if now is None else now
+    return as_of_dates.get_partition_key_for_timestamp(now.timestamp())
 
 
 def complete_batches(landing_dir: Path, now: float | None = None) -> list[str]:
@@ -96,11 +102,10 @@ def new_export_batch(context: dg.SensorEvaluationContext):
     if not arrived:
         return dg.SkipReason(f"no new batch under {paths.landing_dir}")
     context.update_cursor(json.dumps(sorted(set(seen) | set(arrived))))
-    as_of_date = datetime.now(BUSINESS_TIMEZONE).date().isoformat()
     return dg.RunRequest(
         run_key=f"batches:{arrived[-1]}:{len(seen) + len(arrived)}",
-        run_config=build_run_config(as_of_date),
-        tags={"recontact/new_batches": ",".join(arrived)[:200], "recontact/as_of_date": as_of_date},
+        partition_key=today_partition(),
+        tags={"recontact/new_batches": ",".join(arrived)[:200]},
     )
 
 
@@ -111,8 +116,16 @@ class PurgeConfig(dg.Config):
 @dg.op(pool=WAREHOUSE_POOL)
 def purge_retention_queue(context: dg.OpExecutionContext, config: PurgeConfig) -> None:
     """Remove every queued person from the landing files and the warehouse, leave a
-    tombstone, republish BI's marts and record it all in the audit log."""
+    tombstone, republish BI's marts and record it all in the audit log. Refused while the
+    warehouse is as of a past day (after a backfill): it would republish BI as of that day."""
     paths = WarehousePaths.from_env()
+    if not config.dry_run and current_release(paths.publish_dir) is not None:
+        built = warehouse_as_of_date(paths)
+        if (latest := later_published_day(paths, built)) is not None:
+            raise dg.Failure(
+                f"the warehouse is as of {built} (a past day's partition) and BI shows"
+                f" {latest}: refresh today's partition, then purge"
+            )
     result = purge(paths, dry_run=config.dry_run, run_id=context.run_id)
     context.log.info(result.render())
     if config.dry_run:

@@ -1,5 +1,6 @@
 """The Dagster layer: definitions load, a full refresh materializes and checks everything,
-failed checks block publication, sensor/schedule behaviour, purge through the job."""
+failed checks block publication, a past day's partition leaves BI alone, sensor/schedule
+behaviour, purge through the job."""
 
 from __future__ import annotations
 
@@ -49,13 +50,16 @@ def environment(tmp_path, monkeypatch):
 
 
 def run_refresh(defs, as_of: date, job: str = "recontact_refresh") -> dg.ExecuteInProcessResult:
-    from orchestration.automation import build_run_config
-
+    """A run of the job for the partition of D (what the schedule and a backfill launch)."""
     return defs.resolve_job_def(job).execute_in_process(
-        run_config=build_run_config(as_of.isoformat()),
+        partition_key=as_of.isoformat(),
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
     )
+
+
+def materialized_keys(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
 
 
 def check_results(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
@@ -106,6 +110,19 @@ def test_definitions_load_with_graph_checks_jobs_and_pool(defs):
     }
     assert pools == {"recontact_warehouse"}
     assert {s.name for s in defs.schedules} == {"daily_refresh", "daily_purge"}
+    # issue 10: D is a daily partition of the dbt assets; the raw tables, the drafts and
+    # the publication are not partitioned, and the audit job leaves the last two alone
+    partitioned = {
+        key.path[-1] for key in graph.get_all_asset_keys() if graph.get(key).is_partitioned
+    }
+    assert {"recontact_eligibility", "recontact_eligibility_history"} <= partitioned
+    assert not partitioned & {"candidates", "recontact_drafts", "published_marts"}
+    audit = {
+        key.path[-1]
+        for key in defs.resolve_job_def("recontact_audit_date").asset_layer.selected_asset_keys
+    }
+    assert "recontact_eligibility_history" in audit
+    assert not audit & {"recontact_drafts", "published_marts"}
     assert {s.name for s in defs.sensors} == {"new_export_batch"}
     # outreach (recontact-outreach v1): the drafts wait for every model a blocking check is
     # on; the export is a job a person launches, on no schedule and no sensor
@@ -216,8 +233,62 @@ def warehouse_digests(path) -> dict[str, int]:
         }
 
 
+def test_a_past_day_writes_its_history_slice_and_leaves_bi_and_the_drafts_alone(defs, environment):
+    """Issue 10: "what did we decide on 2026-03-01" is the run of that day's partition,
+    even launched on the refresh job (a backfill from its Partitions tab): the slice of
+    that day lands in the history, BI keeps the latest day and no drafts are made."""
+    generate_export(
+        environment["RECONTACT_LANDING_DIR"], candidates=400, seed=14, end_date=END_DATE
+    )
+    assert run_refresh(defs, END_DATE).success
+    publish_dir = environment["RECONTACT_PUBLISH_DIR"]
+    latest = (publish_dir / "current").resolve()
+    bi_file = (publish_dir / "recontact_bi.duckdb").read_bytes()
+
+    past = run_refresh(defs, date(2026, 3, 1))
+    assert past.success
+    materialized = materialized_keys(past)
+    assert "marts/recontact_eligibility_history" in materialized
+    assert "published_marts" not in materialized
+    assert not any(key.endswith("recontact_drafts") for key in materialized)
+    assert (publish_dir / "current").resolve() == latest
+    assert (publish_dir / "recontact_bi.duckdb").read_bytes() == bi_file
+    release = json.loads((publish_dir / "current" / "release.json").read_text())
+    assert release["as_of_date"] == END_DATE.isoformat()
+    with duckdb.connect(str(environment["RECONTACT_DUCKDB_PATH"]), read_only=True) as warehouse:
+        slices = dict(
+            warehouse.execute(
+                "select cast(as_of_date as varchar), count(*)"
+                " from marts.recontact_eligibility_history group by 1"
+            ).fetchall()
+        )
+        (drafted_as_of,) = warehouse.execute(
+            "select distinct cast(as_of_date as varchar) from outreach.recontact_drafts"
+        ).fetchone()
+    assert set(slices) == {"2026-03-01", END_DATE.isoformat()} and slices["2026-03-01"] > 0
+    assert drafted_as_of == END_DATE.isoformat()
+    # the checks of that run evaluated the partition's D
+    audit_log = environment["RECONTACT_AUDIT_DIR"] / "audit_log.jsonl"
+    checked = {
+        entry["as_of_date"]
+        for entry in map(json.loads, audit_log.read_text().splitlines())
+        if entry.get("run_id") == past.run_id and entry.get("suite")
+    }
+    assert checked == {"2026-03-01"}
+    # a purge would republish BI from the warehouse, now as of 2026-03-01: refused until
+    # today's partition is built again
+    from orchestration.automation import purge_run_config
+
+    purge = defs.resolve_job_def("retention_purge").execute_in_process(
+        run_config=purge_run_config(dry_run=False), raise_on_error=False
+    )
+    failure = purge.failure_data_for_node("purge_retention_queue")
+    assert "refresh today's partition, then purge" in failure.error.message
+    assert (publish_dir / "recontact_bi.duckdb").read_bytes() == bi_file
+
+
 def test_sensor_requests_a_refresh_once_per_complete_new_batch(defs, environment):
-    from orchestration.automation import QUIET_SECONDS, new_export_batch
+    from orchestration.automation import QUIET_SECONDS, new_export_batch, today_partition
 
     landing = environment["RECONTACT_LANDING_DIR"]
     old = write_entity(landing, "2026-11-26T0300", "candidates", [candidate("c1")])
@@ -227,6 +298,7 @@ def test_sensor_requests_a_refresh_once_per_complete_new_batch(defs, environment
     first = new_export_batch(context)
     assert isinstance(first, dg.RunRequest)
     assert first.tags["recontact/new_batches"] == "canonical/2026-11-26T0300"
+    assert first.partition_key == today_partition()
     assert json.loads(context.cursor) == ["canonical/2026-11-26T0300"]
 
     # the same batch again: nothing to do
@@ -257,16 +329,37 @@ def test_sensor_requests_a_refresh_once_per_complete_new_batch(defs, environment
     assert fourth.tags["recontact/new_batches"] == "canonical/2026-11-28T0300"
 
 
-def test_daily_schedule_builds_as_of_the_tokyo_day(defs):
-    from orchestration.automation import BUILD_OP, daily_refresh
+def test_daily_schedule_requests_the_partition_of_the_tokyo_day(defs):
+    from orchestration.automation import daily_refresh as schedule
 
-    # 21:00 UTC on the 26th is 06:00 on the 27th in Tokyo
-    context = dg.build_schedule_context(
-        scheduled_execution_time=datetime(2026, 11, 26, 21, 0, tzinfo=UTC)
-    )
-    request = daily_refresh(context)
-    assert request.run_config["ops"][BUILD_OP]["config"]["as_of_date"] == "2026-11-27"
-    assert request.run_key == "daily:2026-11-27"
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 6 * * *", "Asia/Tokyo")
+    # 21:00 UTC on the 26th is 06:00 on the 27th in Tokyo; 21:30 UTC on 1 March is 06:30
+    # on 2 March (a UTC schedule, or partitions ending yesterday, would ask for 1 March)
+    for tick, day in [
+        (datetime(2026, 11, 26, 21, 0, tzinfo=UTC), "2026-11-27"),
+        (datetime(2026, 3, 1, 21, 30, tzinfo=UTC), "2026-03-02"),
+    ]:
+        context = dg.build_schedule_context(
+            scheduled_execution_time=tick, repository_def=defs.get_repository_def()
+        )
+        (request,) = schedule.evaluate_tick(context).run_requests  # a partition of the job
+        assert (request.partition_key, request.run_key) == (day, f"daily:{day}"), tick
+    assert schedule.job_name == "recontact_refresh"
+
+
+def test_the_as_of_partitions_are_tokyo_days_up_to_today():
+    from orchestration.automation import today_partition
+    from orchestration.partitions import as_of_dates, run_as_of_date
+
+    assert as_of_dates.timezone == "Asia/Tokyo"
+    assert as_of_dates.get_first_partition_key() == "2022-01-01"
+    assert as_of_dates.has_partition_key("2026-03-01")
+    # 23:30 UTC on 31 Dec is already New Year's Day in Tokyo
+    assert today_partition(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == "2027-01-01"
+    assert as_of_dates.get_last_partition_key() == today_partition()  # today is a partition
+    # a partitioned run's D is its partition key (what checked_as_of_date returns)
+    assert run_as_of_date(dg.build_op_context(partition_key="2026-03-01")) == "2026-03-01"
+    assert run_as_of_date(dg.build_op_context()) is None
 
 
 def test_purge_job_dry_run_then_real_run_and_redelivery_is_suppressed(defs, environment):
