@@ -47,9 +47,11 @@ engines:
 	fi
 
 ## test: the whole test suite (dbt unit tests and pytest, DuckDB, Spark and PostgreSQL);
-## .ci/run calls exactly this
+## .ci/run calls exactly this. Two pytest-xdist workers, one test file each at a time
+## (a file's fixtures, e.g. the Spark and PostgreSQL builds, stay on one worker): a dbt
+## build is mostly single-threaded Python, so two run side by side on two cores.
 test: install-dev engines
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 ## check: the fast tier for the inner loop: every test that needs no dbt build beyond the
 ## one shared sample warehouse (no Spark, no PostgreSQL); `slow` is set in tests/conftest.py
