@@ -1,5 +1,5 @@
 -- Frame of the `landing_reconciliation` suite: one row per (entity, batch) found in the
--- landing files or in staging.stg_canonical__landing_reconciliation (full outer join).
+-- landing files or in intermediate.int_canonical__landing_reconciliation (full outer join).
 --
 -- `landing_file_counts(entity, batch_id, files, file_rows)` is a frame that
 -- orchestration/compliance.py registers before this query, counted from the files
@@ -23,7 +23,7 @@ reconciliation as (
         quarantined_rows,
         -- read through the row as JSON so the query works with or without the column
         coalesce(cast(to_json(counted) ->> 'suppressed_rows' as bigint), 0) as suppressed_rows
-    from staging.stg_canonical__landing_reconciliation as counted
+    from intermediate.int_canonical__landing_reconciliation as counted
 )
 
 select

@@ -124,8 +124,8 @@ OUTREACH_MODELS = ("recontact_drafts",)
 CHECKED_MODELS = (
     "recontact_eligibility",
     "retention_purge_queue",
-    "stg_canonical__evaluations",
-    "stg_canonical__landing_reconciliation",
+    "int_canonical__evaluations_conformed",
+    "int_canonical__landing_reconciliation",
 )
 
 
@@ -332,13 +332,13 @@ COMPLIANCE_CHECKS = [
     ),
     compliance_check(
         "forbidden_data",
-        "stg_canonical__evaluations",
+        "int_canonical__evaluations_conformed",
         "No column and no evaluation text carries data the Employment Security Act "
         "guideline forbids collecting (deny-list seed forbidden_data_terms).",
     ),
     compliance_check(
         "landing_reconciliation",
-        "stg_canonical__landing_reconciliation",
+        "int_canonical__landing_reconciliation",
         "Rows counted in the landing files = staged + superseded + redelivered + "
         "quarantined + suppressed, per entity and batch.",
     ),
@@ -360,8 +360,8 @@ COMPLIANCE_CHECKS = [
             "recontact_job_matches",
             "consent_renewal_queue",
             "recontact_outcomes",
-            "stg_canonical__evaluations",
-            "stg_canonical__landing_reconciliation",
+            "int_canonical__evaluations_conformed",
+            "int_canonical__landing_reconciliation",
         )
     ],
     kinds={"duckdb"},

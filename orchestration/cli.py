@@ -213,7 +213,7 @@ PLANTED_WARNINGS = {
     "warn_unmapped_stages": "stage names the stage seed does not know",
     "warn_quarantined_rows": "unreadable rows (dates in the future; a year typo, 2062, in an"
     " active application, whose person the data-quality hold keeps out of the purge:"
-    " marts.purge_blocked_by_quality), quarantined in staging.stg_canonical__quarantine",
+    " marts.purge_blocked_by_quality), quarantined in intermediate.int_canonical__quarantine",
 }
 
 

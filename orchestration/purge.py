@@ -28,7 +28,7 @@ table with both columns, ties to the person (applications rows go by either). Jo
 no personal data. A vendor source's own tables (Greenhouse's ``candidate``, ``application``,
 ``scorecard`` ...) say in their sources YAML which column holds the candidate id or an
 application id (table meta ``erasure``, :func:`vendor_erasure_keys`); their landing files
-and their base models (``base_<source>__<table>``) are matched by those columns, within
+and their staging models (``stg_<source>__<table>``) are matched by those columns, within
 that source. Warehouse tables with a ``source_system`` column are matched on
 (source_system, id); tables without one on the id alone. Tables shaped like the
 quarantine (``entity`` + ``record_key``) lose the entries whose key is one of the
@@ -808,7 +808,7 @@ class _Table:
     schema: str
     name: str
     columns: dict[str, str]  # normalized name -> actual name
-    # a vendor table's base model (base_<source>__<table>) or raw table: its source and
+    # a vendor table's staging model (stg_<source>__<table>) or raw table: its source and
     # erasure keys
     vendor: tuple[str, ErasureKeys] | None = None
     # a raw table (raw.<source>__<table>, orchestration/load.py): the source its rows are of
@@ -903,11 +903,12 @@ def _person_tables(connection: duckdb.DuckDBPyConnection) -> list[_Table]:
 
 
 def _vendor_table(name: str, raw: bool = False) -> tuple[str, ErasureKeys] | None:
-    """base_<source>__<table> (or raw <source>__<table>) of a vendor table that holds
+    """stg_<source>__<table> (or raw <source>__<table>) of a vendor table that holds
     personal data, with its keys."""
-    if "__" not in name or not (raw or name.startswith("base_")):
+    # TRANSITIONAL (layout refactor): base_ until every source is renamed
+    if "__" not in name or not (raw or name.startswith(("stg_", "base_"))):
         return None
-    source, table = name.removeprefix("base_").split("__", 1)
+    source, table = name.removeprefix("stg_").removeprefix("base_").split("__", 1)
     keys = vendor_erasure_keys(source).get(table)
     return (source, keys) if keys else None
 
@@ -963,14 +964,15 @@ REDELIVERED_REASON = "purged_earlier_redelivered"
 def _redelivered_persons(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
     """Persons purged before whom a later export delivered again: staging suppressed their
     rows (fate `suppressed`, content already blanked), and the purge removes them from the
-    landing files and the warehouse too, so erasure reaches every layer. Each base model
-    (base_<source>__<table>) names its source; its candidate column is `candidate_id`, or
+    landing files and the warehouse too, so erasure reaches every layer. Each staging model
+    (stg_<source>__<table>) names its source; its candidate column is `candidate_id`, or
     the vendor table's erasure key."""
     tables = connection.execute(
         """
         select table_schema, table_name, list(lower(column_name))
         from information_schema.columns
-        where table_name like 'base\\_%\\_\\_%' escape '\\'
+        where (table_name like 'stg\\_%\\_\\_%' escape '\\'
+            or table_name like 'base\\_%\\_\\_%' escape '\\')
         group by table_schema, table_name
         having list_contains(list(lower(column_name)), '_fate')
         order by table_schema, table_name
@@ -978,7 +980,7 @@ def _redelivered_persons(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
     ).fetchall()
     selects = []
     for schema, name, columns in tables:
-        source, table = name.removeprefix("base_").split("__", 1)
+        source, table = name.removeprefix("stg_").removeprefix("base_").split("__", 1)
         vendor = vendor_erasure_keys(source).get(table)
         column = vendor.candidate if vendor else "candidate_id"
         if column and column.lower() in columns:

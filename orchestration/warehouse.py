@@ -309,7 +309,7 @@ class Summary:
                 for reason, count in self.purge_blocked_by_reason
             ),
             f"  landed rows {self.landed_rows:,}, quarantined {self.quarantined_rows:,}"
-            " (staging.stg_<source>__quarantine)",
+            " (intermediate.int_<source>__quarantine)",
             f"  marts: {self.duckdb_path} -> marts.recontact_eligibility,"
             " marts.recontact_cohorts, marts.retention_purge_queue,"
             " marts.purge_blocked_by_quality",
@@ -325,12 +325,19 @@ def summarize(duckdb_path: Path) -> Summary:
             return connection.execute(sql).fetchall()
 
         def every_source(sql: str, model: str) -> str:
-            """sql (a count) over staging.stg_<source>__<model> of every source, summed."""
+            """sql (a count) over intermediate.int_<source>__<model> of every source, summed."""
+            # TRANSITIONAL (layout refactor): vendors keep staging.stg_<source>__<model> until
+            # their step
             tables = rows(
-                "select table_name from information_schema.tables where table_schema = 'staging'"
-                f" and table_name like 'stg\\_%\\_\\_{model}' escape '\\' order by 1"
+                "select table_schema, table_name from information_schema.tables"
+                " where (table_schema = 'intermediate'"
+                f" and table_name like 'int\\_%\\_\\_{model}' escape '\\')"
+                " or (table_schema = 'staging'"
+                f" and table_name like 'stg\\_%\\_\\_{model}' escape '\\') order by 1, 2"
             )
-            parts = [sql.format(f"staging.{name}") for (name,) in tables] or ["select 0 as n"]
+            parts = [sql.format(f"{schema}.{name}") for (schema, name) in tables] or [
+                "select 0 as n"
+            ]
             return f"select sum(n) from ({' union all '.join(parts)})"
 
         head = rows(

@@ -37,11 +37,16 @@ def personal_data(built) -> list[str]:
     """Names, e-mails, phone numbers and evaluation texts of the generated people."""
     values = built.rows(
         """
-        select full_name from staging.stg_canonical__candidates where full_name is not null
-        union select email from staging.stg_canonical__candidates where email is not null
-        union select phone from staging.stg_canonical__candidates where phone is not null
-        union select strengths from staging.stg_canonical__evaluations where strengths is not null
-        union select concerns from staging.stg_canonical__evaluations where concerns is not null
+        select full_name from intermediate.int_canonical__candidates_conformed
+        where full_name is not null
+        union select email from intermediate.int_canonical__candidates_conformed
+        where email is not null
+        union select phone from intermediate.int_canonical__candidates_conformed
+        where phone is not null
+        union select strengths from intermediate.int_canonical__evaluations_conformed
+        where strengths is not null
+        union select concerns from intermediate.int_canonical__evaluations_conformed
+        where concerns is not null
         """
     )
     return [value for (value,) in values]
@@ -261,7 +266,7 @@ def test_eligibility_compliance_does_not_trust_the_intermediate_models(copied):
     execute(
         copied,
         f"""
-        insert into staging.stg_canonical__consent_events
+        insert into intermediate.int_canonical__consent_events_conformed
             (source_system, consent_event_id, candidate_id, purpose, action,
              recorded_at, recorded_on, batch_id)
         values ('canonical', 'seeded-withdrawal', '{candidate_id}', 'recontact', 'withdrawn',
@@ -373,7 +378,7 @@ def purge(paths: WarehousePaths, candidate_ids: set[str], *, spare: tuple[str, .
             application_id
             for (application_id,) in query(
                 paths,
-                f"select application_id from staging.base_canonical__applications"
+                f"select application_id from staging.stg_canonical__applications"
                 f" where candidate_id in ({ids})",
             )
         }
@@ -485,8 +490,8 @@ def test_purge_completeness_fails_on_what_a_partial_purge_leaves_behind(copied):
         copied,
         set(queued),
         spare=(
+            "intermediate.int_canonical__consent_events_conformed",
             "staging.stg_canonical__consent_events",
-            "staging.base_canonical__consent_events",
             "privacy_requests",
         ),
     )
@@ -508,11 +513,12 @@ def test_purge_completeness_fails_when_application_rows_lose_their_owner(copied)
     """Evaluations kept after their application and candidate are gone cannot be traced
     to a person any more: they are flagged as unlinked."""
     queued = sorted(queued_candidates(copied))
-    purge(copied, set(queued), spare=("staging.stg_canonical__evaluations",))
+    purge(copied, set(queued), spare=("intermediate.int_canonical__evaluations_conformed",))
     kept = query(
         copied,
-        "select count(*) from staging.stg_canonical__evaluations where application_id not in"
-        " (select application_id from staging.base_canonical__applications)",
+        "select count(*) from intermediate.int_canonical__evaluations_conformed"
+        " where application_id not in"
+        " (select application_id from staging.stg_canonical__applications)",
     )[0][0]
     assert kept > 0
 
@@ -526,17 +532,17 @@ def test_purge_completeness_warns_about_suppressed_re_deliveries_without_failing
     """A person purged earlier and re-delivered later is held only as `suppressed` rows
     (and the landing rows they came from): reported as a warning, not a failure."""
     candidate_id = sorted(queued_candidates(copied))[0]
-    base_tables = tuple(
+    staging_tables = tuple(
         f"staging.{table}"
         for (table,) in query(
             copied,
             "select table_name from information_schema.tables"
-            " where table_schema = 'staging' and table_name like 'base_canonical__%'",
+            " where table_schema = 'staging' and table_name like 'stg_canonical__%'",
         )
     )
-    purge(copied, {candidate_id}, spare=(*base_tables, *compliance.CANONICAL_ENTITIES))
+    purge(copied, {candidate_id}, spare=(*staging_tables, *compliance.CANONICAL_ENTITIES))
     statements = []
-    for table in base_tables:
+    for table in staging_tables:
         columns = {row[0] for row in query(copied, f"select column_name from (describe {table})")}
         if "candidate_id" in columns:
             statements.append(
@@ -545,7 +551,7 @@ def test_purge_completeness_warns_about_suppressed_re_deliveries_without_failing
         elif "application_id" in columns:
             statements.append(
                 f"update {table} set _fate = 'suppressed' where application_id in"
-                " (select application_id from staging.base_canonical__applications"
+                " (select application_id from staging.stg_canonical__applications"
                 f" where candidate_id = '{candidate_id}')"
             )
     execute(copied, *statements)
@@ -573,7 +579,7 @@ def test_purge_completeness_warns_about_suppressed_re_deliveries_without_failing
 def test_forbidden_data_fails_on_a_forbidden_column(copied):
     execute(
         copied,
-        "alter table staging.stg_canonical__candidates add column religion varchar",
+        "alter table intermediate.int_canonical__candidates_conformed add column religion varchar",
         'create table marts.extra (candidate_id varchar, "出身地" varchar, placeOfBirth varchar)',
     )
 
@@ -582,7 +588,7 @@ def test_forbidden_data_fails_on_a_forbidden_column(copied):
     assert not outcome.passed
     keys = unexpected_keys(outcome, "matched_term", "finding_key")
     assert {
-        "staging.stg_canonical__candidates.religion",
+        "intermediate.int_canonical__candidates_conformed.religion",
         "marts.extra.出身地",
         "marts.extra.placeOfBirth",
     } <= keys
@@ -591,23 +597,25 @@ def test_forbidden_data_fails_on_a_forbidden_column(copied):
 
 def test_forbidden_data_fails_on_an_evaluation_mentioning_a_forbidden_term(copied):
     evaluation = query(
-        copied, "select * from staging.stg_canonical__evaluations order by evaluation_id limit 1"
+        copied,
+        "select * from intermediate.int_canonical__evaluations_conformed"
+        " order by evaluation_id limit 1",
     )
     assert evaluation
     execute(
         copied,
         """
-        insert into staging.stg_canonical__evaluations
+        insert into intermediate.int_canonical__evaluations_conformed
             (source_system, evaluation_id, application_id, strengths, concerns, batch_id)
         select source_system, 'seeded-1', application_id, '本籍は北海道、誠実な人柄', null, 'seeded'
-        from staging.stg_canonical__evaluations order by evaluation_id limit 1
+        from intermediate.int_canonical__evaluations_conformed order by evaluation_id limit 1
         """,
         """
-        insert into staging.stg_canonical__evaluations
+        insert into intermediate.int_canonical__evaluations_conformed
             (source_system, evaluation_id, application_id, strengths, concerns, batch_id)
         select source_system, 'seeded-2', application_id, 'Clear communicator',
                'Asked about her Place-of-Birth in the interview', 'seeded'
-        from staging.stg_canonical__evaluations order by evaluation_id limit 1
+        from intermediate.int_canonical__evaluations_conformed order by evaluation_id limit 1
         """,
     )
 
@@ -635,11 +643,11 @@ def test_forbidden_data_matches_whole_words_and_fragments_only(copied):
         copied,
         "create table marts.innocent (trace_id varchar, regional_office varchar, races_won int)",
         """
-        insert into staging.stg_canonical__evaluations
+        insert into intermediate.int_canonical__evaluations_conformed
             (source_system, evaluation_id, application_id, strengths, batch_id)
         select source_system, 'seeded-ok', application_id,
                'Embraces change; traced a production bug; 思考力が高い', 'seeded'
-        from staging.stg_canonical__evaluations order by evaluation_id limit 1
+        from intermediate.int_canonical__evaluations_conformed order by evaluation_id limit 1
         """,
     )
 
@@ -699,13 +707,13 @@ def test_landing_reconciliation_checks_every_landed_row_has_one_fate(copied):
 
     (batch_id,) = query(
         copied,
-        "select min(batch_id) from staging.stg_canonical__landing_reconciliation"
+        "select min(batch_id) from intermediate.int_canonical__landing_reconciliation"
         " where entity = 'candidates' and staged_rows > 0",
     )[0]
     lost_fate = f"where entity = 'candidates' and batch_id = '{batch_id}'"
     execute(
         copied,
-        "update staging.stg_canonical__landing_reconciliation"
+        "update intermediate.int_canonical__landing_reconciliation"
         f" set staged_rows = staged_rows - 1 {lost_fate}",
     )
     outcome = run()
@@ -717,7 +725,7 @@ def test_landing_reconciliation_checks_every_landed_row_has_one_fate(copied):
     # suppressed rows (re-deliveries of purged persons) account for landed rows too ...
     execute(
         copied,
-        "update staging.stg_canonical__landing_reconciliation"
+        "update intermediate.int_canonical__landing_reconciliation"
         f" set suppressed_rows = suppressed_rows + 1 {lost_fate}",
     )
     assert run().passed
@@ -725,12 +733,13 @@ def test_landing_reconciliation_checks_every_landed_row_has_one_fate(copied):
     # ... and a warehouse built before that fate existed (no such column) is read as 0
     execute(
         copied,
-        "alter table staging.stg_canonical__landing_reconciliation drop column suppressed_rows",
+        "alter table intermediate.int_canonical__landing_reconciliation"
+        " drop column suppressed_rows",
     )
     assert not run().passed
     execute(
         copied,
-        "update staging.stg_canonical__landing_reconciliation"
+        "update intermediate.int_canonical__landing_reconciliation"
         f" set staged_rows = staged_rows + 1 {lost_fate}",
     )
     assert run().passed

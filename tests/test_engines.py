@@ -185,7 +185,7 @@ def test_postgres_incremental_rebuild_changes_nothing(export, duckdb_marts, post
 
     def landed_rows() -> int:
         return postgres.rows(
-            "select sum(landed_rows) from staging.stg_canonical__landing_reconciliation"
+            "select sum(landed_rows) from intermediate.int_canonical__landing_reconciliation"
         )[0][0]
 
     before = landed_rows()

@@ -18,19 +18,19 @@ from tests.support import new_warehouse
 
 AS_OF = date(2026, 11, 27)
 EVENT_MODELS = [
-    "base_canonical__stage_events",
-    "base_canonical__evaluations",
-    "base_canonical__consent_events",
-    "base_canonical__privacy_requests",
-    "base_canonical__outreach_events",
+    "stg_canonical__stage_events",
+    "stg_canonical__evaluations",
+    "stg_canonical__consent_events",
+    "stg_canonical__privacy_requests",
+    "stg_canonical__outreach_events",
 ]
 # What the daily run publishes and what says how every landed row was used.
 COMPARED = [
     "marts.recontact_eligibility",
     "marts.recontact_cohorts",
     "marts.retention_purge_queue",
-    "staging.stg_canonical__quarantine",
-    "staging.stg_canonical__landing_reconciliation",
+    "intermediate.int_canonical__quarantine",
+    "intermediate.int_canonical__landing_reconciliation",
     *(f"staging.{model}" for model in EVENT_MODELS),
 ]
 # version_rank ranks a key's rows among the rows one run read (a daily run reads only
@@ -126,7 +126,7 @@ def test_daily_runs_equal_a_full_build_after_new_redelivered_and_late_batches(ex
     assert "recomputing every batch" not in output
     fates = dict(
         warehouse.rows(
-            "select _fate, count(*) from staging.base_canonical__stage_events"
+            "select _fate, count(*) from staging.stg_canonical__stage_events"
             " where _batch_id = '2026-12-01T0300' group by 1"
         )
     )
@@ -152,7 +152,7 @@ def test_daily_runs_equal_a_full_build_after_new_redelivered_and_late_batches(ex
     before = {relation: table(warehouse, relation) for relation in COMPARED}
     output = warehouse.build(AS_OF)
     for model in EVENT_MODELS:
-        assert f"{model.removeprefix('base_canonical__')}: no new batch" in output, model
+        assert f"{model.removeprefix('stg_canonical__')}: no new batch" in output, model
     assert {relation: table(warehouse, relation) for relation in COMPARED} == before
 
 
@@ -202,6 +202,6 @@ def test_a_batch_gone_from_the_landing_leaves_no_row_behind(make_warehouse):
     shutil.rmtree(warehouse.landing_dir / "canonical" / "2026-01-01T0300")
     output = warehouse.build(date(2026, 6, 30))
     assert "batch 2026-01-01T0300 is no longer in the landing; recomputing every batch" in output
-    assert warehouse.rows(
-        "select _batch_id, _fate from staging.base_canonical__consent_events"
-    ) == [["2026-02-01T0300", "staged"]]
+    assert warehouse.rows("select _batch_id, _fate from staging.stg_canonical__consent_events") == [
+        ["2026-02-01T0300", "staged"]
+    ]

@@ -100,9 +100,9 @@ def test_definitions_load_with_graph_checks_jobs_and_pool(defs):
     (unique_job_id,) = [
         graph.get_check_spec(k).description
         for k in graph.asset_check_keys
-        if k.name == "unique_stg_canonical__jobs_job_id"
+        if k.name == "unique_int_canonical__jobs_conformed_job_id"
     ]
-    assert unique_job_id == "job_id is unique in stg_canonical__jobs"
+    assert unique_job_id == "job_id is unique in int_canonical__jobs_conformed"
     pools = {
         node.pool
         for job in (defs.resolve_job_def("recontact_refresh"),)
@@ -128,7 +128,7 @@ def test_definitions_load_with_graph_checks_jobs_and_pool(defs):
     # on; the export is a job a person launches, on no schedule and no sensor
     drafts = next(k for k in graph.get_all_asset_keys() if k.path[-1] == "recontact_drafts")
     upstream = {key.path[-1] for key in graph.get(drafts).parent_keys}
-    assert {"retention_purge_queue", "stg_canonical__landing_reconciliation"} <= upstream
+    assert {"retention_purge_queue", "int_canonical__landing_reconciliation"} <= upstream
     assert "promoted_warehouse" in upstream
     assert defs.resolve_job_def("outreach_export_job") is not None
     scheduled = {s.job_name for s in defs.schedules} | {
@@ -209,7 +209,7 @@ def test_failed_check_blocks_publication_and_keeps_the_last_good_one(defs, envir
     assert warehouse_digests(warehouse) == good_marts
     with duckdb.connect(str(warehouse), read_only=True) as live:
         assert live.execute(
-            "select count(*) from staging.stg_canonical__evaluations"
+            "select count(*) from intermediate.int_canonical__evaluations_conformed"
             " where evaluation_id = 'EV-forbidden'"
         ).fetchone() == (0,)
 
@@ -221,7 +221,8 @@ def warehouse_digests(path) -> dict[str, int]:
             f"{schema}.{name}"
             for schema, name in connection.execute(
                 "select table_schema, table_name from information_schema.tables"
-                " where table_schema = 'marts' or table_name = 'stg_canonical__evaluations'"
+                " where table_schema = 'marts'"
+                " or table_name = 'int_canonical__evaluations_conformed'"
                 " order by 1, 2"
             ).fetchall()
         ]
@@ -401,11 +402,11 @@ def test_purge_job_dry_run_then_real_run_and_redelivery_is_suppressed(defs, envi
         staged = {
             row[0]
             for row in warehouse.execute(
-                "select candidate_id from staging.stg_canonical__candidates"
+                "select candidate_id from intermediate.int_canonical__candidates_conformed"
             ).fetchall()
         }
         suppressed = warehouse.execute(
-            "select count(*) from staging.base_canonical__candidates where _fate = 'suppressed'"
+            "select count(*) from staging.stg_canonical__candidates where _fate = 'suppressed'"
         ).fetchone()[0]
     assert not (queued & staged)
     assert suppressed >= len(queued)
@@ -418,7 +419,7 @@ def test_purge_job_dry_run_then_real_run_and_redelivery_is_suppressed(defs, envi
     assert again.success
     with duckdb.connect(str(environment["RECONTACT_DUCKDB_PATH"]), read_only=True) as warehouse:
         left = warehouse.execute(
-            "select count(*) from staging.base_canonical__candidates where _fate = 'suppressed'"
+            "select count(*) from staging.stg_canonical__candidates where _fate = 'suppressed'"
         ).fetchone()[0]
     assert left == 0
     landed_ids = {

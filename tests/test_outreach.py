@@ -109,7 +109,7 @@ def test_drafts_cite_strengths_never_concerns_and_fill_every_placeholder(sample_
                templates.fallback_evaluation
         from outreach.recontact_drafts as drafts
         join reference.outreach_templates as templates using (template_id)
-        left join staging.stg_canonical__evaluations as evaluations
+        left join intermediate.int_canonical__evaluations_conformed as evaluations
             on drafts.cited_evaluation_id = evaluations.evaluation_id
         where drafts.source_system = 'canonical'
         """
@@ -499,12 +499,12 @@ def test_openings_are_staged_latest_version_and_bad_rows_quarantined(make_wareho
     warehouse.build(END_DATE)
     staged = warehouse.rows(
         "select opening_id, language, target_cohorts, cast(closes_on as varchar)"
-        " from staging.stg_canonical__openings"
+        " from intermediate.int_canonical__openings_conformed"
     )
     assert staged == [["op-1", "ja", ";final_interview;culture_fit;", "2026-12-31"]]
     quarantined = dict(
         warehouse.rows(
-            "select record_key, quarantine_reason from staging.stg_canonical__quarantine"
+            "select record_key, quarantine_reason from intermediate.int_canonical__quarantine"
             " where entity = 'openings'"
         )
     )

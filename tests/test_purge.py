@@ -169,7 +169,7 @@ def snapshot(warehouse: Warehouse) -> Snapshot:
         apps = {
             row[0]
             for row in connection.execute(
-                "select application_id from staging.base_canonical__applications"
+                "select application_id from staging.stg_canonical__applications"
                 " where candidate_id in (select id from q)"
             ).fetchall()
         }
@@ -179,7 +179,7 @@ def snapshot(warehouse: Warehouse) -> Snapshot:
                 """
                 select value from (
                     select candidate_id, unnest([email, phone]) as value
-                    from staging.base_canonical__candidates
+                    from staging.stg_canonical__candidates
                 )
                 where value is not null
                 group by value

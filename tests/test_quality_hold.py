@@ -158,21 +158,23 @@ def test_a_privacy_request_for_an_id_differing_only_in_case_fails_the_build(make
     assert "quarantined_consent_or_privacy_rows" in failure.value.output
     assert warehouse.rows(
         "select entity, record_key, candidate_id, quarantine_reason"
-        " from staging.stg_canonical__quarantine"
+        " from intermediate.int_canonical__quarantine"
     ) == [["privacy_requests", "r1", "C1", "unknown_candidate"]]
-    assert warehouse.rows("select count(*) from staging.stg_canonical__privacy_requests") == [[0]]
+    assert warehouse.rows(
+        "select count(*) from intermediate.int_canonical__privacy_requests_conformed"
+    ) == [[0]]
     reconciled = warehouse.rows(
-        "select staged_rows, quarantined_rows from staging.stg_canonical__landing_reconciliation"
-        " where entity = 'privacy_requests'"
+        "select staged_rows, quarantined_rows"
+        " from intermediate.int_canonical__landing_reconciliation where entity = 'privacy_requests'"
     )
     assert reconciled == [[0, 1]]
 
     write_entity(warehouse.landing_dir, "2026-06-02T0300", "candidates", [candidate("C1")])
     warehouse.build(AS_OF)
-    assert warehouse.rows("select candidate_id from staging.stg_canonical__privacy_requests") == [
-        ["C1"]
-    ]
-    assert warehouse.rows("select count(*) from staging.stg_canonical__quarantine") == [[0]]
+    assert warehouse.rows(
+        "select candidate_id from intermediate.int_canonical__privacy_requests_conformed"
+    ) == [["C1"]]
+    assert warehouse.rows("select count(*) from intermediate.int_canonical__quarantine") == [[0]]
 
 
 def test_json_lines_with_a_value_of_another_type_are_read_as_text(make_warehouse):
@@ -192,5 +194,5 @@ def test_json_lines_with_a_value_of_another_type_are_read_as_text(make_warehouse
     warehouse.build(AS_OF)
     assert warehouse.rows(
         "select request_id, candidate_id, request_type"
-        " from staging.stg_canonical__privacy_requests order by request_id"
+        " from intermediate.int_canonical__privacy_requests_conformed order by request_id"
     ) == [["2", "7", "stop_contact"], ["r1", "c1", "erasure"]]

@@ -26,8 +26,8 @@ STAGED_ENTITIES = (
     "privacy_requests",
     "outreach_events",
 )
-# Staging only (both sources) and the seeds it maps with: the marts still read canonical only.
-STAGING = "staging rejection_reason_map stage_map"
+# Staging and conformance only (both sources) and the seeds it maps with.
+STAGING = "staging intermediate.canonical rejection_reason_map stage_map"
 
 
 def build_staging(warehouse: Warehouse) -> str:
@@ -169,7 +169,12 @@ COMPARED = {
 
 
 def staged(warehouse: Warehouse, source: str, entity: str, columns: list[str]) -> list[dict]:
-    frame = warehouse.frame(f"select {', '.join(columns)} from staging.stg_{source}__{entity}")
+    relation = (  # TRANSITIONAL: greenhouse is conformed in staging until its layout step
+        f"intermediate.int_{source}__{entity}_conformed"
+        if source == "canonical"
+        else f"staging.stg_{source}__{entity}"
+    )
+    frame = warehouse.frame(f"select {', '.join(columns)} from {relation}")
     return [
         {c: (None if value != value else value) for c, value in row.items()}  # NaN/NaT -> None
         for row in frame.astype(object).to_dict("records")
@@ -256,10 +261,13 @@ def test_every_staged_model_has_the_canonical_columns_and_types(both_shapes):
         shapes = {
             source: both_shapes.rows(
                 "select column_name, data_type from information_schema.columns"
-                f" where table_schema = 'staging' and table_name = 'stg_{source}__{entity}'"
+                f" where table_schema = '{schema}' and table_name = '{table}'"
                 " order by ordinal_position"
             )
-            for source in ("canonical", "greenhouse")
+            for source, schema, table in (
+                ("canonical", "intermediate", f"int_canonical__{entity}_conformed"),
+                ("greenhouse", "staging", f"stg_greenhouse__{entity}"),
+            )
         }
         assert shapes["greenhouse"] == shapes["canonical"], entity
 
@@ -278,7 +286,9 @@ def test_landed_greenhouse_rows_reconcile_and_none_is_quarantined(both_shapes):
 
 
 def test_candidate_id_mapping_is_the_one_the_export_uses(both_shapes):
-    some = both_shapes.rows("select candidate_id from staging.stg_canonical__candidates limit 5")
+    some = both_shapes.rows(
+        "select candidate_id from intermediate.int_canonical__candidates_conformed limit 5"
+    )
     mapped = {greenhouse_candidate_id(row[0]) for row in some}
     known = {
         row[0]

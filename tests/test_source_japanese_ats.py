@@ -80,7 +80,7 @@ def both_shapes(tmp_path_factory) -> tuple[Warehouse, list]:
     generate_export(warehouse.landing_dir, 1500, seed=7, end_date=END_DATE, file_format="mixed")
     write_export(warehouse.landing_dir / "canonical", warehouse.landing_dir, encoding="cp932")
     decoded = decode_landing(warehouse.paths)
-    warehouse.dbt("build", END_DATE, select="+staging")
+    warehouse.dbt("build", END_DATE, select="+staging +intermediate.canonical")
     return warehouse, decoded
 
 
@@ -99,12 +99,14 @@ def test_export_is_cp932_with_japanese_forms(both_shapes):
 def test_staged_facts_equal_the_canonical_build(both_shapes):
     warehouse, _ = both_shapes
     for entity in ENTITIES:
-        canonical = warehouse.rows(f"describe staging.stg_canonical__{entity}")
+        canonical = warehouse.rows(f"describe intermediate.int_canonical__{entity}_conformed")
         japanese = warehouse.rows(f"describe staging.stg_japanese_ats__{entity}")
         assert [r[:2] for r in japanese] == [r[:2] for r in canonical], entity
         columns = [r[0] for r in canonical if r[0] not in VENDOR_TEXT]
         listed = ", ".join(columns)
-        expected = warehouse.rows(f"select {listed} from staging.stg_canonical__{entity}")
+        expected = warehouse.rows(
+            f"select {listed} from intermediate.int_canonical__{entity}_conformed"
+        )
         actual = warehouse.rows(f"select {listed} from staging.stg_japanese_ats__{entity}")
         assert len(expected) > 0, entity
         if entity == "candidates":
@@ -128,7 +130,7 @@ def test_every_row_is_accounted_for(both_shapes):
     # the same rows as the canonical export, but the openings: HR's own records, delivered
     # in the canonical export only (docs/rules-interpretation.md, openings)
     assert landed == warehouse.rows(
-        "select sum(landed_rows) from staging.stg_canonical__landing_reconciliation"
+        "select sum(landed_rows) from intermediate.int_canonical__landing_reconciliation"
         " where entity <> 'openings'"
     )
 
@@ -143,7 +145,8 @@ def test_unmapped_vendor_values_are_reported_not_guessed(both_shapes):
     assert warehouse.rows(
         "select count(*) from staging.stg_japanese_ats__stage_events where is_stage_unmapped"
     ) == warehouse.rows(
-        "select count(*) from staging.stg_canonical__stage_events where is_stage_unmapped"
+        "select count(*) from intermediate.int_canonical__stage_events_conformed"
+        " where is_stage_unmapped"
     )
 
 

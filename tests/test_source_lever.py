@@ -34,7 +34,7 @@ _EFFECTIVE_CATEGORY = """
             then cast(coalesce(a.rejection_category = 'disqualified', false) as varchar)
         when a.rejection_category is not null then a.rejection_category
         when a.status = 'offer_declined' then coalesce((
-            select o.decline_category from staging.stg_{source}__offers as o
+            select o.decline_category from {offers} as o
             where o.application_id = a.application_id and o.status = 'declined'
             order by o.extended_at desc, o.updated_at desc, o.offer_id desc limit 1), 'other')
         else 'other'
@@ -42,53 +42,54 @@ _EFFECTIVE_CATEGORY = """
 FACTS = {
     "candidates": (
         "select lever_id('contact', candidate_id), country, region, is_deleted, updated_on"
-        " from staging.stg_canonical__candidates",
+        " from intermediate.int_canonical__candidates_conformed",
         "select candidate_id, country, region, is_deleted, updated_on"
         " from staging.stg_lever__candidates",
     ),
     "applications": (
         "select lever_id('opportunity', a.application_id), lever_id('contact', a.candidate_id),"
         " lever_id('posting', a.job_id), a.status, a.applied_on, a.closed_on, a.updated_at,"
-        + _EFFECTIVE_CATEGORY.format(source="canonical")
-        + " from staging.stg_canonical__applications as a",
+        + _EFFECTIVE_CATEGORY.format(offers="intermediate.int_canonical__offers_conformed")
+        + " from intermediate.int_canonical__applications_conformed as a",
         "select a.application_id, a.candidate_id, a.job_id, a.status, a.applied_on, a.closed_on,"
         " a.updated_at,"
-        + _EFFECTIVE_CATEGORY.format(source="lever")
+        + _EFFECTIVE_CATEGORY.format(offers="staging.stg_lever__offers")
         + " from staging.stg_lever__applications as a",
     ),
     "stage_events": (
         "select lever_id('opportunity', application_id), source_stage, stage_order, entered_at"
-        " from staging.stg_canonical__stage_events",
+        " from intermediate.int_canonical__stage_events_conformed",
         "select application_id, source_stage, stage_order, entered_at"
         " from staging.stg_lever__stage_events",
     ),
     "evaluations": (
         "select lever_id('opportunity', application_id), source_stage, evaluated_at, rating"
-        " from staging.stg_canonical__evaluations",
+        " from intermediate.int_canonical__evaluations_conformed",
         "select application_id, source_stage, evaluated_at, rating"
         " from staging.stg_lever__evaluations",
     ),
     "offers": (
         "select lever_id('offer', offer_id), lever_id('opportunity', application_id), status,"
-        " extended_at, updated_at from staging.stg_canonical__offers",
+        " extended_at, updated_at from intermediate.int_canonical__offers_conformed",
         "select offer_id, application_id, status, extended_at, updated_at"
         " from staging.stg_lever__offers",
     ),
     "consent_events": (
         "select consent_event_id, lever_id('contact', candidate_id), purpose, action, recorded_at,"
-        " expires_at, notice_version, channel from staging.stg_canonical__consent_events",
+        " expires_at, notice_version, channel"
+        " from intermediate.int_canonical__consent_events_conformed",
         "select consent_event_id, candidate_id, purpose, action, recorded_at, expires_at,"
         " notice_version, channel from staging.stg_lever__consent_events",
     ),
     "privacy_requests": (
         "select request_id, lever_id('contact', candidate_id), request_type, received_at,"
-        " completed_at from staging.stg_canonical__privacy_requests",
+        " completed_at from intermediate.int_canonical__privacy_requests_conformed",
         "select request_id, candidate_id, request_type, received_at, completed_at"
         " from staging.stg_lever__privacy_requests",
     ),
     "outreach_events": (
         "select outreach_id, lever_id('contact', candidate_id), sent_at, channel, cohort, outcome,"
-        " outcome_at from staging.stg_canonical__outreach_events",
+        " outcome_at from intermediate.int_canonical__outreach_events_conformed",
         "select outreach_id, candidate_id, sent_at, channel, cohort, outcome, outcome_at"
         " from staging.stg_lever__outreach_events",
     ),
@@ -121,7 +122,7 @@ def both_sources(tmp_path_factory) -> Warehouse:
         warehouse.landing_dir, candidates=1500, seed=11, end_date=END_DATE, file_format="mixed"
     )
     write_export(warehouse.landing_dir / "canonical", warehouse.landing_dir)
-    warehouse.dbt("build", END_DATE, select="+staging")
+    warehouse.dbt("build", END_DATE, select="+staging +intermediate.canonical")
     return warehouse
 
 
@@ -138,12 +139,14 @@ def test_lever_export_stages_the_same_facts_per_person(both_sources, entity):
 def test_lever_staged_models_have_the_canonical_columns_and_types(both_sources):
     columns = (
         "select table_name, ordinal_position, column_name, data_type"
-        " from information_schema.columns where table_schema = 'staging'"
-        " and table_name = 'stg_{source}__{entity}' order by ordinal_position"
+        " from information_schema.columns where table_schema = '{schema}'"
+        " and table_name = '{table}' order by ordinal_position"
     )
     for entity in (*FACTS, "jobs"):
-        canonical = both_sources.rows(columns.format(source="canonical", entity=entity))
-        lever = both_sources.rows(columns.format(source="lever", entity=entity))
+        canonical = both_sources.rows(
+            columns.format(schema="intermediate", table=f"int_canonical__{entity}_conformed")
+        )
+        lever = both_sources.rows(columns.format(schema="staging", table=f"stg_lever__{entity}"))
         assert canonical, entity
         assert [row[1:] for row in lever] == [row[1:] for row in canonical], entity
 
@@ -153,7 +156,7 @@ def test_lever_export_lands_without_quarantine_and_reconciles(both_sources):
         "select entity, quarantine_reason, count(*) from staging.stg_lever__quarantine group by all"
     )
     canonical = both_sources.rows(
-        "select entity, quarantine_reason, count(*) from staging.stg_canonical__quarantine"
+        "select entity, quarantine_reason, count(*) from intermediate.int_canonical__quarantine"
         " group by all"
     )
     # the generated export is clean: whatever canonical quarantines, Lever does not invent more

@@ -82,7 +82,7 @@ def test_sample_build_exercises_every_rule(sample_warehouse):
 
 def test_one_eligibility_row_per_staged_candidate(sample_warehouse):
     counts = sample_warehouse.frame(
-        "select (select count(*) from staging.stg_canonical__candidates) as staged,"
+        "select (select count(*) from intermediate.int_canonical__candidates_conformed) as staged,"
         " (select count(*) from marts.recontact_eligibility) as evaluated"
     )
     assert counts["staged"][0] == counts["evaluated"][0] > 0
@@ -107,7 +107,7 @@ def test_every_landed_row_is_accounted_for(sample_warehouse):
     reconciled = sample_warehouse.frame(
         "select entity, batch_id, landed_rows, staged_rows + superseded_rows + redelivered_rows"
         " + quarantined_rows + suppressed_rows as accounted"
-        " from staging.stg_canonical__landing_reconciliation"
+        " from intermediate.int_canonical__landing_reconciliation"
     )
     by_key = {(r.entity, r.batch_id): (r.landed_rows, r.accounted) for r in reconciled.itertuples()}
     assert set(by_key) == {key for key, rows in in_files.items() if rows > 0}
@@ -116,7 +116,7 @@ def test_every_landed_row_is_accounted_for(sample_warehouse):
             assert by_key[key] == (rows, rows), key
     fates = sample_warehouse.frame(
         "select sum(superseded_rows) as superseded, sum(redelivered_rows) as redelivered"
-        " from staging.stg_canonical__landing_reconciliation"
+        " from intermediate.int_canonical__landing_reconciliation"
     )
     assert fates["superseded"][0] > 0 and fates["redelivered"][0] > 0
 
@@ -161,7 +161,7 @@ def test_missing_required_column_fails_naming_file_and_column(make_warehouse):
     del row["updated_at"]
     write_entity(warehouse.landing_dir, "2026-01-01T0300", "candidates", [row])
     with pytest.raises(LoadError) as failure:
-        warehouse.dbt("run", date(2026, 6, 30), select="base_canonical__candidates")
+        warehouse.dbt("run", date(2026, 6, 30), select="stg_canonical__candidates")
     assert (
         "landing file canonical/2026-01-01T0300/candidates.csv lacks required column(s) updated_at"
     ) in str(failure.value)
@@ -196,7 +196,7 @@ def test_a_quarantined_withdrawal_fails_the_build_and_leaves_the_last_good_marts
     with pytest.raises(DbtFailed) as failure:
         warehouse.build(date(2026, 7, 1))
     assert "quarantined_consent_or_privacy_rows" in failure.value.output
-    quarantine = warehouse.frame("select * from staging.stg_canonical__quarantine")
+    quarantine = warehouse.frame("select * from intermediate.int_canonical__quarantine")
     assert quarantine[["entity", "record_key", "quarantine_reason"]].values.tolist() == [
         ["consent_events", "k3", "unparseable recorded_at"]
     ]
@@ -237,7 +237,7 @@ def test_a_failed_build_changes_nothing_in_the_warehouse_and_is_kept_aside(make_
     # the warehouse: the last good build's tables, staging included
     assert {name: mart_digest(warehouse, name) for name in CONTRACT_COLUMNS} == marts
     assert mart_digest(warehouse, "recontact_eligibility_history") == history
-    assert warehouse.rows("select count(*) from staging.stg_canonical__quarantine") == [[0]]
+    assert warehouse.rows("select count(*) from intermediate.int_canonical__quarantine") == [[0]]
     assert "keeps its last good marts and history" in str(failure.value)
     assert str(building) in str(failure.value)
     # the raw tables have the new batch (the load succeeded; it is not undone)
@@ -245,7 +245,7 @@ def test_a_failed_build_changes_nothing_in_the_warehouse_and_is_kept_aside(make_
     # the failed build, kept aside for inspection
     with duckdb.connect(str(building), read_only=True) as failed:
         assert failed.execute(
-            "select record_key, quarantine_reason from staging.stg_canonical__quarantine"
+            "select record_key, quarantine_reason from intermediate.int_canonical__quarantine"
         ).fetchall() == [("k3", "unparseable recorded_at")]
 
     # the next good build replaces the warehouse and removes the copy
@@ -396,8 +396,8 @@ def handmade_warehouse(tmp_path_factory):
 def test_offset_timestamps_count_on_their_local_date(handmade_warehouse):
     warehouse, _ = handmade_warehouse
     closed = warehouse.frame(
-        "select cast(closed_on as varchar) as closed_on from staging.stg_canonical__applications"
-        " where application_id = 'a1'"
+        "select cast(closed_on as varchar) as closed_on"
+        " from intermediate.int_canonical__applications_conformed where application_id = 'a1'"
     )
     assert closed["closed_on"].tolist() == ["2026-01-01"]
 
@@ -405,8 +405,8 @@ def test_offset_timestamps_count_on_their_local_date(handmade_warehouse):
 def test_latest_version_wins_and_ties_go_to_the_later_batch(handmade_warehouse):
     warehouse, _ = handmade_warehouse
     staged = warehouse.rows(
-        "select application_id, status, batch_id from staging.stg_canonical__applications"
-        " order by application_id"
+        "select application_id, status, batch_id"
+        " from intermediate.int_canonical__applications_conformed order by application_id"
     )
     assert staged == [
         ["a1", "rejected", "2026-01-01T0300"],
@@ -415,7 +415,7 @@ def test_latest_version_wins_and_ties_go_to_the_later_batch(handmade_warehouse):
     eligibility = warehouse.mart("recontact_eligibility").set_index("candidate_id")
     assert eligibility.loc["c2", "jurisdiction"] == "US"  # same updated_at, later batch
     fates = warehouse.rows(
-        "select candidate_id, _batch_id, _fate from staging.base_canonical__candidates"
+        "select candidate_id, _batch_id, _fate from staging.stg_canonical__candidates"
         " where candidate_id = 'c2' order by _batch_id"
     )
     assert [fate for _, _, fate in fates] == ["superseded", "staged"]
@@ -425,7 +425,7 @@ def test_events_keep_the_first_delivery_and_quarantine_conflicting_ones(handmade
     warehouse, _ = handmade_warehouse
     fates = warehouse.rows(
         "select stage_event_id, _batch_id, _fate, quarantine_reason"
-        " from staging.base_canonical__stage_events order by stage_event_id, _batch_id"
+        " from staging.stg_canonical__stage_events order by stage_event_id, _batch_id"
     )
     assert fates == [
         ["s1", "2026-01-01T0300", "staged", None],
@@ -439,7 +439,7 @@ def test_unreadable_rows_are_quarantined_with_file_row_and_reason(handmade_wareh
     warehouse, output = handmade_warehouse
     quarantine = warehouse.rows(
         "select entity, record_key, source_file, source_row, quarantine_reason"
-        " from staging.stg_canonical__quarantine order by entity, record_key"
+        " from intermediate.int_canonical__quarantine order by entity, record_key"
     )
     assert quarantine == [
         [

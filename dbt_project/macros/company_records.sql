@@ -64,7 +64,7 @@ checked as (
 {% macro staged_consent_events(source_system) -%}
 with
 
--- only the rows about a known candidate (company_records_of_candidates, landing_bookkeeping.sql)
+-- only the rows about a known candidate (company_records_of_candidates, landed_rows.sql)
 consent_events as (
     select * from {{ ref('base_' ~ source_system ~ '__consent_events') }}
     where _fate = 'staged'
@@ -142,7 +142,7 @@ checked as (
 {% macro staged_privacy_requests(source_system) -%}
 with
 
--- only the rows about a known candidate (company_records_of_candidates, landing_bookkeeping.sql)
+-- only the rows about a known candidate (company_records_of_candidates, landed_rows.sql)
 privacy_requests as (
     select * from {{ ref('base_' ~ source_system ~ '__privacy_requests') }}
     where _fate = 'staged'

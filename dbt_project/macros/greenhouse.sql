@@ -12,7 +12,7 @@
 
 {#- Rows of a purged person's applications (see tombstones.sql). -#}
 {% macro is_suppressed_greenhouse_application(application_id_expr) -%}
-    {{ is_suppressed_application(application_id_expr, 'greenhouse', 'base_greenhouse__application', 'id') }}
+    {{ is_suppressed_application(application_id_expr, 'base_greenhouse__application', 'id') }}
 {%- endmacro %}
 
 {#- Greenhouse's overall recommendation on a scorecard -> the 1-5 rating of the export

@@ -1,7 +1,7 @@
 {#- What becomes of each landed row (docs/rules-interpretation.md, points 3-5).
-    Every base model ends with one of these macros, which continue its `with`
-    chain from a CTE of parsed rows carrying `invalid_reason` (NULL when the row
-    is readable) and add two columns:
+    Every staging model (stg_<source>__<table>) ends with one of these macros, which
+    continue its `with` chain from a CTE of parsed rows carrying `invalid_reason` (NULL
+    when the row is readable) and add two columns:
       _fate              staged | superseded | redelivered | quarantined | suppressed
       quarantine_reason  why a row was quarantined, else NULL
     The CTE also carries `is_suppressed` (set by read_landing, see tombstones.sql): the
@@ -152,6 +152,17 @@ select * from fated
     {%- set grace = modules.datetime.timedelta(days=rule_parameter('future_grace_days') | int) -%}
     {%- set latest = run_started_at.astimezone(zone) + grace -%}
     ({{ parsed_column }} > cast('{{ latest.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }}))
+{%- endmacro %}
+
+
+{#- The company's records about a candidate that must name a known one (rule set v1.1):
+    a consent event or privacy request whose candidate_id matches no conformed candidate
+    of its source refers to nobody we can hold, and is quarantined as `unknown_candidate`.
+    Decided after staging (in int_<source>__quarantine, int_<source>__landing_reconciliation
+    and int_<source>__<entity>_conformed), so that a candidate delivered in a later batch
+    releases the row without a full refresh. Ids match exactly: no case or width folding. -#}
+{% macro company_records_of_candidates() -%}
+    {{ return(['consent_events', 'privacy_requests']) }}
 {%- endmacro %}
 
 

@@ -59,16 +59,6 @@ located as (
 select * from located
 {%- endmacro %}
 
-{#- The company's records about a candidate that must name a known one (rule set v1.1):
-    a consent event or privacy request whose candidate_id matches no staged candidate of
-    its source refers to nobody we can hold, and is quarantined as `unknown_candidate`.
-    Decided after the base models (in landing_quarantine, landing_reconciliation and the
-    staged models of company_records.sql), so that a candidate delivered in a later batch
-    releases the row without a full refresh. Ids match exactly: no case or width folding. -#}
-{% macro company_records_of_candidates() -%}
-    {{ return(['consent_events', 'privacy_requests']) }}
-{%- endmacro %}
-
 {#- How every landed row was used, per entity and batch:
     landed_rows = staged_rows + superseded_rows + redelivered_rows + quarantined_rows
     + suppressed_rows (rows of persons purged earlier, re-delivered). -#}

@@ -83,14 +83,12 @@
 {%- endmacro %}
 
 {#- For rows kept by application (stage events, evaluations, offers): the application
-    belongs to a purged person, whose application rows were suppressed. A vendor whose
-    base model of applications has another name or key (Greenhouse: base_greenhouse__application,
-    key `id`) passes them. -#}
-{% macro is_suppressed_application(application_id_expr, source_system='canonical',
-                                   applications_model=none, key_column='application_id') -%}
+    belongs to a purged person, whose application rows were suppressed in the source's
+    staging model of applications (its key column: key_column). -#}
+{% macro is_suppressed_application(application_id_expr, applications_model, key_column='application_id') -%}
     {{ application_id_expr }} in (
         select suppressed.{{ key_column }}
-        from {{ ref(applications_model or 'base_' ~ source_system ~ '__applications') }} as suppressed
+        from {{ ref(applications_model) }} as suppressed
         where suppressed._fate = 'suppressed'
     )
 {%- endmacro %}

@@ -4,6 +4,6 @@
     quarantine list or a landing reconciliation fails an error-severity test, dbt skips
     every model after them and the last good marts stay as they were. -#}
 {%- for source_system in var('recontact_sources') %}
--- depends_on: {{ ref('stg_' ~ source_system ~ '__landing_reconciliation') }}
+-- depends_on: {{ ref(source_entity_model(source_system, 'landing_reconciliation')) }}
 {%- endfor %}
 {{ union_sources('quarantine') }}

@@ -4,7 +4,7 @@ with
 landed as (
     {{ read_landing(
         'japanese_ats', 'evaluations',
-        suppressed_when=is_suppressed_application('application_id', 'japanese_ats')
+        suppressed_when=is_suppressed_application('application_id', 'base_japanese_ats__applications')
     ) }}
 ),
 

@@ -2,7 +2,7 @@
 with
 
 landed as (
-    {{ read_landing('lever', 'application', suppressed_when=is_suppressed_application('opportunity_id', 'lever')) }}
+    {{ read_landing('lever', 'application', suppressed_when=is_suppressed_application('opportunity_id', 'base_lever__applications')) }}
 ),
 
 parsed as (
