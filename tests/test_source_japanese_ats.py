@@ -80,7 +80,7 @@ def both_shapes(tmp_path_factory) -> tuple[Warehouse, list]:
     generate_export(warehouse.landing_dir, 1500, seed=7, end_date=END_DATE, file_format="mixed")
     write_export(warehouse.landing_dir / "canonical", warehouse.landing_dir, encoding="cp932")
     decoded = decode_landing(warehouse.paths)
-    warehouse.dbt("build", END_DATE, select="+staging +intermediate.canonical")
+    warehouse.dbt("build", END_DATE, select="+intermediate.canonical +intermediate.japanese_ats")
     return warehouse, decoded
 
 
@@ -100,14 +100,16 @@ def test_staged_facts_equal_the_canonical_build(both_shapes):
     warehouse, _ = both_shapes
     for entity in ENTITIES:
         canonical = warehouse.rows(f"describe intermediate.int_canonical__{entity}_conformed")
-        japanese = warehouse.rows(f"describe staging.stg_japanese_ats__{entity}")
+        japanese = warehouse.rows(f"describe intermediate.int_japanese_ats__{entity}_conformed")
         assert [r[:2] for r in japanese] == [r[:2] for r in canonical], entity
         columns = [r[0] for r in canonical if r[0] not in VENDOR_TEXT]
         listed = ", ".join(columns)
         expected = warehouse.rows(
             f"select {listed} from intermediate.int_canonical__{entity}_conformed"
         )
-        actual = warehouse.rows(f"select {listed} from staging.stg_japanese_ats__{entity}")
+        actual = warehouse.rows(
+            f"select {listed} from intermediate.int_japanese_ats__{entity}_conformed"
+        )
         assert len(expected) > 0, entity
         if entity == "candidates":
             name = columns.index("full_name")
@@ -117,15 +119,15 @@ def test_staged_facts_equal_the_canonical_build(both_shapes):
 
 def test_every_row_is_accounted_for(both_shapes):
     warehouse, _ = both_shapes
-    assert warehouse.rows("select count(*) from staging.stg_japanese_ats__quarantine") == [[0]]
+    assert warehouse.rows("select count(*) from intermediate.int_japanese_ats__quarantine") == [[0]]
     unbalanced = warehouse.rows(
-        "select entity, batch_id from staging.stg_japanese_ats__landing_reconciliation"
+        "select entity, batch_id from intermediate.int_japanese_ats__landing_reconciliation"
         " where landed_rows <> staged_rows + superseded_rows + redelivered_rows"
         " + quarantined_rows + suppressed_rows"
     )
     assert unbalanced == []
     landed = warehouse.rows(
-        "select sum(landed_rows) from staging.stg_japanese_ats__landing_reconciliation"
+        "select sum(landed_rows) from intermediate.int_japanese_ats__landing_reconciliation"
     )
     # the same rows as the canonical export, but the openings: HR's own records, delivered
     # in the canonical export only (docs/rules-interpretation.md, openings)
@@ -138,12 +140,13 @@ def test_every_row_is_accounted_for(both_shapes):
 def test_unmapped_vendor_values_are_reported_not_guessed(both_shapes):
     warehouse, _ = both_shapes
     unmapped = warehouse.rows(
-        "select distinct source_stage from staging.stg_japanese_ats__stage_events"
+        "select distinct source_stage from intermediate.int_japanese_ats__stage_events_conformed"
         " where is_stage_unmapped order by 1"
     )
     assert unmapped and all(row[0] not in ("一次面接", "最終面接") for row in unmapped)
     assert warehouse.rows(
-        "select count(*) from staging.stg_japanese_ats__stage_events where is_stage_unmapped"
+        "select count(*) from intermediate.int_japanese_ats__stage_events_conformed"
+        " where is_stage_unmapped"
     ) == warehouse.rows(
         "select count(*) from intermediate.int_canonical__stage_events_conformed"
         " where is_stage_unmapped"
@@ -333,10 +336,10 @@ def test_dates_stage_and_unparseable_ones_are_quarantined(make_warehouse):
         ],
     )
     decode_landing(warehouse.paths)
-    warehouse.dbt("build", END_DATE, select="+staging.japanese_ats")
+    warehouse.dbt("build", END_DATE, select="+intermediate.japanese_ats")
     staged = warehouse.rows(
         "select candidate_id, cast(updated_at as varchar), region"
-        " from staging.stg_japanese_ats__candidates order by 1"
+        " from intermediate.int_japanese_ats__candidates_conformed order by 1"
     )
     assert staged == [
         ["J1", "2026-04-01 09:05:00", "13"],
@@ -345,7 +348,7 @@ def test_dates_stage_and_unparseable_ones_are_quarantined(make_warehouse):
     ]
     quarantined = warehouse.rows(
         "select record_key, source_file, source_row, quarantine_reason"
-        " from staging.stg_japanese_ats__quarantine order by 1"
+        " from intermediate.int_japanese_ats__quarantine order by 1"
     )
     assert quarantined == [
         ["J4", f"japanese_ats/{BATCH}/candidates.csv", 4, "unparseable updated_at"],
@@ -412,7 +415,7 @@ def test_retention_purge_erases_a_japanese_ats_person_everywhere(tmp_path):
     generate_export(tmp_path / "generated", 200, seed=5, end_date=END_DATE, batches=2)
     write_export(tmp_path / "generated" / "canonical", warehouse.landing_dir)
     decode_landing(warehouse.paths)
-    warehouse.dbt("build", END_DATE, select="+staging.japanese_ats")
+    warehouse.dbt("build", END_DATE, select="+intermediate.japanese_ats")
     candidate_id, email, apps = _person_with_applications(warehouse)
     assert "japanese_ats" in str(_holders(warehouse, candidate_id, email, apps))
     rows_before = {r.source_file: r.rows for r in decode_landing(warehouse.paths)}

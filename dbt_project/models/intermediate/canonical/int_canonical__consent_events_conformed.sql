@@ -4,7 +4,9 @@ with
 consent_events as (
     select * from {{ ref('stg_canonical__consent_events') }}
     where _fate = 'staged'
-        and candidate_id in (select known.candidate_id from {{ ref('int_canonical__candidates_conformed') }} as known)
+        and candidate_id in (
+            select known.candidate_id from {{ ref('int_canonical__candidates_conformed') }} as known
+        )
 ),
 
 staged as (

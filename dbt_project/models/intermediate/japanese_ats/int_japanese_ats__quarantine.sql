@@ -1,0 +1,69 @@
+{#- Every landed row of the Japanese ATS export that was not used, with where it came from
+    and why, and the ids of the candidate and the application it refers to (rule set v1.1:
+    their person is held, int_persons_held). No personal data: keys and the location are
+    enough to find it. A consent event or privacy request naming no staged candidate is
+    quarantined here as `unknown_candidate` (company_records_of_candidates, landed_rows.sql).
+    Per entity (stg_japanese_ats__<entity>): its key, and the columns naming the candidate and
+    the application a row refers to. -#}
+{%- set entities = {
+    'candidates': {'key': 'candidate_id', 'candidate_id': 'candidate_id'},
+    'jobs': {'key': 'job_id'},
+    'applications': {'key': 'application_id', 'candidate_id': 'candidate_id', 'application_id': 'application_id'},
+    'stage_events': {'key': 'stage_event_id', 'application_id': 'application_id'},
+    'evaluations': {'key': 'evaluation_id', 'application_id': 'application_id'},
+    'offers': {'key': 'offer_id', 'application_id': 'application_id'},
+    'consent_events': {'key': 'consent_event_id', 'candidate_id': 'candidate_id'},
+    'privacy_requests': {'key': 'request_id', 'candidate_id': 'candidate_id'},
+    'outreach_events': {'key': 'outreach_id', 'candidate_id': 'candidate_id'},
+} -%}
+{%- set no_id = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
+
+with
+
+{% for entity, columns in entities.items() %}
+{{ entity }} as (
+    select
+        '{{ entity }}' as entity,
+        entity_rows.{{ columns.key }} as record_key,
+        {{ 'entity_rows.' ~ columns.candidate_id if columns.candidate_id else no_id }} as candidate_id,
+        {{ 'entity_rows.' ~ columns.application_id if columns.application_id else no_id }} as application_id,
+        entity_rows._batch_id as batch_id,
+        entity_rows._source_file as source_file,
+        entity_rows._source_row as source_row,
+        {%- if entity in company_records_of_candidates() %}
+        case
+            when entity_rows._fate = 'quarantined' then entity_rows.quarantine_reason
+            else 'unknown_candidate'
+        end as quarantine_reason
+    from {{ ref('stg_japanese_ats__' ~ entity) }} as entity_rows
+    left join {{ ref('int_japanese_ats__candidates_conformed') }} as known
+        on entity_rows.candidate_id = known.candidate_id
+    where entity_rows._fate = 'quarantined' or (entity_rows._fate = 'staged' and known.candidate_id is null)
+        {%- else %}
+        entity_rows.quarantine_reason
+    from {{ ref('stg_japanese_ats__' ~ entity) }} as entity_rows
+    where entity_rows._fate = 'quarantined'
+        {%- endif %}
+),
+{% endfor %}
+
+located as (
+    {%- for entity in entities %}
+    select
+        'japanese_ats' as source_system,
+        entity,
+        record_key,
+        candidate_id,
+        application_id,
+        batch_id,
+        source_file,
+        source_row,
+        quarantine_reason
+    from {{ entity }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+)
+
+select * from located
