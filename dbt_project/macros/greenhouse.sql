@@ -71,6 +71,7 @@ checked as (
             (unreadable('position'), 'index is not an integer'),
             ('synced_at_text is null', 'missing _fivetran_synced'),
             (unreadable('synced_at'), 'unparseable _fivetran_synced'),
+            (after_build_clock('synced_at', 'greenhouse'), '_fivetran_synced in the future'),
         ]) }} as invalid_reason
     from parsed
 ),
