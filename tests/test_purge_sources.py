@@ -79,7 +79,7 @@ def test_purge_erases_a_greenhouse_person_from_files_and_tables(tmp_path):
     warehouse = new_warehouse(tmp_path / "warehouse")
     generate_export(tmp_path / "generated", 200, seed=5, end_date=END_DATE, batches=2)
     write_export(tmp_path / "generated" / "canonical", warehouse.landing_dir)
-    warehouse.dbt("build", END_DATE, select="+staging.greenhouse")
+    warehouse.dbt("build", END_DATE, select="+intermediate.greenhouse")
     candidate_id, email, applications = a_person(warehouse.landing_dir)
     held = holders(warehouse.landing_dir, candidate_id, email, applications)
     assert {"candidate", "email_address", "application", "application_history"} <= {
@@ -92,10 +92,10 @@ def test_purge_erases_a_greenhouse_person_from_files_and_tables(tmp_path):
     assert holders(warehouse.landing_dir, candidate_id, email, applications) == []
     with duckdb.connect(str(warehouse.duckdb_path), read_only=True) as connection:
         remaining = connection.execute(
-            "select (select count(*) from staging.base_greenhouse__candidate where id = $c),"
-            " (select count(*) from staging.base_greenhouse__email_address"
+            "select (select count(*) from staging.stg_greenhouse__candidate where id = $c),"
+            " (select count(*) from staging.stg_greenhouse__email_address"
             "   where candidate_id = $c),"
-            " (select count(*) from staging.base_greenhouse__scorecard"
+            " (select count(*) from staging.stg_greenhouse__scorecard"
             "   where list_contains($a, application_id))",
             {"c": candidate_id, "a": sorted(applications)},
         ).fetchall()
@@ -103,6 +103,6 @@ def test_purge_erases_a_greenhouse_person_from_files_and_tables(tmp_path):
     assert email.encode() not in warehouse.duckdb_path.read_bytes()
     assert candidate_id not in report.render() and email not in str(report.as_dict())
     # other people are still there
-    assert warehouse.rows("select count(*) > 100 from staging.base_greenhouse__candidate") == [
+    assert warehouse.rows("select count(*) > 100 from staging.stg_greenhouse__candidate") == [
         [True]
     ]

@@ -26,8 +26,8 @@ STAGED_ENTITIES = (
     "privacy_requests",
     "outreach_events",
 )
-# Staging and conformance only (both sources) and the seeds it maps with.
-STAGING = "staging intermediate.canonical rejection_reason_map stage_map"
+# Staging and conformance only (both sources), with the seeds it maps with (parents).
+STAGING = "+intermediate.canonical +intermediate.greenhouse"
 
 
 def build_staging(warehouse: Warehouse) -> str:
@@ -169,12 +169,9 @@ COMPARED = {
 
 
 def staged(warehouse: Warehouse, source: str, entity: str, columns: list[str]) -> list[dict]:
-    relation = (  # TRANSITIONAL: greenhouse is conformed in staging until its layout step
-        f"intermediate.int_{source}__{entity}_conformed"
-        if source == "canonical"
-        else f"staging.stg_{source}__{entity}"
+    frame = warehouse.frame(
+        f"select {', '.join(columns)} from intermediate.int_{source}__{entity}_conformed"
     )
-    frame = warehouse.frame(f"select {', '.join(columns)} from {relation}")
     return [
         {c: (None if value != value else value) for c, value in row.items()}  # NaN/NaT -> None
         for row in frame.astype(object).to_dict("records")
@@ -246,12 +243,13 @@ def test_the_export_exercises_what_greenhouse_reads_differently(both_shapes):
     """Statuses derived from reason types and offers, hires from history, deletions, consents."""
     statuses = dict(
         both_shapes.rows(
-            "select status, count(*) from staging.stg_greenhouse__applications group by status"
+            "select status, count(*) from intermediate.int_greenhouse__applications_conformed"
+            " group by status"
         )
     )
     assert all(statuses.get(s, 0) > 0 for s in ("withdrawn", "offer_declined", "hired", "rejected"))
     deleted = both_shapes.rows(
-        "select count(*) from staging.stg_greenhouse__candidates where is_deleted"
+        "select count(*) from intermediate.int_greenhouse__candidates_conformed where is_deleted"
     )
     assert deleted[0][0] > 0
 
@@ -261,13 +259,11 @@ def test_every_staged_model_has_the_canonical_columns_and_types(both_shapes):
         shapes = {
             source: both_shapes.rows(
                 "select column_name, data_type from information_schema.columns"
-                f" where table_schema = '{schema}' and table_name = '{table}'"
+                " where table_schema = 'intermediate'"
+                f" and table_name = 'int_{source}__{entity}_conformed'"
                 " order by ordinal_position"
             )
-            for source, schema, table in (
-                ("canonical", "intermediate", f"int_canonical__{entity}_conformed"),
-                ("greenhouse", "staging", f"stg_greenhouse__{entity}"),
-            )
+            for source in ("canonical", "greenhouse")
         }
         assert shapes["greenhouse"] == shapes["canonical"], entity
 
@@ -276,7 +272,7 @@ def test_landed_greenhouse_rows_reconcile_and_none_is_quarantined(both_shapes):
     totals = both_shapes.rows(
         "select sum(landed_rows), sum(staged_rows + superseded_rows + redelivered_rows"
         " + quarantined_rows + suppressed_rows), sum(quarantined_rows)"
-        " from staging.stg_greenhouse__landing_reconciliation"
+        " from intermediate.int_greenhouse__landing_reconciliation"
     )[0]
     files = sum(
         sum(1 for _ in csv.reader(path.open(encoding="utf-8"))) - 1
@@ -292,7 +288,9 @@ def test_candidate_id_mapping_is_the_one_the_export_uses(both_shapes):
     mapped = {greenhouse_candidate_id(row[0]) for row in some}
     known = {
         row[0]
-        for row in both_shapes.rows("select candidate_id from staging.stg_greenhouse__candidates")
+        for row in both_shapes.rows(
+            "select candidate_id from intermediate.int_greenhouse__candidates_conformed"
+        )
     }
     assert mapped <= known
     assert greenhouse_candidate_id("C123") == "123003"
@@ -423,13 +421,15 @@ def test_reference_fivetran_files_load_and_every_row_is_accounted_for(reference_
         for row in reference_shapes.rows(
             "select entity, batch_id, landed_rows, staged_rows + superseded_rows + redelivered_rows"
             " + quarantined_rows + suppressed_rows"
-            " from staging.stg_greenhouse__landing_reconciliation"
+            " from intermediate.int_greenhouse__landing_reconciliation"
         )
     }
     for path in REFERENCE_DIR.glob("*.csv"):
         rows = sum(1 for _ in csv.DictReader(path.open(encoding="utf-8")))
         assert reconciliation[(path.stem, "2021-02-10T0000")] == [rows, rows], path.name
-    staged = reference_shapes.rows("select count(*) from staging.stg_greenhouse__candidates")[0][0]
+    staged = reference_shapes.rows(
+        "select count(*) from intermediate.int_greenhouse__candidates_conformed"
+    )[0][0]
     assert staged == 4  # two reference candidates, two hand-made ones
 
 
@@ -447,8 +447,8 @@ def test_unmapped_greenhouse_stages_and_reasons_are_reported_not_guessed(referen
     # the reference's own stage names are in the seed; only the hand-made one is not
     assert reported.get("warn_greenhouse_unmapped_stages") == 1
     assert reference_shapes.rows(
-        "select stage, rejection_category from staging.stg_greenhouse__stage_events"
-        " join staging.stg_greenhouse__applications using (application_id)"
+        "select stage, rejection_category from intermediate.int_greenhouse__stage_events_conformed"
+        " join intermediate.int_greenhouse__applications_conformed using (application_id)"
         " where application_id = '910003'"
     ) == [[None, "other"]]
 
@@ -457,16 +457,16 @@ def test_deleted_candidate_is_deleted_in_source_and_deleted_child_rows_are_kept_
     reference_shapes,
 ):
     assert reference_shapes.rows(
-        "select is_deleted, country from staging.stg_greenhouse__candidates"
+        "select is_deleted, country from intermediate.int_greenhouse__candidates_conformed"
         " where candidate_id = '900003'"
     ) == [[True, "DE"]]
     assert reference_shapes.rows(
-        "select count(*) from staging.stg_greenhouse__evaluations"
+        "select count(*) from intermediate.int_greenhouse__evaluations_conformed"
         " where evaluation_id = '5308657003'"
     ) == [[0]]
     assert (
         reference_shapes.rows(
-            "select _fate, quarantine_reason from staging.base_greenhouse__scorecard"
+            "select _fate, quarantine_reason from staging.stg_greenhouse__scorecard"
             " where id = '5308657003' order by _batch_id"
         )
         == [["quarantined", "deleted in Greenhouse (_fivetran_deleted)"]] * 2
@@ -476,15 +476,17 @@ def test_deleted_candidate_is_deleted_in_source_and_deleted_child_rows_are_kept_
 def test_greenhouse_consent_flags_become_consent_events(reference_shapes):
     assert reference_shapes.rows(
         "select purpose, action, cast(recorded_on as varchar)"
-        " from staging.stg_greenhouse__consent_events"
+        " from intermediate.int_greenhouse__consent_events_conformed"
         " where candidate_id = '900103' order by purpose"
     ) == [["recontact", "withdrawn", "2021-02-20"], ["retention", "granted", "2021-02-20"]]
     # can_email = true is Greenhouse's default, not consent: no event
     assert reference_shapes.rows(
-        "select count(*) from staging.stg_greenhouse__consent_events where candidate_id = '900003'"
+        "select count(*) from intermediate.int_greenhouse__consent_events_conformed"
+        " where candidate_id = '900003'"
     ) == [[0]]
     # a custom country that is not an ISO code leaves the jurisdiction to 'default', reported
     assert reference_shapes.rows(
-        "select country from staging.stg_greenhouse__candidates where candidate_id = '900103'"
+        "select country from intermediate.int_greenhouse__candidates_conformed"
+        " where candidate_id = '900103'"
     ) == [[None]]
     assert warnings(reference_shapes).get("warn_greenhouse_candidates_without_country") == 3

@@ -12,7 +12,7 @@
 
 {#- TRANSITIONAL (layout refactor, one source at a time): the model of a source's entity. -#}
 {% macro source_entity_model(source_system, entity) -%}
-    {%- if source_system not in ['canonical', 'japanese_ats'] -%}
+    {%- if source_system not in ['canonical', 'greenhouse', 'japanese_ats'] -%}
         {{ return('stg_' ~ source_system ~ '__' ~ entity) }}
     {%- elif entity in ['quarantine', 'landing_reconciliation'] -%}
         {{ return('int_' ~ source_system ~ '__' ~ entity) }}

@@ -1,77 +1,53 @@
-{#- The company's consent records first; then what Greenhouse's own flags say, for a
-    purpose only when the company has no record of that purpose for the person (its
-    records are dated and carry expiry; the flags are an undated current state):
-      can_email = false                     -> recontact withdrawn
-      can_email = true                      -> nothing (Greenhouse's default, not consent)
-      gdpr_retention_consent_given = true   -> retention granted, no expiry
-      gdpr_retention_consent_given = false  -> retention withdrawn
-    each recorded at the candidate's updated_at (docs/source-greenhouse.md). -#}
+{{ append_only_events_config('greenhouse', 'consent_events') }}
+{%- set increment = landing_increment('greenhouse', 'consent_events') %}
+
 with
 
-company_records as (
-    {{ staged_consent_events('greenhouse') }}
+landed as (
+    {{ read_landing(
+        'greenhouse', 'consent_events',
+        suppressed_when=is_tombstoned('candidate_id', 'greenhouse'), batches=increment.batches
+    ) }}
 ),
 
-candidates as (
-    select * from {{ ref('base_greenhouse__candidate') }}
-    where _fate = 'staged'
-),
-
-recorded_purposes as (
-    select distinct
+parsed as (
+    select
+        consent_event_id,
         candidate_id,
-        purpose
-    from company_records
-),
-
-flags as (
-    select
-        id as candidate_id,
-        'recontact' as purpose,
+        {{ mapping_key('purpose') }} as purpose,
         -- `action` is the export contract's column name, keyword or not
-        'withdrawn' as action,  -- noqa: RF04
-        'greenhouse_can_email' as channel,
-        updated_at,
-        _batch_id
-    from candidates
-    where can_email = false
-    union all
-    select
-        id as candidate_id,
-        'retention' as purpose,
-        case when gdpr_retention_consent_given then 'granted' else 'withdrawn' end as action,  -- noqa: RF04
-        'greenhouse_gdpr_retention_consent' as channel,
-        updated_at,
-        _batch_id
-    from candidates
-    where gdpr_retention_consent_given is not null
+        {{ mapping_key('action') }} as action,  -- noqa: RF04
+        {{ to_local_timestamp('recorded_at', 'greenhouse') }} as recorded_at,
+        {{ to_local_timestamp('expires_at', 'greenhouse') }} as expires_at,
+        notice_version,
+        channel,
+        recorded_at as recorded_at_text,
+        expires_at as expires_at_text,
+        _batch_id,
+        _source_file,
+        _source_row,
+        is_suppressed
+    from landed
 ),
 
-from_flags as (
+checked as (
     select
-        'greenhouse' as source_system,
-        {{ dbt.concat(['flags.channel', "':'", 'flags.candidate_id']) }} as consent_event_id,
-        flags.candidate_id,
-        flags.purpose,
-        flags.action,
-        flags.updated_at as recorded_at,
-        cast(flags.updated_at as date) as recorded_on,
-        cast(null as {{ dbt.type_timestamp() }}) as expires_at,
-        cast(null as date) as expires_on,
-        cast(null as {{ dbt.type_string() }}) as notice_version,
-        flags.channel,
-        flags._batch_id as batch_id
-    from flags
-    left join recorded_purposes
-        on flags.candidate_id = recorded_purposes.candidate_id
-        and flags.purpose = recorded_purposes.purpose
-    where recorded_purposes.candidate_id is null
+        *,
+        {{ first_failed_check([
+            ('consent_event_id is null', 'missing consent_event_id'),
+            ('candidate_id is null', 'missing candidate_id'),
+            ('purpose is null', 'missing purpose'),
+            ("purpose not in ('retention', 'recontact')", 'unknown consent purpose'),
+            ('action is null', 'missing action'),
+            ("action not in ('granted', 'withdrawn')", 'unknown consent action'),
+            ('recorded_at_text is null', 'missing recorded_at'),
+            (unreadable('recorded_at'), 'unparseable recorded_at'),
+            (unreadable('expires_at'), 'unparseable expires_at'),
+            (after_build_clock('recorded_at', 'greenhouse'), 'recorded_at in the future'),
+        ]) }} as invalid_reason
+    from parsed
 ),
 
-consent_events as (
-    select * from company_records
-    union all
-    select * from from_flags
-)
-
-select * from consent_events
+{{ first_delivery_wins(
+    'checked', 'consent_event_id', landing_columns('greenhouse', 'consent_events'), appending=increment.appending
+) }}

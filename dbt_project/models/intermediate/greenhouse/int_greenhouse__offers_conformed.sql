@@ -1,7 +1,7 @@
 with
 
 offers as (
-    select * from {{ ref('base_greenhouse__offer') }}
+    select * from {{ ref('stg_greenhouse__offer') }}
     where _fate = 'staged'
 ),
 

@@ -3,12 +3,12 @@
 with
 
 application_history as (
-    select * from {{ ref('base_greenhouse__application_history') }}
+    select * from {{ ref('stg_greenhouse__application_history') }}
     where _fate = 'staged' and new_stage_id is not null
 ),
 
 job_stages as (
-    select * from {{ ref('base_greenhouse__job_stage') }}
+    select * from {{ ref('stg_greenhouse__job_stage') }}
     where _fate = 'staged'
 ),
 

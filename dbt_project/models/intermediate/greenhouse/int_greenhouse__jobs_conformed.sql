@@ -1,7 +1,7 @@
 with
 
 jobs as (
-    select * from {{ ref('base_greenhouse__job') }}
+    select * from {{ ref('stg_greenhouse__job') }}
     where _fate = 'staged'
 ),
 

@@ -4,27 +4,27 @@
 with
 
 applications as (
-    select * from {{ ref('base_greenhouse__application') }}
+    select * from {{ ref('stg_greenhouse__application') }}
     where _fate = 'staged'
 ),
 
 job_applications as (
-    select * from {{ ref('base_greenhouse__job_application') }}
+    select * from {{ ref('stg_greenhouse__job_application') }}
     where _fate = 'staged'
 ),
 
 rejection_reasons as (
-    select * from {{ ref('base_greenhouse__rejection_reason') }}
+    select * from {{ ref('stg_greenhouse__rejection_reason') }}
     where _fate = 'staged'
 ),
 
 offers as (
-    select * from {{ ref('base_greenhouse__offer') }}
+    select * from {{ ref('stg_greenhouse__offer') }}
     where _fate = 'staged'
 ),
 
 application_history as (
-    select * from {{ ref('base_greenhouse__application_history') }}
+    select * from {{ ref('stg_greenhouse__application_history') }}
     where _fate = 'staged'
 ),
 

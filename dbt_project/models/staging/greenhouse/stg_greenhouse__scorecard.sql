@@ -3,7 +3,7 @@ with
 landed as (
     {{ read_landing(
         'greenhouse', 'scorecard',
-        suppressed_when=is_suppressed_greenhouse_application('application_id')
+        suppressed_when=is_suppressed_application('application_id', 'stg_greenhouse__application', 'id')
     ) }}
 ),
 

@@ -3,7 +3,7 @@
 with
 
 scorecards as (
-    select * from {{ ref('base_greenhouse__scorecard') }}
+    select * from {{ ref('stg_greenhouse__scorecard') }}
     where _fate = 'staged'
 ),
 

@@ -4,17 +4,17 @@
 with
 
 candidates as (
-    select * from {{ ref('base_greenhouse__candidate') }}
+    select * from {{ ref('stg_greenhouse__candidate') }}
     where _fate = 'staged'
 ),
 
 email_addresses as (
-    select * from {{ ref('base_greenhouse__email_address') }}
+    select * from {{ ref('stg_greenhouse__email_address') }}
     where _fate = 'staged'
 ),
 
 phone_numbers as (
-    select * from {{ ref('base_greenhouse__phone_number') }}
+    select * from {{ ref('stg_greenhouse__phone_number') }}
     where _fate = 'staged'
 ),
 

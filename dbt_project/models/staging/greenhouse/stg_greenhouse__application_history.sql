@@ -5,7 +5,7 @@ with
 landed as (
     {{ read_landing(
         'greenhouse', 'application_history',
-        suppressed_when=is_suppressed_greenhouse_application('application_id')
+        suppressed_when=is_suppressed_application('application_id', 'stg_greenhouse__application', 'id')
     ) }}
 ),
 

@@ -1,1 +1,0 @@
-{{ base_greenhouse_contact_detail('phone_number') }}
