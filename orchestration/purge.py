@@ -905,10 +905,9 @@ def _person_tables(connection: duckdb.DuckDBPyConnection) -> list[_Table]:
 def _vendor_table(name: str, raw: bool = False) -> tuple[str, ErasureKeys] | None:
     """stg_<source>__<table> (or raw <source>__<table>) of a vendor table that holds
     personal data, with its keys."""
-    # TRANSITIONAL (layout refactor): base_ until every source is renamed
-    if "__" not in name or not (raw or name.startswith(("stg_", "base_"))):
+    if "__" not in name or not (raw or name.startswith("stg_")):
         return None
-    source, table = name.removeprefix("stg_").removeprefix("base_").split("__", 1)
+    source, table = name.removeprefix("stg_").split("__", 1)
     keys = vendor_erasure_keys(source).get(table)
     return (source, keys) if keys else None
 
@@ -965,14 +964,13 @@ def _redelivered_persons(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
     """Persons purged before whom a later export delivered again: staging suppressed their
     rows (fate `suppressed`, content already blanked), and the purge removes them from the
     landing files and the warehouse too, so erasure reaches every layer. Each staging model
-    (stg_<source>__<table>) names its source; its candidate column is `candidate_id`, or
-    the vendor table's erasure key."""
+    (stg_<source>__<table>) names its source; its candidate column is `candidate_id`, else
+    the vendor table's erasure key (Lever's staging models rename `contact` to candidate_id)."""
     tables = connection.execute(
         """
         select table_schema, table_name, list(lower(column_name))
         from information_schema.columns
-        where (table_name like 'stg\\_%\\_\\_%' escape '\\'
-            or table_name like 'base\\_%\\_\\_%' escape '\\')
+        where table_name like 'stg\\_%\\_\\_%' escape '\\'
         group by table_schema, table_name
         having list_contains(list(lower(column_name)), '_fate')
         order by table_schema, table_name
@@ -980,9 +978,9 @@ def _redelivered_persons(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
     ).fetchall()
     selects = []
     for schema, name, columns in tables:
-        source, table = name.removeprefix("stg_").removeprefix("base_").split("__", 1)
+        source, table = name.removeprefix("stg_").split("__", 1)
         vendor = vendor_erasure_keys(source).get(table)
-        column = vendor.candidate if vendor else "candidate_id"
+        column = "candidate_id" if "candidate_id" in columns else vendor and vendor.candidate
         if column and column.lower() in columns:
             selects.append(
                 f"select distinct '{source}' as source_system,"

@@ -326,18 +326,12 @@ def summarize(duckdb_path: Path) -> Summary:
 
         def every_source(sql: str, model: str) -> str:
             """sql (a count) over intermediate.int_<source>__<model> of every source, summed."""
-            # TRANSITIONAL (layout refactor): vendors keep staging.stg_<source>__<model> until
-            # their step
             tables = rows(
-                "select table_schema, table_name from information_schema.tables"
-                " where (table_schema = 'intermediate'"
-                f" and table_name like 'int\\_%\\_\\_{model}' escape '\\')"
-                " or (table_schema = 'staging'"
-                f" and table_name like 'stg\\_%\\_\\_{model}' escape '\\') order by 1, 2"
+                "select table_name from information_schema.tables"
+                " where table_schema = 'intermediate'"
+                f" and table_name like 'int\\_%\\_\\_{model}' escape '\\' order by 1"
             )
-            parts = [sql.format(f"{schema}.{name}") for (schema, name) in tables] or [
-                "select 0 as n"
-            ]
+            parts = [sql.format(f"intermediate.{name}") for (name,) in tables] or ["select 0 as n"]
             return f"select sum(n) from ({' union all '.join(parts)})"
 
         head = rows(

@@ -554,9 +554,7 @@ def test_every_source_quarantines_timestamps_in_the_future():
     model that parses a timestamp also quarantines it when it lies after the build's clock
     plus the grace (expiry dates and a job's closing date excepted: they may lie in the
     future by nature, as the canonical contract's do)."""
-    staging = PROJECT_DIR / "dbt_project" / "models" / "staging"
-    # TRANSITIONAL: the vendors' staging models are still under base/ until their layout step
-    models = sorted([*staging.glob("*/base/*.sql"), *staging.glob("*/stg_*.sql")])
+    models = sorted((PROJECT_DIR / "dbt_project" / "models" / "staging").glob("*/stg_*.sql"))
     unchecked = []
     for model in models:
         sql = model.read_text(encoding="utf-8")

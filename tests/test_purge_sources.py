@@ -1,6 +1,7 @@
 """Erasure reaches a vendor source's own files and tables (orchestration/purge.py with the
 `erasure` keys of the source's YAML): a queued Greenhouse person is gone from every
-Fivetran-shaped landing file and every warehouse table after a purge."""
+Fivetran-shaped landing file and every warehouse table after a purge, and so is a Lever one
+from every staging and intermediate table."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import duckdb
 
 from orchestration.purge import purge
 from sample_exports.generate import generate_export
+from sample_exports.vendors import lever
 from sample_exports.vendors.greenhouse import write_export
 from tests.support import END_DATE, Warehouse, new_warehouse
 
@@ -63,15 +65,15 @@ def holders(landing: Path, candidate_id: str, email: str, applications: set[str]
     return found
 
 
-def queue(warehouse: Warehouse, candidate_id: str) -> None:
+def queue(warehouse: Warehouse, candidate_id: str, source: str = "greenhouse") -> None:
     with duckdb.connect(str(warehouse.duckdb_path)) as connection:
         connection.execute("create schema if not exists marts")
         connection.execute(
             "create or replace table marts.retention_purge_queue as select"
-            " 'greenhouse' as source_system, ? as candidate_id, 'p1' as person_id,"
+            " ? as source_system, ? as candidate_id, 'p1' as person_id,"
             " 'erasure_requested' as purge_reason, date '2026-11-27' as purge_due_on,"
             " date '2026-11-27' as as_of_date",
-            [candidate_id],
+            [source, candidate_id],
         )
 
 
@@ -106,3 +108,40 @@ def test_purge_erases_a_greenhouse_person_from_files_and_tables(tmp_path):
     assert warehouse.rows("select count(*) > 100 from staging.stg_greenhouse__candidate") == [
         [True]
     ]
+
+
+def test_purge_erases_a_lever_person_from_every_staging_and_intermediate_table(tmp_path):
+    """Lever's staging models are named by its Fivetran tables (stg_lever__contact_email,
+    stg_lever__application ...), so the purge finds them by the sources YAML's `erasure`
+    keys even where the ids keep Lever's names (contact_id, opportunity_id)."""
+    warehouse = new_warehouse(tmp_path / "warehouse")
+    generate_export(tmp_path / "generated", 200, seed=5, end_date=END_DATE, batches=2)
+    lever.write_export(tmp_path / "generated" / "canonical", warehouse.landing_dir)
+    warehouse.dbt("build", END_DATE, select="+intermediate.lever")
+    ((contact, opportunities),) = warehouse.rows(
+        "select emails.contact_id, list(distinct opportunities.application_id)"
+        " from staging.stg_lever__contact_email as emails"
+        " inner join staging.stg_lever__opportunity as opportunities"
+        " on emails.contact_id = opportunities.candidate_id"
+        " where emails._fate = 'staged' group by 1 order by 1 limit 1"
+    )
+    queue(warehouse, contact, source="lever")
+
+    purge(warehouse.paths, dry_run=False, run_id="test")
+
+    ids_of = {"candidate_id": [contact], "contact_id": [contact]}
+    held = []
+    with duckdb.connect(str(warehouse.duckdb_path), read_only=True) as connection:
+        for schema, table, column in connection.execute(
+            "select table_schema, table_name, column_name from information_schema.columns"
+            " where table_schema in ('staging', 'intermediate') and column_name in"
+            " ('candidate_id', 'contact_id', 'application_id', 'opportunity_id')"
+        ).fetchall():
+            (count,) = connection.execute(
+                f'select count(*) from {schema}.{table} where "{column}" in (select unnest(?))',
+                [ids_of.get(column, opportunities)],
+            ).fetchone()
+            if count:
+                held.append(f"{schema}.{table}.{column}")
+    assert held == []
+    assert warehouse.rows("select count(*) > 50 from staging.stg_lever__contact_email") == [[True]]

@@ -34,7 +34,7 @@ _EFFECTIVE_CATEGORY = """
             then cast(coalesce(a.rejection_category = 'disqualified', false) as varchar)
         when a.rejection_category is not null then a.rejection_category
         when a.status = 'offer_declined' then coalesce((
-            select o.decline_category from {offers} as o
+            select o.decline_category from intermediate.int_{source}__offers_conformed as o
             where o.application_id = a.application_id and o.status = 'declined'
             order by o.extended_at desc, o.updated_at desc, o.offer_id desc limit 1), 'other')
         else 'other'
@@ -44,54 +44,54 @@ FACTS = {
         "select lever_id('contact', candidate_id), country, region, is_deleted, updated_on"
         " from intermediate.int_canonical__candidates_conformed",
         "select candidate_id, country, region, is_deleted, updated_on"
-        " from staging.stg_lever__candidates",
+        " from intermediate.int_lever__candidates_conformed",
     ),
     "applications": (
         "select lever_id('opportunity', a.application_id), lever_id('contact', a.candidate_id),"
         " lever_id('posting', a.job_id), a.status, a.applied_on, a.closed_on, a.updated_at,"
-        + _EFFECTIVE_CATEGORY.format(offers="intermediate.int_canonical__offers_conformed")
+        + _EFFECTIVE_CATEGORY.format(source="canonical")
         + " from intermediate.int_canonical__applications_conformed as a",
         "select a.application_id, a.candidate_id, a.job_id, a.status, a.applied_on, a.closed_on,"
         " a.updated_at,"
-        + _EFFECTIVE_CATEGORY.format(offers="staging.stg_lever__offers")
-        + " from staging.stg_lever__applications as a",
+        + _EFFECTIVE_CATEGORY.format(source="lever")
+        + " from intermediate.int_lever__applications_conformed as a",
     ),
     "stage_events": (
         "select lever_id('opportunity', application_id), source_stage, stage_order, entered_at"
         " from intermediate.int_canonical__stage_events_conformed",
         "select application_id, source_stage, stage_order, entered_at"
-        " from staging.stg_lever__stage_events",
+        " from intermediate.int_lever__stage_events_conformed",
     ),
     "evaluations": (
         "select lever_id('opportunity', application_id), source_stage, evaluated_at, rating"
         " from intermediate.int_canonical__evaluations_conformed",
         "select application_id, source_stage, evaluated_at, rating"
-        " from staging.stg_lever__evaluations",
+        " from intermediate.int_lever__evaluations_conformed",
     ),
     "offers": (
         "select lever_id('offer', offer_id), lever_id('opportunity', application_id), status,"
         " extended_at, updated_at from intermediate.int_canonical__offers_conformed",
         "select offer_id, application_id, status, extended_at, updated_at"
-        " from staging.stg_lever__offers",
+        " from intermediate.int_lever__offers_conformed",
     ),
     "consent_events": (
         "select consent_event_id, lever_id('contact', candidate_id), purpose, action, recorded_at,"
         " expires_at, notice_version, channel"
         " from intermediate.int_canonical__consent_events_conformed",
         "select consent_event_id, candidate_id, purpose, action, recorded_at, expires_at,"
-        " notice_version, channel from staging.stg_lever__consent_events",
+        " notice_version, channel from intermediate.int_lever__consent_events_conformed",
     ),
     "privacy_requests": (
         "select request_id, lever_id('contact', candidate_id), request_type, received_at,"
         " completed_at from intermediate.int_canonical__privacy_requests_conformed",
         "select request_id, candidate_id, request_type, received_at, completed_at"
-        " from staging.stg_lever__privacy_requests",
+        " from intermediate.int_lever__privacy_requests_conformed",
     ),
     "outreach_events": (
         "select outreach_id, lever_id('contact', candidate_id), sent_at, channel, cohort, outcome,"
         " outcome_at from intermediate.int_canonical__outreach_events_conformed",
         "select outreach_id, candidate_id, sent_at, channel, cohort, outcome, outcome_at"
-        " from staging.stg_lever__outreach_events",
+        " from intermediate.int_lever__outreach_events_conformed",
     ),
 }
 
@@ -122,7 +122,7 @@ def both_sources(tmp_path_factory) -> Warehouse:
         warehouse.landing_dir, candidates=1500, seed=11, end_date=END_DATE, file_format="mixed"
     )
     write_export(warehouse.landing_dir / "canonical", warehouse.landing_dir)
-    warehouse.dbt("build", END_DATE, select="+staging +intermediate.canonical")
+    warehouse.dbt("build", END_DATE, select="+intermediate.canonical +intermediate.lever")
     return warehouse
 
 
@@ -139,21 +139,20 @@ def test_lever_export_stages_the_same_facts_per_person(both_sources, entity):
 def test_lever_staged_models_have_the_canonical_columns_and_types(both_sources):
     columns = (
         "select table_name, ordinal_position, column_name, data_type"
-        " from information_schema.columns where table_schema = '{schema}'"
-        " and table_name = '{table}' order by ordinal_position"
+        " from information_schema.columns where table_schema = 'intermediate'"
+        " and table_name = 'int_{source}__{entity}_conformed' order by ordinal_position"
     )
     for entity in (*FACTS, "jobs"):
-        canonical = both_sources.rows(
-            columns.format(schema="intermediate", table=f"int_canonical__{entity}_conformed")
-        )
-        lever = both_sources.rows(columns.format(schema="staging", table=f"stg_lever__{entity}"))
+        canonical = both_sources.rows(columns.format(source="canonical", entity=entity))
+        lever = both_sources.rows(columns.format(source="lever", entity=entity))
         assert canonical, entity
         assert [row[1:] for row in lever] == [row[1:] for row in canonical], entity
 
 
 def test_lever_export_lands_without_quarantine_and_reconciles(both_sources):
     quarantined = both_sources.rows(
-        "select entity, quarantine_reason, count(*) from staging.stg_lever__quarantine group by all"
+        "select entity, quarantine_reason, count(*) from intermediate.int_lever__quarantine"
+        " group by all"
     )
     canonical = both_sources.rows(
         "select entity, quarantine_reason, count(*) from intermediate.int_canonical__quarantine"
@@ -162,7 +161,7 @@ def test_lever_export_lands_without_quarantine_and_reconciles(both_sources):
     # the generated export is clean: whatever canonical quarantines, Lever does not invent more
     assert sum(row[2] for row in quarantined) <= sum(row[2] for row in canonical)
     unbalanced = both_sources.rows(
-        "select entity, batch_id from staging.stg_lever__landing_reconciliation"
+        "select entity, batch_id from intermediate.int_lever__landing_reconciliation"
         " where landed_rows <> staged_rows + superseded_rows + redelivered_rows"
         " + quarantined_rows + suppressed_rows"
     )
@@ -173,7 +172,7 @@ def test_lever_export_keeps_batches_and_writes_uuid_ids(both_sources):
     canonical_batches = sorted(p.name for p in (both_sources.landing_dir / "canonical").iterdir())
     lever_batches = sorted(p.name for p in (both_sources.landing_dir / "lever").iterdir())
     assert lever_batches == canonical_batches
-    ids = both_sources.rows("select candidate_id from staging.stg_lever__candidates")
+    ids = both_sources.rows("select candidate_id from intermediate.int_lever__candidates_conformed")
     assert ids and all(UUID.match(row[0]) for row in ids)
     assert [lever_contact_id("C1")] in ids
     assert lever_contact_id("C1") == lever_id("contact", "C1") != lever_contact_id("C2")
@@ -213,14 +212,14 @@ def reference(tmp_path_factory) -> Warehouse:
     batch.mkdir(parents=True)
     for table in REFERENCE_TABLES:
         shutil.copy(REFERENCE_DIR / f"{table}.csv", batch / f"{table}.csv")
-    warehouse.dbt("build", END_DATE, select="+staging.lever")
+    warehouse.dbt("build", END_DATE, select="+intermediate.lever")
     return warehouse
 
 
 def test_reference_files_load_with_every_row_accounted_for(reference):
     landed = dict(
         reference.rows(
-            "select entity, sum(landed_rows) from staging.stg_lever__landing_reconciliation"
+            "select entity, sum(landed_rows) from intermediate.int_lever__landing_reconciliation"
             " where landed_rows = staged_rows + superseded_rows + redelivered_rows"
             " + quarantined_rows + suppressed_rows group by entity"
         )
@@ -231,17 +230,20 @@ def test_reference_files_load_with_every_row_accounted_for(reference):
         assert landed.get(entity) == rows, (
             f"{table}.csv: {rows} rows, reconciled {landed.get(entity)}"
         )
-    staged = reference.rows("select count(*) from staging.stg_lever__applications")[0][0]
+    applications = "select count(*) from intermediate.int_lever__applications_conformed"
+    staged = reference.rows(applications)[0][0]
     assert staged == 3
 
 
 def test_reference_unmapped_stage_and_archive_reason_are_reported(reference):
     stages = reference.rows(
-        "select source_stage from staging.stg_lever__stage_events where is_stage_unmapped"
+        "select source_stage from intermediate.int_lever__stage_events_conformed"
+        " where is_stage_unmapped"
     )
     assert stages == [["07d807e0-db2b-4400-9c51-cda7b3acb5ff"]]  # a stage id with no stage row
     reasons = reference.rows(
-        "select rejection_reason, rejection_category from staging.stg_lever__applications"
+        "select rejection_reason, rejection_category"
+        " from intermediate.int_lever__applications_conformed"
         " where is_rejection_reason_unmapped"
     )
     assert reasons == [["f5ca116f-26b9-4881-ad72-6ffb6291a4ff", "other"]]  # id with no reason row
@@ -257,12 +259,14 @@ def test_reference_unmapped_stage_and_archive_reason_are_reported(reference):
 def test_reference_anonymised_opportunity_is_a_deletion_without_consent(reference):
     contact = "7441b5f5-023a-4ddc-9e9b-620c40a582ee"  # its only opportunity is anonymised
     deleted = reference.rows(
-        "select is_deleted, cast(updated_on as varchar) from staging.stg_lever__candidates"
+        "select is_deleted, cast(updated_on as varchar)"
+        " from intermediate.int_lever__candidates_conformed"
         f" where candidate_id = '{contact}'"
     )
     assert deleted == [[True, "2020-09-19"]]  # _fivetran_synced 17:09 UTC = 02:09 in Tokyo
     assert reference.rows(
-        f"select count(*) from staging.stg_lever__consent_events where candidate_id = '{contact}'"
+        "select count(*) from intermediate.int_lever__consent_events_conformed"
+        f" where candidate_id = '{contact}'"
     ) == [[0]]
 
 
@@ -306,14 +310,15 @@ def data_protection(tmp_path_factory) -> Warehouse:
         ["oA2", "A", "2025-03-01 00:00:00", "2026-01-15 16:00:00", "", "", "false",
          "true", "2027-03-31 23:30:00", "false", "2027-01-01 00:00:00"],
     ])  # fmt: skip
-    warehouse.dbt("build", END_DATE, select="+staging.lever")
+    warehouse.dbt("build", END_DATE, select="+intermediate.lever")
     return warehouse
 
 
 def test_data_protection_fields_become_consent_events_of_the_latest_version(data_protection):
     events = data_protection.rows(
         "select candidate_id, purpose, action, cast(recorded_at as varchar),"
-        " cast(expires_on as varchar), channel from staging.stg_lever__consent_events"
+        " cast(expires_on as varchar), channel"
+        " from intermediate.int_lever__consent_events_conformed"
         " order by candidate_id, purpose"
     )
     assert events == [
@@ -334,7 +339,7 @@ def test_data_protection_fields_become_consent_events_of_the_latest_version(data
 def test_anonymised_contact_is_deleted_in_source(data_protection):
     deleted = data_protection.rows(
         "select candidate_id, is_deleted, cast(updated_on as varchar)"
-        " from staging.stg_lever__candidates order by candidate_id"
+        " from intermediate.int_lever__candidates_conformed order by candidate_id"
     )
     assert deleted == [
         ["A", False, "2026-01-16"],
@@ -342,7 +347,7 @@ def test_anonymised_contact_is_deleted_in_source(data_protection):
         ["C", True, "2025-07-01"],
     ]
     superseded = data_protection.rows(
-        "select count(*) from staging.base_lever__applications where _fate = 'superseded'"
+        "select count(*) from staging.stg_lever__opportunity where _fate = 'superseded'"
     )
     assert superseded == [[1]]
 

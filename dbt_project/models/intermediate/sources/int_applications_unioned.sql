@@ -1,2 +1,9 @@
-{#- Every source's stg_<source>__applications, as one relation (macros/sources_union.sql). -#}
-{{ union_sources('applications') }}
+{#- Every source's staged applications (int_<source>__applications_conformed, with the columns
+    of the canonical ones, docs/sources.md) as one relation, so the rules never depend on
+    where a row came from. The sources are var recontact_sources. -#}
+{%- for source_system in var('recontact_sources') %}
+select * from {{ ref('int_' ~ source_system ~ '__applications_conformed') }}
+{%- if not loop.last %}
+union all
+{%- endif %}
+{%- endfor %}

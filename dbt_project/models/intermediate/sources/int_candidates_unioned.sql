@@ -1,2 +1,9 @@
-{#- Every source's stg_<source>__candidates, as one relation (macros/sources_union.sql). -#}
-{{ union_sources('candidates') }}
+{#- Every source's staged candidates (int_<source>__candidates_conformed, with the columns
+    of the canonical ones, docs/sources.md) as one relation, so the rules never depend on
+    where a row came from. The sources are var recontact_sources. -#}
+{%- for source_system in var('recontact_sources') %}
+select * from {{ ref('int_' ~ source_system ~ '__candidates_conformed') }}
+{%- if not loop.last %}
+union all
+{%- endif %}
+{%- endfor %}

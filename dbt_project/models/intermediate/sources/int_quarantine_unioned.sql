@@ -1,9 +1,14 @@
-{#- Every source's stg_<source>__quarantine, as one relation (macros/sources_union.sql):
-    each landed row not used, with the candidate and application it refers to.
+{#- Every source's quarantine (int_<source>__quarantine) as one relation: each landed row
+    not used, with the candidate and application it refers to.
     The rules read it (int_persons_held), so every staging check gates the marts: when a
     quarantine list or a landing reconciliation fails an error-severity test, dbt skips
     every model after them and the last good marts stay as they were. -#}
 {%- for source_system in var('recontact_sources') %}
--- depends_on: {{ ref(source_entity_model(source_system, 'landing_reconciliation')) }}
+-- depends_on: {{ ref('int_' ~ source_system ~ '__landing_reconciliation') }}
 {%- endfor %}
-{{ union_sources('quarantine') }}
+{%- for source_system in var('recontact_sources') %}
+select * from {{ ref('int_' ~ source_system ~ '__quarantine') }}
+{%- if not loop.last %}
+union all
+{%- endif %}
+{%- endfor %}

@@ -1,77 +1,53 @@
-{#- Consent events: the company-side consent records first, then those read from Lever's
-    data-protection fields (docs/source-lever.md, "Consent"). Those fields are the current
-    state of an opportunity, so they are read as one event per contact and purpose: the
-    state on the contact's latest opportunity version, recorded at its updated_at;
-    allowed = true -> granted, false -> withdrawn, empty -> no event; expires_at from
-    *_expires_at. store -> retention, contact -> recontact. Anonymised opportunities
-    state nothing. -#}
+{{ append_only_events_config('lever', 'consent_events') }}
+{%- set increment = landing_increment('lever', 'consent_events') %}
+
 with
 
-company_side as (
-    {{ staged_consent_events('lever') }}
+landed as (
+    {{ read_landing(
+        'lever', 'consent_events',
+        suppressed_when=is_tombstoned('candidate_id', 'lever'), batches=increment.batches
+    ) }}
 ),
 
-opportunities as (
-    select * from {{ ref('base_lever__applications') }}
-    where _fate = 'staged' and not coalesce(is_anonymized, false)
+parsed as (
+    select
+        consent_event_id,
+        candidate_id,
+        {{ mapping_key('purpose') }} as purpose,
+        -- `action` is the export contract's column name, keyword or not
+        {{ mapping_key('action') }} as action,  -- noqa: RF04
+        {{ to_local_timestamp('recorded_at', 'lever') }} as recorded_at,
+        {{ to_local_timestamp('expires_at', 'lever') }} as expires_at,
+        notice_version,
+        channel,
+        recorded_at as recorded_at_text,
+        expires_at as expires_at_text,
+        _batch_id,
+        _source_file,
+        _source_row,
+        is_suppressed
+    from landed
 ),
 
-latest_per_contact as (
+checked as (
     select
         *,
-        row_number() over (
-            partition by candidate_id
-            order by updated_at desc, application_id desc
-        ) as recency_rank
-    from opportunities
+        {{ first_failed_check([
+            ('consent_event_id is null', 'missing consent_event_id'),
+            ('candidate_id is null', 'missing candidate_id'),
+            ('purpose is null', 'missing purpose'),
+            ("purpose not in ('retention', 'recontact')", 'unknown consent purpose'),
+            ('action is null', 'missing action'),
+            ("action not in ('granted', 'withdrawn')", 'unknown consent action'),
+            ('recorded_at_text is null', 'missing recorded_at'),
+            (unreadable('recorded_at'), 'unparseable recorded_at'),
+            (unreadable('expires_at'), 'unparseable expires_at'),
+            (after_build_clock('recorded_at', 'lever'), 'recorded_at in the future'),
+        ]) }} as invalid_reason
+    from parsed
 ),
 
-stated as (
-    select
-        application_id,
-        candidate_id,
-        'retention' as purpose,
-        is_store_allowed as is_allowed,
-        store_expires_at as expires_at,
-        updated_at,
-        _batch_id
-    from latest_per_contact
-    where recency_rank = 1
-    union all
-    select
-        application_id,
-        candidate_id,
-        'recontact' as purpose,
-        is_contact_allowed as is_allowed,
-        contact_expires_at as expires_at,
-        updated_at,
-        _batch_id
-    from latest_per_contact
-    where recency_rank = 1
-),
-
-lever_side as (
-    select
-        'lever' as source_system,
-        {{ dbt.concat(["'lever-data-protection|'", 'application_id', "'|'", 'purpose']) }} as consent_event_id,
-        candidate_id,
-        purpose,
-        case when is_allowed then 'granted' else 'withdrawn' end as action,  -- noqa: RF04
-        updated_at as recorded_at,
-        cast(updated_at as date) as recorded_on,
-        expires_at,
-        cast(expires_at as date) as expires_on,
-        cast(null as {{ dbt.type_string() }}) as notice_version,
-        'lever_data_protection' as channel,
-        _batch_id as batch_id
-    from stated
-    where is_allowed is not null
-),
-
-unioned as (
-    select * from company_side
-    union all
-    select * from lever_side
-)
-
-select * from unioned
+{{ first_delivery_wins(
+    'checked', 'consent_event_id', landing_columns('lever', 'consent_events'), appending=increment.appending
+) }}

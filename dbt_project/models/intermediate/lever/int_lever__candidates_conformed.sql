@@ -9,22 +9,22 @@
 with
 
 opportunities as (
-    select * from {{ ref('base_lever__applications') }}
+    select * from {{ ref('stg_lever__opportunity') }}
     where _fate = 'staged'
 ),
 
 emails as (
-    select * from {{ ref('base_lever__contact_emails') }}
+    select * from {{ ref('stg_lever__contact_email') }}
     where _fate = 'staged'
 ),
 
 phones as (
-    select * from {{ ref('base_lever__contact_phones') }}
+    select * from {{ ref('stg_lever__contact_phone') }}
     where _fate = 'staged'
 ),
 
 residences as (
-    select * from {{ ref('base_lever__contact_residences') }}
+    select * from {{ ref('stg_lever__contact_residences') }}
     where _fate = 'staged'
 ),
 

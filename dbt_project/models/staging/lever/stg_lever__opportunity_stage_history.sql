@@ -5,7 +5,7 @@ with
 landed as (
     {{ read_landing(
         'lever', 'opportunity_stage_history',
-        suppressed_when=is_suppressed_application('opportunity_id', 'base_lever__applications')
+        suppressed_when=is_suppressed_application('opportunity_id', 'stg_lever__opportunity')
     ) }}
 ),
 

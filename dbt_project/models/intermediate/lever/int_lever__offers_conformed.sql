@@ -5,12 +5,12 @@
 with
 
 offers as (
-    select * from {{ ref('base_lever__offers') }}
+    select * from {{ ref('stg_lever__offer') }}
     where _fate = 'staged'
 ),
 
 applications as (
-    select * from {{ ref('stg_lever__applications') }}
+    select * from {{ ref('int_lever__applications_conformed') }}
 ),
 
 reason_map as (

@@ -6,22 +6,22 @@
 with
 
 opportunities as (
-    select * from {{ ref('base_lever__applications') }}
+    select * from {{ ref('stg_lever__opportunity') }}
     where _fate = 'staged'
 ),
 
 application_postings as (
-    select * from {{ ref('base_lever__application_postings') }}
+    select * from {{ ref('stg_lever__application') }}
     where _fate = 'staged'
 ),
 
 archive_reasons as (
-    select * from {{ ref('base_lever__archive_reasons') }}
+    select * from {{ ref('stg_lever__archive_reason') }}
     where _fate = 'staged'
 ),
 
 offers as (
-    select * from {{ ref('base_lever__offers') }}
+    select * from {{ ref('stg_lever__offer') }}
     where _fate = 'staged'
 ),
 

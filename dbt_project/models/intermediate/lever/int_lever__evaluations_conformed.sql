@@ -3,7 +3,7 @@
 with
 
 evaluations as (
-    select * from {{ ref('base_lever__evaluations') }}
+    select * from {{ ref('stg_lever__feedback_form') }}
     where _fate = 'staged' and deleted_at is null
 ),
 

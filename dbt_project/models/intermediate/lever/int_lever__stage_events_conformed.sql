@@ -3,12 +3,12 @@
 with
 
 stage_events as (
-    select * from {{ ref('base_lever__stage_events') }}
+    select * from {{ ref('stg_lever__opportunity_stage_history') }}
     where _fate = 'staged'
 ),
 
 stages as (
-    select * from {{ ref('base_lever__stages') }}
+    select * from {{ ref('stg_lever__stage') }}
     where _fate = 'staged'
 ),
 

@@ -5,7 +5,7 @@ with
 landed as (
     {{ read_landing(
         'lever', 'offer',
-        suppressed_when=is_suppressed_application('coalesce(opportunity_id, candidate_id)', 'base_lever__applications')
+        suppressed_when=is_suppressed_application('coalesce(opportunity_id, candidate_id)', 'stg_lever__opportunity')
     ) }}
 ),
 

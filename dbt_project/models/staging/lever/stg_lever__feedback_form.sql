@@ -4,7 +4,10 @@
 with
 
 landed as (
-    {{ read_landing('lever', 'feedback_form', suppressed_when=is_suppressed_application('opportunity_id', 'base_lever__applications')) }}
+    {{ read_landing(
+        'lever', 'feedback_form',
+        suppressed_when=is_suppressed_application('opportunity_id', 'stg_lever__opportunity')
+    ) }}
 ),
 
 parsed as (

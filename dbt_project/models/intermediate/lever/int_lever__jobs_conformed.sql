@@ -4,7 +4,7 @@
 with
 
 postings as (
-    select * from {{ ref('base_lever__jobs') }}
+    select * from {{ ref('stg_lever__posting') }}
     where _fate = 'staged'
 ),
 

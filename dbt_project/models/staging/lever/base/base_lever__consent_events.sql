@@ -1,1 +1,0 @@
-{{ base_consent_events('lever') }}

@@ -1,1 +1,0 @@
-{{ base_outreach_events('lever') }}

@@ -1,1 +1,0 @@
-{{ base_privacy_requests('lever') }}
