@@ -1,7 +1,7 @@
 {#- Public contract (recontact-rules v1.1, "Data-quality hold"): every record of a person
     who would be in retention_purge_queue at D but is held because a row that refers to
     them is quarantined, with the reason the purge would have had and every quarantine
-    reason behind the hold, so that someone fixes the data (stg_<source>__quarantine
+    reason behind the hold, so that someone fixes the data (int_<source>__quarantine
     says where the rows are). -#}
 with
 
