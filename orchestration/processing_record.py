@@ -21,6 +21,7 @@ import duckdb
 import yaml
 
 from orchestration.contract import MART_KEYS
+from orchestration.files import atomic_write
 from orchestration.intake import dbt_sources
 from orchestration.load import RAW_SCHEMA
 from orchestration.paths import PROJECT_DIR, WarehousePaths
@@ -215,6 +216,6 @@ def write_record(paths: WarehousePaths, run_dir: Path, *, as_of_date: str, run_i
     text = render(build_record(paths), as_of_date=as_of_date, run_id=run_id)
     run_dir.mkdir(parents=True, exist_ok=True)
     target = run_dir / RECORD_NAME
-    target.write_text(text, encoding="utf-8")
-    (paths.audit_dir / RECORD_NAME).write_text(text, encoding="utf-8")
+    for path in (target, paths.audit_dir / RECORD_NAME):
+        atomic_write(path, text.encode("utf-8"))
     return target
