@@ -546,7 +546,14 @@ def _parquet_files(paths: WarehousePaths) -> list[_Table]:
         found.append((path, path.parent.name, f"spark:{path.relative_to(spark).as_posix()}"))
     tables = []
     for path, name, label in found:
-        columns = {column.lower(): column for column in pq.read_schema(path).names}
+        try:
+            names = pq.read_schema(path).names
+        except (OSError, ValueError) as error:  # pyarrow's errors are ValueError or OSError
+            raise PurgeError(
+                f"{label} cannot be read as Parquet ({type(error).__name__}); restore it from"
+                " its source or remove it, then purge again"
+            ) from None
+        columns = {column.lower(): column for column in names}
         vendor = _vendor_table(name, raw=True)
         tables.append(_Table("file", label, columns, vendor, name.split("__", 1)[0], path))
     return [table for table in tables if table.predicate()]
@@ -742,7 +749,7 @@ def _count_loaded_rows_left(connection: duckdb.DuckDBPyConnection, tables: list[
             ) as deleted
             where loaded.file = deleted._file
             """
-        )
+        ).fetchall()
 
 
 def _forget_files_read(connection: duckdb.DuckDBPyConnection) -> None:
@@ -754,27 +761,43 @@ def _forget_files_read(connection: duckdb.DuckDBPyConnection) -> None:
         " where table_schema = 'staging' and table_name = 'landing_files_loaded'"
     ).fetchone()[0]
     if exists:
-        connection.execute("delete from staging.landing_files_loaded")
+        connection.execute("delete from staging.landing_files_loaded").fetchall()
 
 
 def rewrite_parquet(connection: duckdb.DuckDBPyConnection, table: _Table) -> Hit | None:
     """Replace one Parquet file (archive, Spark) by its rows that are not the queued persons',
-    atomically (orchestration/files.py); None when it holds none of them. The one function
-    for every Parquet copy of the raw tables."""
-    removed, total = connection.execute(
-        f"select count(*) filter (where {table.predicate()}), count(*) from {table.from_sql()}"
-    ).fetchone()
+    atomically (orchestration/files.py), with the same schema and compression; None when it
+    holds none of them. The one function for every Parquet copy of the raw tables."""
+    assert table.path is not None
+    parquet = pq.ParquetFile(table.path)
+    rows = parquet.read()
+    numbered = rows.append_column("_purge_row", pa.array(range(rows.num_rows), pa.int64()))
+    connection.register("purge_file", numbered)
+    try:
+        kept = (
+            connection.sql(
+                f"select _purge_row from purge_file as t where not ({table.predicate()})"
+                " order by _purge_row"
+            )
+            .to_arrow_table()
+            .column(0)
+        )
+    finally:
+        connection.unregister("purge_file")
+    removed = rows.num_rows - len(kept)
     if not removed:
         return None
-    assert table.path is not None
+    metadata = parquet.metadata
+    compression = (
+        metadata.row_group(0).column(0).compression
+        if metadata.num_row_groups and metadata.num_columns
+        else "SNAPPY"
+    )
     atomic_write(
         table.path,
-        lambda path: connection.execute(
-            f"copy (select t.* from {table.from_sql()} where not ({table.predicate()}))"
-            f" to {sql_literal(path.as_posix())} (format parquet)"
-        ),
+        lambda path: pq.write_table(rows.take(kept), path, compression=compression),
     )
-    return Hit(table.qualified, removed, total - removed)
+    return Hit(table.qualified, removed, rows.num_rows - removed)
 
 
 def compact_warehouse(paths: WarehousePaths) -> None:

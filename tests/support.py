@@ -194,6 +194,30 @@ def write_entity(
     return path
 
 
+def files_holding(root: Path, values: set[str], *, outside: Path | None = None) -> list[str]:
+    """Every file under root (but under `outside`, the ATS's own export) holding one of the
+    values: a Parquet file read cell by cell (its pages may be compressed), any other file
+    as bytes (the DuckDB file keeps strings as plain bytes until compacted away)."""
+    import pyarrow.parquet as pq
+
+    encoded = [value.encode("utf-8") for value in values]
+    found = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if outside is not None and outside in path.parents:
+            continue
+        if path.suffix == ".parquet":
+            cells = {
+                str(cell) for column in pq.read_table(path).columns for cell in column.to_pylist()
+            }
+            held = bool(cells & values)
+        else:
+            data = path.read_bytes()
+            held = any(value in data for value in encoded)
+        if held:
+            found.append(path.relative_to(root).as_posix())
+    return found
+
+
 def candidate(candidate_id: str, **values: str) -> dict:
     return {
         "candidate_id": candidate_id,
