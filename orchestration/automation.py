@@ -98,9 +98,9 @@ def new_export_batch(context: dg.SensorEvaluationContext):
     seen = json.loads(context.cursor) if context.cursor else []
     present = complete_batches(paths.landing_dir)
     arrived = new_batches(seen, present)
+    context.update_cursor(json.dumps(sorted(present)))
     if not arrived:
         return dg.SkipReason(f"no new batch under {paths.landing_dir}")
-    context.update_cursor(json.dumps(sorted(present)))
     names = [batch.split("@", 1)[0] for batch in arrived]
     return dg.RunRequest(
         run_key=f"batches:{','.join(arrived)}"[:250],
