@@ -60,10 +60,13 @@ class Warehouse:
     def deliver(self) -> list[str]:
         """Copy into the landing each entry of the export (a batch directory
         `<source>/<batch_id>`, or anything else the export holds) that is new or changed
-        since it was last delivered; the entries delivered. A delivered batch replaces
-        what the landing holds of it (a refused batch waiting for its fix)."""
+        since it was last delivered to this warehouse file; the entries delivered. A
+        delivered batch replaces what the landing holds of it (a refused batch waiting for
+        its fix)."""
         record = self.duckdb_path.parent / "delivered.json"
-        delivered = json.loads(record.read_text()) if record.exists() else {}
+        # a warehouse started afresh (its file deleted) is delivered everything again
+        known = record.exists() and self.duckdb_path.exists()
+        delivered = json.loads(record.read_text()) if known else {}
         units = []
         for entry in sorted(self.export_dir.iterdir()) if self.export_dir.is_dir() else []:
             if entry.is_dir() and not entry.is_symlink():

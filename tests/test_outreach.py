@@ -243,7 +243,7 @@ def test_export_then_sent_events_fed_back_exclude_those_people(make_warehouse, m
     generate_export(warehouse.export_dir, candidates=600, seed=17, end_date=END_DATE, batches=2)
     warehouse.build(END_DATE)
     paths = warehouse.paths
-    out = warehouse.duckdb_path.parent / "export" / "drafts.csv"
+    out = warehouse.duckdb_path.parent / "outbox" / "drafts.csv"
 
     with pytest.raises(ExportRefused, match="not 2026-11-26"):
         export_drafts(paths, (END_DATE - timedelta(days=1)).isoformat(), out)
@@ -414,9 +414,8 @@ def test_export_files_are_purged_and_checked_for_completeness(tmp_path):
     _write_owner_only(export, EXPORT_COLUMNS, rows)
     record_export(state, export)
 
-    (tmp_path / "landing").mkdir()
     with duckdb.connect() as connection:
-        register_person_references(connection, tmp_path / "landing", None, state)
+        register_person_references(connection, None, None, state)
         referenced = connection.execute(
             "select relation, candidate_id from person_references order by candidate_id"
         ).fetchall()

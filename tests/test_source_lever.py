@@ -345,7 +345,8 @@ def test_every_lever_table_with_personal_rows_says_whose_they_are():
     (those have canonical names and columns)."""
     import yaml
 
-    from orchestration.purge import CANONICAL_ERASURE_KEYS, vendor_erasure_keys
+    from orchestration.contract import PERSON_ENTITIES
+    from orchestration.purge import vendor_erasure_keys
 
     sources = Path(__file__).parents[1] / "dbt_project/models/staging/lever/_lever__sources.yml"
     tables = {
@@ -354,7 +355,7 @@ def test_every_lever_table_with_personal_rows_says_whose_they_are():
     }
     reference_tables = {"archive_reason", "stage", "posting"}
     keys = vendor_erasure_keys("lever")
-    assert set(keys) == set(tables) - reference_tables - set(CANONICAL_ERASURE_KEYS)
+    assert set(keys) == set(tables) - reference_tables - set(PERSON_ENTITIES)
     for table, erasure in keys.items():
         for column in (erasure.candidate, erasure.application):
             assert column is None or column in tables[table], table
