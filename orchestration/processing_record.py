@@ -1,6 +1,6 @@
 """The record of processing (GDPR art. 30, 個人情報取扱台帳), generated, never hand-kept.
 
-Per layer of the warehouse (the landing files and their raw tables, staging,
+Per layer of the warehouse (the raw tables the landing is loaded into, staging,
 intermediate, marts) and the BI publication: the activity, its purpose, the retention
 rule, the recipients and the erasure path, from ``meta.processing`` in dbt_project.yml
 (sources, and each model folder); and the categories of personal data each relation

@@ -346,9 +346,6 @@ class _Targets:
     def add_candidate(self, source_system: str, candidate_id: str) -> None:
         self.candidates.setdefault(source_system, set()).add(candidate_id)
 
-    def is_candidate(self, source_system: str, candidate_id: str | None) -> bool:
-        return candidate_id in self.candidates.get(source_system, ())
-
     def add_application(self, source_system: str, candidate_id: str, application_id: str) -> None:
         self.applications.setdefault(source_system, set()).add(application_id)
         self.owned.setdefault((source_system, candidate_id), set()).add(application_id)
