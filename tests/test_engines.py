@@ -210,6 +210,26 @@ def test_postgres_incremental_rebuild_changes_nothing(export, duckdb_marts, post
     assert_same_marts(duckdb_marts, postgres_marts(postgres), "postgres, rebuilt")
 
 
+def test_postgres_marts_carry_their_descriptions(postgres):
+    """persist_docs: every table of schema marts, and each of its columns, has its dbt
+    description as a comment, which is what a BI tool connected to PostgreSQL shows."""
+    tables = postgres.rows(
+        "select c.relname, obj_description(c.oid, 'pg_class') from pg_class as c"
+        " inner join pg_namespace as n on c.relnamespace = n.oid"
+        " where n.nspname = 'marts' and c.relkind = 'r'"
+    )
+    assert set(MARTS) <= {table for table, _ in tables}
+    assert [table for table, comment in tables if not comment] == []
+    undescribed = postgres.rows(
+        "select c.relname, a.attname from pg_class as c"
+        " inner join pg_namespace as n on c.relnamespace = n.oid"
+        " inner join pg_attribute as a on a.attrelid = c.oid"
+        " where n.nspname = 'marts' and c.relkind = 'r' and a.attnum > 0"
+        " and not a.attisdropped and col_description(c.oid, a.attnum) is null"
+    )
+    assert undescribed == []
+
+
 def relations(server: PostgresServer) -> list[tuple[str, str]]:
     return server.rows(
         "select table_schema, table_name from information_schema.tables"

@@ -160,14 +160,15 @@ ranked as (
         application_id,
         match_reasons,
         match_score,
-        row_number() over (
+        -- bigint on every engine (Spark's row_number() is an int), as the contract says
+        cast(row_number() over (
             partition by person_id
             order by
                 match_score desc,
                 case when opening_language = person_language then 0 else 1 end,
                 opening_id asc,
                 source_system asc
-        ) as match_rank
+        ) as {{ dbt.type_bigint() }}) as match_rank
     from best_cohort_per_opening
 )
 
