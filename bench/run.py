@@ -138,16 +138,32 @@ def _paths(workdir: Path):
     )
 
 
+def _export(workdir: Path) -> Path:
+    """The ATS's side: the generated export and the deltas, which the floor reads. The
+    landing is an inbox the load empties, so each load is given the batches not delivered
+    yet (hard links: a delivery costs no copy)."""
+    return workdir / "export"
+
+
 def step_load(workdir: Path) -> None:
     from orchestration.load import load
 
+    record = workdir / "delivered.json"
+    delivered = set(json.loads(record.read_text())) if record.exists() else set()
+    for batch in sorted(p for p in _export(workdir).glob("*/*") if p.is_dir()):
+        name = batch.relative_to(_export(workdir)).as_posix()
+        if name not in delivered:
+            landed = _paths(workdir).landing_dir / name
+            shutil.copytree(batch, landed, copy_function=os.link)
+            delivered.add(name)
+    record.write_text(json.dumps(sorted(delivered)))
     print(load(_paths(workdir)).render())
 
 
 def step_generate(workdir: Path, size: int) -> None:
     from sample_exports.generate import generate_export
 
-    result = generate_export(_paths(workdir).landing_dir, size, seed=1, end_date=date(2026, 11, 27))
+    result = generate_export(_export(workdir), size, seed=1, end_date=date(2026, 11, 27))
     rows = {batch: sum(counts.values()) for batch, counts in result.row_counts.items()}
     (workdir / "generated.json").write_text(json.dumps(result.row_counts, indent=1))
     print(f"rows per batch: {rows}")
@@ -164,7 +180,7 @@ def step_delta(workdir: Path, day: int = 1) -> None:
     each with a new stage event."""
     import duckdb
 
-    canonical = _paths(workdir).landing_dir / "canonical"
+    canonical = _export(workdir) / "canonical"
     batch_id, at = delta_batch(day)
     target = canonical / batch_id
     target.mkdir()
@@ -220,7 +236,7 @@ def step_floor(workdir: Path, as_of_date: str) -> None:
     import duckdb
 
     with duckdb.connect(str(workdir / "floor.duckdb")) as con:
-        con.execute(f"set variable landing_dir = '{_paths(workdir).landing_dir}'")
+        con.execute(f"set variable landing_dir = '{_export(workdir)}'")
         con.execute(f"set variable seeds_dir = '{PROJECT_DIR / 'seeds'}'")
         con.execute(f"set variable as_of = date '{as_of_date}'")
         con.execute(FLOOR_SQL.read_text())

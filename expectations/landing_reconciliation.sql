@@ -1,16 +1,27 @@
--- Frame of the `landing_reconciliation` suite: one row per (entity, batch) found in the
--- landing files or in intermediate.int_canonical__landing_reconciliation (full outer join).
+-- Frame of the `landing_reconciliation` suite: one row per (entity, batch) the loader
+-- loaded (raw._loaded_files) or in intermediate.int_canonical__landing_reconciliation (full
+-- outer join).
 --
--- `landing_file_counts(entity, batch_id, files, file_rows)` is a frame that
--- orchestration/compliance.py registers before this query, counted from the files
--- themselves without DuckDB's readers: CSV records with Python's csv module (header
--- excluded, empty lines skipped), Parquet rows from the file metadata, JSON lines as
--- non-blank lines, for every <landing_dir>/canonical/<batch_id>/<entity>.{csv,parquet,jsonl}.
+-- raw._loaded_files is the loader's record of what it read (orchestration/load.py): per
+-- file of a batch, the rows it wrote to the raw tables, lowered by what a purge deleted
+-- since. The landing files themselves are gone once loaded, so the loader's count, not a
+-- re-count of files, is what staging must account for.
 --
--- Every landed row must end with exactly one fate: staged, superseded, redelivered,
+-- Every loaded row must end with exactly one fate: staged, superseded, redelivered,
 -- quarantined, or suppressed (a purge tombstone; the column is optional, 0 when absent).
 -- Counts only.
 with
+
+loaded as (
+    select
+        regexp_extract(file, '^canonical/[^/]+/([^/]+)\.[a-z]+$', 1) as entity,
+        batch_id,
+        count(*) as files,
+        sum(rows) as loaded_rows
+    from raw._loaded_files
+    where file like 'canonical/%'
+    group by 1, 2
+),
 
 reconciliation as (
     select
@@ -27,12 +38,12 @@ reconciliation as (
 )
 
 select
-    coalesce(files.entity, reconciliation.entity) || '/' || coalesce(files.batch_id, reconciliation.batch_id)
+    coalesce(loaded.entity, reconciliation.entity) || '/' || coalesce(loaded.batch_id, reconciliation.batch_id)
         as reconciliation_key,
-    files.entity is not null as in_landing_files,
+    loaded.entity is not null as in_loaded_files,
     reconciliation.entity is not null as in_staging,
-    coalesce(files.files, 0) as files,
-    coalesce(files.file_rows, 0) as file_rows,
+    coalesce(loaded.files, 0) as files,
+    coalesce(loaded.loaded_rows, 0) as loaded_rows,
     coalesce(reconciliation.landed_rows, 0) as landed_rows,
     coalesce(reconciliation.staged_rows, 0) as staged_rows,
     coalesce(reconciliation.superseded_rows, 0) as superseded_rows,
@@ -44,8 +55,8 @@ select
         + reconciliation.quarantined_rows + reconciliation.suppressed_rows,
         0
     ) as accounted_rows
-from landing_file_counts as files
+from loaded
 full outer join reconciliation
-    on files.entity = reconciliation.entity
-    and files.batch_id = reconciliation.batch_id
+    on loaded.entity = reconciliation.entity
+    and loaded.batch_id = reconciliation.batch_id
 order by reconciliation_key

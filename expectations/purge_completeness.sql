@@ -1,5 +1,5 @@
 -- Frame of the `purge_completeness` suite: one row per person referenced ANYWHERE -- any
--- row of any table of the warehouse, or of any landing file -- with whether their data is
+-- row of any table of the warehouse or of the archive -- with whether their data is
 -- due for deletion at D = $as_of (recontact-rules v1, "Purge queue"), recomputed here
 -- from staging and the retention dates of marts.recontact_eligibility, and whether
 -- marts.retention_purge_queue holds them. Rule set v1.1: a person whom a quarantined row
@@ -12,8 +12,9 @@
 -- is_suppressed)` is a temporary view that orchestration/compliance.py builds before this
 -- query: one row per row of every base table of the warehouse that has a candidate_id,
 -- application_id or person_id column (or is the quarantine list, entity + record_key),
--- per row of every landing file that has a candidate_id or application_id column
--- (relation `landing:canonical/<entity>`), and per row of every mart of every BI release
+-- per row of the archive's Parquet copies of the raw tables, when an archive is kept
+-- (relation `archive:<source>/<table>`), per row of every outreach export file (relation
+-- `export:<file>`), and per row of every mart of every BI release
 -- (relation `published:<release>/<mart>`: a purged person left in a release is a copy
 -- the erasure did not reach, and has no eligibility row any more). Rows staged with the fate `suppressed` (a
 -- re-delivery of a person purged earlier, kept out of staging by a tombstone) are flagged
@@ -53,7 +54,7 @@ resolved as (
         coalesce(
             person_references.person_id,
             identity.person_id,
-            -- a record the identity model does not know (e.g. only in a landing file)
+            -- a record the identity model does not know (e.g. only in the archive)
             md5(
                 coalesce(person_references.source_system, 'canonical') || '|'
                 || coalesce(person_references.candidate_id, application_owners.candidate_id)
@@ -76,15 +77,15 @@ suppressed_persons as (
     select distinct person_id from resolved where is_suppressed and person_id is not null
 ),
 
--- A row staged as `suppressed`, and a landing row (or its copy in a raw table, relation
--- `raw.<source>__<table>`) of a person suppressed in the warehouse, is a re-delivery of
+-- A row staged as `suppressed`, and a raw row (relation `raw.<source>__<table>`, or its
+-- archived copy `archive:...`) of a person suppressed in the warehouse, is a re-delivery of
 -- someone purged earlier: kept apart from the rest.
 classified as (
     select
         resolved.*,
         resolved.is_suppressed
         or (
-            (resolved.relation like 'landing:%' or resolved.relation like 'raw.%')
+            (resolved.relation like 'archive:%' or resolved.relation like 'raw.%')
             and coalesce(resolved.person_id in (select person_id from suppressed_persons), false)
         ) as is_redelivery_of_purged
     from resolved

@@ -24,9 +24,9 @@ from dagster_dbt import (
 from pydantic import Field
 
 from orchestration import compliance, processing_record, report
-from orchestration.audit import append_entry, inputs_fingerprint
+from orchestration.audit import append_entry
 from orchestration.intake import IntakeError
-from orchestration.load import load
+from orchestration.load import inputs_fingerprint, load
 from orchestration.outreach import ExportRefused, export_drafts
 from orchestration.partitions import as_of_dates, run_as_of_date
 from orchestration.paths import PROJECT_DIR, WarehousePaths
@@ -213,8 +213,9 @@ def outreach_export_job():
 
 
 def load_assets() -> list[dg.AssetsDefinition]:
-    """One asset per source: `recontact load` of its new batches into its raw tables (the
-    dbt sources `<source>.<table>`, raw.<source>__<table>), which the dbt models read."""
+    """One asset per source: `recontact load` of the batches waiting in the landing into its
+    raw tables (the dbt sources `<source>.<table>`, raw.<source>__<table>), which the dbt
+    models read; a loaded batch leaves the landing."""
     manifest = json.loads(dbt_project.manifest_path.read_text())
     tables_by_source: dict[str, list[dict]] = {}
     for source in manifest["sources"].values():
@@ -236,8 +237,9 @@ def _load_asset(source_name: str, tables: list[dict]) -> dg.AssetsDefinition:
 
     @dg.multi_asset(name=f"load_{source_name}", specs=specs, pool=WAREHOUSE_POOL)
     def load_source(context: dg.AssetExecutionContext):
-        """The intake checks, then this source's new and changed batches into its raw
-        tables (orchestration/load.py); counts only in the log and metadata."""
+        """The intake checks, then this source's batches in the landing into its raw tables,
+        each then out of the landing (orchestration/load.py); counts only in the log and
+        metadata."""
         try:
             report = load(WarehousePaths.from_env(), sources={source_name})
         except IntakeError as error:
@@ -339,8 +341,8 @@ COMPLIANCE_CHECKS = [
     compliance_check(
         "landing_reconciliation",
         "int_canonical__landing_reconciliation",
-        "Rows counted in the landing files = staged + superseded + redelivered + "
-        "quarantined + suppressed, per entity and batch.",
+        "Rows the loader wrote per file (raw._loaded_files) = rows landed in staging = staged"
+        " + superseded + redelivered + quarantined + suppressed, per entity and batch.",
     ),
 ]
 
@@ -418,7 +420,7 @@ def published_marts(context: dg.AssetExecutionContext):
             "as_of_date": publication.as_of_date,
             "rule_set_version": publication.rule_set_version,
             "row_counts": publication.row_counts,
-            "inputs_hash": inputs_fingerprint(paths.landing_dir),
+            "inputs_hash": inputs_fingerprint(paths.duckdb_path),
             "release": str(publication.release_dir),
         },
     )

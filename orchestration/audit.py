@@ -12,8 +12,9 @@ entry, hash-chained for tamper evidence:
 | entry_hash     | sha256 of the entry's canonical JSON (sorted keys, no entry_hash)     |
 
 plus what the caller recorded: for a check run_id, as_of_date, rule_set_version, suite,
-passed, evaluated_rows, unexpected_rows, inputs_hash, evidence (a path relative to the
-audit directory); other entries name an ``event`` (purge, publish ...) instead of a suite.
+passed, evaluated_rows, unexpected_rows, inputs_hash (the record of what was loaded,
+orchestration/load.py `inputs_fingerprint`), evidence (a path relative to the audit
+directory); other entries name an ``event`` (purge, publish ...) instead of a suite.
 Entries hold counts, hashes and pseudonymous ids only, never personal data.
 
 Appending takes an exclusive ``fcntl.flock`` on the log, writes one line and fsyncs it,
@@ -37,7 +38,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from orchestration.contract import file_sha256
+from orchestration.files import fsync_directory
 
 LOG_NAME = "audit_log.jsonl"
 GENESIS_HASH = "0" * 64
@@ -167,16 +168,8 @@ def append_entry(audit_dir: Path, entry: dict) -> dict:
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
     if created:
-        _fsync_directory(audit_dir)
+        fsync_directory(audit_dir)
     return written
-
-
-def _fsync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _lines(audit_dir: Path) -> Iterable[tuple[int, bytes]]:
@@ -256,26 +249,6 @@ def read_entries(
             continue
         entries.append(entry)
     return entries
-
-
-def inputs_fingerprint(landing_dir: Path) -> str:
-    """sha256 over every file under the landing directory: sorted relative paths and the
-    sha256 of each file's content, read in 1 MiB blocks (the same files give the same hash
-    wherever the directory is)."""
-    landing_dir = Path(landing_dir)
-    overall = hashlib.sha256()
-    files = (
-        sorted(
-            (path.relative_to(landing_dir).as_posix(), path)
-            for path in landing_dir.rglob("*")
-            if path.is_file()
-        )
-        if landing_dir.is_dir()
-        else []
-    )
-    for relative, path in files:
-        overall.update(f"{relative}\0{file_sha256(path)}\n".encode())
-    return overall.hexdigest()
 
 
 # --------------------------------------------------------------------------------------

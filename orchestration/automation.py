@@ -16,7 +16,7 @@ from orchestration.assets import (
     recontact_outreach_drafts,
     warehouse_as_of_date,
 )
-from orchestration.load import loaded_batches
+from orchestration.intake import landing_batches
 from orchestration.partitions import as_of_dates
 from orchestration.paths import BUSINESS_TIMEZONE, WarehousePaths
 from orchestration.publish import current_release
@@ -69,15 +69,16 @@ def today_partition(now: datetime | None = None) -> str:
 
 
 def complete_batches(landing_dir: Path, now: float | None = None) -> list[str]:
-    """Batch ids under <landing>/<source>/ whose files have not changed for QUIET_SECONDS."""
+    """`<source>/<batch_id>@<newest mtime>` of every batch in the landing whose files have
+    not changed for QUIET_SECONDS: any batch there is unloaded (a loaded one leaves), and a
+    batch rewritten since (a fix, a re-send) is another delivery."""
     now = time.time() if now is None else now
     batches = []
-    for batch_dir in sorted(landing_dir.glob("*/*")):
-        files = (
-            [path for path in batch_dir.iterdir() if path.is_file()] if batch_dir.is_dir() else []
-        )
-        if files and now - max(path.stat().st_mtime for path in files) >= QUIET_SECONDS:
-            batches.append(f"{batch_dir.parent.name}/{batch_dir.name}")
+    for batch_dir in landing_batches(landing_dir):
+        files = [path for path in batch_dir.iterdir() if path.is_file()]
+        newest = max((path.stat().st_mtime_ns for path in files), default=None)
+        if newest is not None and now - newest / 1e9 >= QUIET_SECONDS:
+            batches.append(f"{batch_dir.parent.name}/{batch_dir.name}@{newest}")
     return batches
 
 
@@ -89,23 +90,22 @@ def new_batches(seen: list[str], present: list[str]) -> list[str]:
     job=refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING
 )
 def new_export_batch(context: dg.SensorEvaluationContext):
-    """A new export batch landed: refresh the warehouse as of today. New means complete,
-    not in the raw tables (the last load did not take it) and not requested before: a
-    batch already loaded starts nothing, also when the sensor starts fresh."""
+    """A new export batch landed: refresh the warehouse as of today. Any complete batch in
+    the landing is unloaded (the load takes a batch out of the landing); one that a run was
+    already requested for (a refused batch waiting for its fix) starts nothing until its
+    files change. The cursor keeps the requested batches still in the landing only."""
     paths = WarehousePaths.from_env()
     seen = json.loads(context.cursor) if context.cursor else []
-    loaded = loaded_batches(paths)
-    if loaded is None:
-        return dg.SkipReason("the warehouse is being written; looking again next time")
-    present = [batch for batch in complete_batches(paths.landing_dir) if batch not in loaded]
+    present = complete_batches(paths.landing_dir)
     arrived = new_batches(seen, present)
+    context.update_cursor(json.dumps(sorted(present)))
     if not arrived:
         return dg.SkipReason(f"no new batch under {paths.landing_dir}")
-    context.update_cursor(json.dumps(sorted(set(seen) | set(arrived))))
+    names = [batch.split("@", 1)[0] for batch in arrived]
     return dg.RunRequest(
-        run_key=f"batches:{arrived[-1]}:{len(seen) + len(arrived)}",
+        run_key=f"batches:{','.join(arrived)}"[:250],
         partition_key=today_partition(),
-        tags={"recontact/new_batches": ",".join(arrived)[:200]},
+        tags={"recontact/new_batches": ",".join(names)[:200]},
     )
 
 
@@ -115,9 +115,10 @@ class PurgeConfig(dg.Config):
 
 @dg.op(pool=WAREHOUSE_POOL)
 def purge_retention_queue(context: dg.OpExecutionContext, config: PurgeConfig) -> None:
-    """Remove every queued person from the landing files and the warehouse, leave a
-    tombstone, republish BI's marts and record it all in the audit log. Refused while the
-    warehouse is as of a past day (after a backfill): it would republish BI as of that day."""
+    """Remove every queued person from the warehouse and its copies (archive, Spark's raw
+    files, outreach exports, BI's releases), leave a tombstone and record it all in the
+    audit log. Refused while the landing holds a batch not loaded, and while the warehouse
+    is as of a past day (after a backfill): it would republish BI as of that day."""
     paths = WarehousePaths.from_env()
     if not config.dry_run and current_release(paths.publish_dir) is not None:
         built = warehouse_as_of_date(paths)

@@ -2,7 +2,7 @@
 
 recontact demo                       sample export, load, build, checks as of today, summary
 recontact generate --candidates N    write a synthetic export (canonical, or --shape of a vendor)
-recontact load                       intake checks, then new batches into the raw tables
+recontact load                       intake checks, then the landing's batches into the raw tables
 recontact build [--as-of YYYY-MM-DD] load, then dbt build of the whole warehouse
 recontact summary                    counts from the marts (no personal data)
 recontact purge [--dry-run]          delete the persons of the retention purge queue (tombstoned)
@@ -29,7 +29,7 @@ from orchestration.load import load
 from orchestration.outreach import register_cli as register_outreach_cli
 from orchestration.paths import WarehousePaths, resolve, today_in_business_timezone
 from orchestration.purge import register_cli as register_purge_cli
-from orchestration.warehouse import DbtFailed, build, summarize
+from orchestration.warehouse import DbtFailed, build, discard_build, summarize
 
 
 def iso_date(text: str) -> str:
@@ -217,11 +217,29 @@ PLANTED_WARNINGS = {
 }
 
 
+def start_demo_warehouse(paths: WarehousePaths) -> None:
+    """The demo builds its warehouse afresh from its sample every time: the raw tables are
+    the system of record, and a sample of another day (other batch ids) must not pile up
+    on the last one. Only a warehouse beside a landing the demo wrote (its marker) is
+    removed; a warehouse without one is someone's, and the demo refuses to touch it."""
+    if (paths.landing_dir / SAMPLE_MARKER).exists():
+        discard_build(paths)
+        for leftover in (paths.duckdb_path, Path(f"{paths.duckdb_path}.wal")):
+            leftover.unlink(missing_ok=True)
+    elif paths.duckdb_path.exists():
+        raise SystemExit(
+            f"recontact demo: {paths.duckdb_path} is not a demo warehouse ({paths.landing_dir}"
+            " has no sample marker); set RECONTACT_DUCKDB_PATH and RECONTACT_LANDING_DIR to"
+            " other paths for the demo"
+        )
+
+
 def command_demo(args: argparse.Namespace) -> None:
     """Generate, load, build, check; one line per step (--verbose: every line of each)."""
     paths = WarehousePaths.from_env()
     as_of = args.as_of or today_in_business_timezone()
     print(f"recontact demo: {args.candidates:,} synthetic candidates, decided as of {as_of}")
+    start_demo_warehouse(paths)
     warned: list[str] = []
     if args.verbose:
         generate_sample(
@@ -240,8 +258,8 @@ def command_demo(args: argparse.Namespace) -> None:
         loaded = build(paths, as_of, quiet=True, unit_tests=False, on_line=dbt_progress)
         warned = dbt_progress.warned
         dbt_progress.line.done(
-            f"{loaded.rows:,} rows loaded from {len(loaded.loaded)} new or changed batch(es)"
-            f" ({loaded.unchanged} unchanged), marts built, {len(warned)} data test(s) warned"
+            f"{loaded.rows:,} rows loaded from {len(loaded.loaded)} batch(es), which left the"
+            f" landing; marts built, {len(warned)} data test(s) warned"
         )
     step = StepLine("compliance checks")
     run_id = "demo-" + time.strftime("%Y%m%dT%H%M%S")
@@ -302,7 +320,7 @@ def parser() -> argparse.ArgumentParser:
     generate.set_defaults(handler=command_generate)
 
     load_command = commands.add_parser(
-        "load", help="intake checks, then the landing's new batches into the raw tables"
+        "load", help="intake checks, then the landing's batches into the raw tables (they leave it)"
     )
     load_command.set_defaults(handler=command_load)
 

@@ -25,7 +25,6 @@ and appends one entry per suite to the audit log (orchestration/audit.py).
 
 from __future__ import annotations
 
-import csv
 import fcntl
 import hashlib
 import json
@@ -45,7 +44,9 @@ import duckdb
 import pandas as pd
 
 from orchestration import audit, processing_record, report
-from orchestration.contract import CANONICAL_ENTITIES, file_sha256
+from orchestration.contract import file_sha256
+from orchestration.files import atomic_write
+from orchestration.load import inputs_fingerprint
 from orchestration.outreach import registered_exports
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 from orchestration.publish import release_dirs
@@ -139,7 +140,7 @@ def _literal(text: str) -> str:
 
 def register_person_references(
     connection: duckdb.DuckDBPyConnection,
-    landing_dir: Path,
+    archive_dir: Path | None = None,
     publish_dir: Path | None = None,
     state_dir: Path | None = None,
 ) -> None:
@@ -148,12 +149,12 @@ def register_person_references(
     One row per row of every base table of the warehouse (any schema) that has a
     candidate_id, application_id or person_id column (the raw tables the loader fills
     included, relation `raw.<source>__<table>`), or is a quarantine list (entity +
-    record_key), per row of every landing file with a candidate_id or application_id
-    column, and per row of every mart of every BI release under publish_dir (relation
-    `published:<release>/<mart>`): a purged person left in any release is a copy the
-    erasure did not reach; and per row of every outreach export file registered in
-    state_dir (relation `export:<file>`). Only those key columns are read, and each
-    distinct reference is kept once.
+    record_key); per row of the archive's copies of the raw tables, when an archive is
+    kept (relation `archive:<source>/<table>`, orchestration/load.py); per row of every
+    mart of every BI release under publish_dir (relation `published:<release>/<mart>`): a
+    purged person left in any release is a copy the erasure did not reach; and per row of
+    every outreach export file registered in state_dir (relation `export:<file>`). Only
+    those key columns are read, and each distinct reference is kept once.
     """
     columns = connection.execute(
         """
@@ -201,28 +202,31 @@ def register_person_references(
             f" {column('person_id')} as person_id, {suppressed} as is_suppressed"
             f" from {_quote(schema)}.{_quote(table)}"
         )
-    for entity, _, reader in landing_files(landing_dir):
+    # the archive: per source and table, every batch's Parquet copy of the raw rows
+    archived = sorted(
+        {(path.parent.parent.name, path.stem) for path in archive_dir.glob("*/*/*.parquet")}
+        if archive_dir is not None
+        else set()
+    )
+    for source, table in archived:
+        files = (archive_dir / source / "*" / f"{table}.parquet").as_posix()  # type: ignore[operator]
+        reader = f"read_parquet({_literal(files)}, union_by_name = true)"
         header = {
-            name.strip().lower(): name
+            name.lower()
             for name in connection.execute(f"describe select * from {reader}").df()["column_name"]
         }
-        if "candidate_id" not in header and "application_id" not in header:
+        if not header & {"candidate_id", "application_id"}:
             continue
 
-        def landed(name: str, header: dict[str, str] = header) -> str:
-            return (
-                f"nullif(trim(cast({_quote(header[name])} as varchar)), '')"
-                if name in header
-                else "null"
-            )
+        def archived_key(name: str, header: set[str] = header) -> str:
+            return f"nullif(trim({_quote(name)}), '')" if name in header else "null"
 
         selects.append(
-            f"select {_literal(f'landing:canonical/{entity}')} as relation,"
-            " 'canonical' as source_system,"
-            f" {landed('candidate_id')} as candidate_id,"
-            f" {landed('application_id')} as application_id,"
-            " null as person_id, false as is_suppressed"
-            f" from {reader}"
+            f"select {_literal(f'archive:{source}/{table}')} as relation,"
+            f" {_literal(source)} as source_system,"
+            f" {archived_key('candidate_id')} as candidate_id,"
+            f" {archived_key('application_id')} as application_id,"
+            f" null as person_id, false as is_suppressed from {reader}"
         )
     # the outreach export files handed to the mailing tool (recontact-outreach v1)
     for export in registered_exports(state_dir) if state_dir is not None else []:
@@ -267,68 +271,12 @@ def register_person_references(
     )
 
 
-def landing_files(landing_dir: Path) -> Iterator[tuple[str, Path, str]]:
-    """(entity, path, DuckDB reader) of every landing file dbt reads, in path order."""
-    readers = {
-        "csv": "read_csv({}, header = true, all_varchar = true, delim = ',',"
-        " quote = '\"', escape = '\"')",
-        "parquet": "read_parquet({})",
-        "jsonl": "read_json({}, format = 'newline_delimited')",
-    }
-    for path in sorted(Path(landing_dir, "canonical").glob("*/*")):
-        extension = path.suffix.lstrip(".")
-        if path.is_file() and path.stem in CANONICAL_ENTITIES and extension in readers:
-            yield path.stem, path, readers[extension].format(_literal(path.as_posix()))
-
-
-def count_file_rows(path: Path) -> int:
-    """Data rows of one landing file, counted without DuckDB: CSV records after the header
-    (Python's csv module; empty lines skipped, as DuckDB skips them), Parquet rows from the
-    file metadata, non-blank JSON lines."""
-    extension = path.suffix.lstrip(".")
-    if extension == "csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            records = (row for row in csv.reader(handle) if row)
-            next(records, None)  # header
-            return sum(1 for _ in records)
-    if extension == "parquet":
-        import pyarrow.parquet as pq
-
-        return pq.ParquetFile(path).metadata.num_rows
-    if extension == "jsonl":
-        with path.open("rb") as handle:
-            return sum(1 for line in handle if line.strip())
-    raise ValueError(f"not a landing file format: {path.name}")
-
-
-def landing_file_counts(landing_dir: Path) -> pd.DataFrame:
-    """Rows per (entity, batch) counted from the landing files themselves."""
-    counts: dict[tuple[str, str], list[int]] = {}
-    for entity, path, _ in landing_files(landing_dir):
-        files_rows = counts.setdefault((entity, path.parent.name), [0, 0])
-        files_rows[0] += 1
-        files_rows[1] += count_file_rows(path)
-    return pd.DataFrame(
-        {
-            "entity": pd.Series([key[0] for key in counts], dtype="object"),
-            "batch_id": pd.Series([key[1] for key in counts], dtype="object"),
-            "files": pd.Series([value[0] for value in counts.values()], dtype="int64"),
-            "file_rows": pd.Series([value[1] for value in counts.values()], dtype="int64"),
-        }
-    )
-
-
 def _prepare_purge(connection: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
-    register_person_references(connection, paths.landing_dir, paths.publish_dir, paths.state_dir)
-
-
-def _prepare_landing(connection: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
-    connection.register("landing_file_counts", landing_file_counts(paths.landing_dir))
+    register_person_references(connection, paths.archive_dir, paths.publish_dir, paths.state_dir)
 
 
 FRAME_PREPARATION: dict[str, Callable[[duckdb.DuckDBPyConnection, WarehousePaths], None]] = {
     "purge_completeness": _prepare_purge,
-    "landing_reconciliation": _prepare_landing,
 }
 
 
@@ -597,14 +545,9 @@ def evidence_file(run_dir: Path, suite: str) -> Path:
 
 
 def write_json(path: Path, value: Any) -> None:
-    """Write a file whole (temporary file, fsync, rename): never half-written evidence."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        json.dump(value, handle, indent=2, ensure_ascii=False, sort_keys=False)
-        handle.write("\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    """Evidence written whole (orchestration/files.py): never half-written."""
+    text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    atomic_write(path, text.encode("utf-8"))
 
 
 def describe_error(error: BaseException) -> str:
@@ -626,8 +569,8 @@ def run_suite(
 
     A suite that cannot be evaluated (no warehouse, a missing table, a query error) is a
     failed outcome with `error` set, recorded like any other: a blocking check then blocks.
-    inputs_hash defaults to audit.inputs_fingerprint(paths.landing_dir) (run_all computes
-    it once for all suites).
+    inputs_hash defaults to load.inputs_fingerprint(paths.duckdb_path), the record of what
+    was loaded (run_all computes it once for all suites).
     """
     as_of_date = date.fromisoformat(str(as_of_date)).isoformat()
     load_suite_definition(suite)  # fails early on an unknown suite
@@ -635,7 +578,7 @@ def run_suite(
     audit_dir = paths.audit_dir
     docs_index = run_dir / "data_docs" / "index.html"
     if inputs_hash is None:
-        inputs_hash = audit.inputs_fingerprint(paths.landing_dir)
+        inputs_hash = inputs_fingerprint(paths.duckdb_path)
     rule_set_version = None
     error = None
     evaluated_rows = unexpected_rows = 0
@@ -720,9 +663,9 @@ def run_all(
 ) -> list[SuiteOutcome]:
     """Every suite (or the ones named) in one run: one evidence directory, one Data Docs
     site, one audit entry per suite, and beside them the record of processing
-    (processing_record.py) and the report a reviewer reads (report.py); the landing files
-    are fingerprinted once."""
-    inputs_hash = audit.inputs_fingerprint(paths.landing_dir)
+    (processing_record.py) and the report a reviewer reads (report.py); the record of what
+    was loaded is fingerprinted once."""
+    inputs_hash = inputs_fingerprint(paths.duckdb_path)
     outcomes = [
         run_suite(suite, paths, run_id=run_id, as_of_date=as_of_date, inputs_hash=inputs_hash)
         for suite in suites

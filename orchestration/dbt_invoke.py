@@ -24,6 +24,7 @@ import pickle
 import sys
 
 from orchestration.engines import current_target
+from orchestration.files import atomic_write
 from orchestration.paths import PROJECT_DIR, WarehousePaths
 
 CACHE_DIR = PROJECT_DIR / "target" / "parsed"
@@ -121,10 +122,7 @@ def load_manifest(args: list[str]):
         for field in dataclasses.fields(manifest)
         if not field.name.startswith("_")
     }
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    partial.write_bytes(pickle.dumps(state))
-    os.replace(partial, path)
+    atomic_write(path, pickle.dumps(state))
     return manifest
 
 

@@ -1,4 +1,4 @@
-"""Decoding the Japanese ATS export before the loader reads it (docs/source-japanese-ats.md).
+"""Decoding the Japanese ATS export while the loader reads it (docs/source-japanese-ats.md).
 
 DuckDB cannot read Shift_JIS/CP932 here (its ``encodings`` extension is not installable),
 and Japanese exports need more than a change of encoding, so Python prepares them:
@@ -18,32 +18,24 @@ for every file under ``<landing_dir>/japanese_ats/<batch_id>/`` this module
    ``datetime`` (Japanese and 和暦 dates and times to ISO 8601 text; text it cannot read is
    kept, so staging quarantines the row with a reason) and ``prefecture`` (都道府県 name to
    its JIS X 0401 code);
-4. writes a UTF-8 CSV with ASCII headers to
-   ``<state_dir>/decoded/japanese_ats/<batch_id>/<table>.csv``, which the loader reads
-   into ``raw.japanese_ats__<table>`` (orchestration/load.py).
+4. streams a UTF-8 CSV with ASCII headers into ``<out_dir>/<batch_id>/<table>.csv``: a
+   temporary directory of the load (orchestration/load.py), which reads it into
+   ``raw.japanese_ats__<table>`` and deletes it with the directory. No decoded copy is
+   kept: the raw tables are what was loaded, and the purge erases from them.
 
 Company-side files in the canonical shape (consent_events, privacy_requests,
-outreach_events; UTF-8 by contract) are checked the same way and copied with their values
-untouched. A file is decoded again only when its content hash, the sources YAML or
-``DECODER_VERSION`` changed (a manifest in the decoded directory remembers them); decoded
-copies whose landing file is gone are deleted.
-Files are streamed line by line, so memory does not grow with the file.
-
-Decoded copies are derived data holding personal data: the retention purge
-(orchestration/purge.py) removes a person's rows from the vendor files with
-:func:`erase_persons`, which then deletes the decoded copy of every landing file that
-changed and decodes again. Logs carry file names, encodings and counts only.
+outreach_events; UTF-8 by contract) are checked the same way; a CSV is streamed through
+unchanged, a Parquet or JSON-lines file is read where it lies. Files are streamed line by
+line, so memory does not grow with the file. Logs carry file names, encodings and counts
+only.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import json
 import logging
-import os
 import re
-import shutil
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -53,18 +45,12 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.contract import file_sha256
-from orchestration.paths import PROJECT_DIR, WarehousePaths
+from orchestration.paths import PROJECT_DIR
 
 SOURCE = "japanese_ats"
 SOURCES_YAML = PROJECT_DIR / "dbt_project/models/staging/japanese_ats/_japanese_ats__sources.yml"
-DECODED_DIR = "decoded"
-MANIFEST = "manifest.json"
-# Files copied as they are (company-side tables may come as Parquet or JSON lines).
+# Files read where they lie (company-side tables may come as Parquet or JSON lines).
 VERBATIM_SUFFIXES = (".parquet", ".jsonl")
-# Bump when a change here alters decoded output: every file is then decoded again, as it
-# is when the sources YAML (the header mapping) changes.
-DECODER_VERSION = "1"
 
 log = logging.getLogger(__name__)
 
@@ -91,15 +77,19 @@ class Table:
 
 @dataclass(frozen=True)
 class DecodedFile:
-    """What became of one landing file (counts and names only: safe to log)."""
+    """One landing file as the loader reads it (names and counts only: safe to log)."""
 
     source_file: str  # relative to the landing dir
+    batch_id: str
     table: str
-    decoded_file: str  # relative to the decoded dir
+    path: Path  # the decoded UTF-8 CSV, or the landing file itself (Parquet, JSON lines)
     encoding: str  # utf-8, utf-8-sig, cp932 or binary
-    rows: int
-    status: str  # decoded | unchanged
+    rows: int  # -1 for a file read where it lies
     unknown_headers: tuple[str, ...] = field(default=())
+
+    @property
+    def fmt(self) -> str:
+        return self.path.suffix.lstrip(".")
 
 
 # --------------------------------------------------------------------------------------------
@@ -299,27 +289,17 @@ class _Lines:
     """The file's physical lines, decoded; `encoding` is settled by the header or, for an
     ASCII header, by the first non-ASCII line."""
 
-    def __init__(self, handle, encoding: str | None, located: str, keep_raw: bool = False) -> None:
+    def __init__(self, handle, encoding: str | None, located: str) -> None:
         self._handle = handle
-        self._keep_raw = keep_raw
         self.encoding = encoding
         self._located = located
         self.line_no = 0
-        self.raw: list[bytes] = []  # the lines read since take_raw(), as bytes
-
-    def take_raw(self) -> bytes:
-        """The bytes of the record csv.reader returned last (every line it consumed)."""
-        raw = b"".join(self.raw)
-        self.raw.clear()
-        return raw
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
         raw = next(self._handle)
-        if self._keep_raw:
-            self.raw.append(raw)
         self.line_no += 1
         if self.line_no == 1 and self.encoding == "utf-8-sig":
             raw = raw.removeprefix(codecs.BOM_UTF8)
@@ -335,44 +315,40 @@ class _Lines:
 
 
 def decode_file(path: Path, table: Table, target: Path, located: str) -> DecodedFile:
-    """Decode one landing file into a UTF-8 CSV at ``target`` (written atomically)."""
+    """Decode one landing file into a UTF-8 CSV at ``target`` (streamed, line by line)."""
     with path.open("rb") as handle:
         first = handle.readline()
     encoding = _header_encoding(first, table, located)
-    temp = target.with_name(target.name + ".decode-tmp")
     target.parent.mkdir(parents=True, exist_ok=True)
     rows = 0
-    try:
-        with path.open("rb") as handle, temp.open("w", encoding="utf-8", newline="") as out:
-            tracker = _Lines(handle, encoding, located)
-            reader = csv.reader(tracker, strict=True)
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise DecodeError(f"{located}: the file is empty (no header row)") from None
-            positions, unknown = _map_header(header, table, located)
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow([column.name for column, _ in positions])
-            for fields in _records(reader, tracker, located):
-                if not fields:
-                    continue  # a blank line is no row
-                if len(fields) > len(header):
-                    raise DecodeError(
-                        f"{located}: line {tracker.line_no} has {len(fields)} fields,"
-                        f" the header has {len(header)}"
-                    )
-                writer.writerow(
-                    [
-                        normalize(fields[index], column.normalize) if index < len(fields) else ""
-                        for column, index in positions
-                    ]
+    with path.open("rb") as handle, target.open("w", encoding="utf-8", newline="") as out:
+        tracker = _Lines(handle, encoding, located)
+        reader = csv.reader(tracker, strict=True)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise DecodeError(f"{located}: the file is empty (no header row)") from None
+        positions, unknown = _map_header(header, table, located)
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([column.name for column, _ in positions])
+        for fields in _records(reader, tracker, located):
+            if not fields:
+                continue  # a blank line is no row
+            if len(fields) > len(header):
+                raise DecodeError(
+                    f"{located}: line {tracker.line_no} has {len(fields)} fields,"
+                    f" the header has {len(header)}"
                 )
-                rows += 1
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
+            writer.writerow(
+                [
+                    normalize(fields[index], column.normalize) if index < len(fields) else ""
+                    for column, index in positions
+                ]
+            )
+            rows += 1
     encoding = tracker.encoding or "utf-8"  # an all-ASCII file reads the same in both
-    return DecodedFile(located, table.name, "", encoding, rows, "decoded", unknown)
+    batch_id = target.parent.name
+    return DecodedFile(located, batch_id, table.name, target, encoding, rows, unknown)
 
 
 def _records(reader, tracker: _Lines, located: str) -> Iterator[list[str]]:
@@ -417,39 +393,23 @@ def _map_header(
 # --------------------------------------------------------------------------------------------
 
 
-def decoded_root(paths: WarehousePaths) -> Path:
-    """Where this source's decoded copies live: <state_dir>/decoded/japanese_ats."""
-    return paths.state_dir / DECODED_DIR / SOURCE
-
-
-def decode_landing(paths: WarehousePaths, sources_yaml: Path = SOURCES_YAML) -> list[DecodedFile]:
-    """Decode every changed file under <landing_dir>/japanese_ats/*/; see the module docstring.
-
-    Raises :class:`DecodeError` on the first file that cannot be decoded; files decoded
-    before it stay decoded (each is replaced atomically), so a re-run after the vendor's fix
-    decodes only what is left.
-    """
-    landing = paths.landing_dir / SOURCE
-    out_root = decoded_root(paths)
-    manifest_path = out_root / MANIFEST
-    manifest: dict[str, dict[str, str]] = (
-        json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
-    )
+def decode_landing(
+    landing_dir: Path, out_dir: Path, sources_yaml: Path = SOURCES_YAML
+) -> list[DecodedFile]:
+    """Every file under <landing_dir>/japanese_ats/*/, decoded into out_dir (see the module
+    docstring). Raises :class:`DecodeError` on the first file that cannot be decoded."""
+    landing = Path(landing_dir) / SOURCE
     known = tables(sources_yaml)
-    decoder = f"{DECODER_VERSION}:{file_sha256(sources_yaml)}"
     results: list[DecodedFile] = []
-    wanted: set[str] = set()
     batches = sorted(p for p in landing.iterdir() if p.is_dir()) if landing.is_dir() else []
     for batch in batches:
         seen_tables: dict[str, str] = {}
         for path in sorted(p for p in batch.iterdir() if p.is_file()):
             located = f"{SOURCE}/{batch.name}/{path.name}"
-            stem = unicodedata.normalize("NFC", path.stem)
             suffix = path.suffix.lower()
-            table = known.get(stem)
+            table = known.get(unicodedata.normalize("NFC", path.stem))
             if table is None or suffix not in (".csv", *VERBATIM_SUFFIXES):
-                log.warning("%s: not a table of the %s export; ignored", located, SOURCE)
-                continue
+                continue  # the batch manifest (the intake refuses any other name)
             if table.is_vendor and suffix != ".csv":
                 raise DecodeError(f"{located}: vendor tables are delivered as CSV only")
             if table.name in seen_tables:
@@ -458,208 +418,17 @@ def decode_landing(paths: WarehousePaths, sources_yaml: Path = SOURCES_YAML) -> 
                     f" (also as {seen_tables[table.name]})"
                 )
             seen_tables[table.name] = path.name
-            relative = f"{batch.name}/{table.name}{suffix}"
-            target = out_root / relative
-            wanted.add(relative)
-            digest = file_sha256(path)
-            previous = manifest.get(relative)
-            if (
-                previous
-                and previous["sha256"] == digest
-                and previous.get("decoder") == decoder
-                and target.exists()
-            ):
-                results.append(
-                    DecodedFile(located, table.name, relative, previous["encoding"],
-                                int(previous["rows"]), "unchanged")
-                )  # fmt: skip
-                continue
             if suffix in VERBATIM_SUFFIXES:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
-                result = DecodedFile(located, table.name, relative, "binary", -1, "decoded")
+                result = DecodedFile(located, batch.name, table.name, path, "binary", -1)
             else:
+                target = Path(out_dir) / batch.name / f"{table.name}.csv"
                 result = decode_file(path, table, target, located)
-                result = DecodedFile(
-                    located, table.name, relative, result.encoding, result.rows, "decoded",
-                    result.unknown_headers,
-                )  # fmt: skip
             if result.unknown_headers:
                 log.warning(
                     "%s: ignoring column(s) not in the contract: %s",
                     located,
                     ", ".join(result.unknown_headers),
                 )
-            log.info("%s: %s, %s rows -> %s", located, result.encoding, result.rows, relative)
-            manifest[relative] = {
-                "sha256": digest,
-                "decoder": decoder,
-                "encoding": result.encoding,
-                "rows": str(result.rows),
-                "source_file": located,
-            }
-            _write_manifest(manifest_path, manifest)
+            log.info("%s: %s, %s rows", located, result.encoding, result.rows)
             results.append(result)
-    _remove_stale(out_root, manifest, wanted, manifest_path)
     return results
-
-
-def _write_manifest(manifest_path: Path, manifest: dict) -> None:
-    manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    temp = manifest_path.with_name(MANIFEST + ".tmp")
-    temp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
-    os.replace(temp, manifest_path)
-
-
-def _remove_stale(out_root: Path, manifest: dict, wanted: set[str], manifest_path: Path) -> None:
-    """Delete decoded copies (and manifest entries) whose landing file is gone."""
-    if not out_root.is_dir():
-        return
-    for path in sorted(out_root.glob("*/*")):
-        relative = path.relative_to(out_root).as_posix()
-        if relative not in wanted:
-            path.unlink()
-            log.info("%s: landing file gone, decoded copy removed", relative)
-    for batch in out_root.iterdir():
-        if batch.is_dir() and not any(batch.iterdir()):
-            batch.rmdir()
-    stale = set(manifest) - wanted
-    if stale:
-        for relative in stale:
-            del manifest[relative]
-        _write_manifest(manifest_path, manifest)
-
-
-# --------------------------------------------------------------------------------------------
-# Erasure (the retention purge, orchestration/purge.py)
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ErasedFile:
-    """What erasure did (or would do) to one vendor file: counts only."""
-
-    path: str  # relative to the landing dir
-    entity: str
-    rows_removed: int
-    rows_kept: int
-
-
-def erase_persons(
-    paths: WarehousePaths,
-    candidate_ids: set[str],
-    application_ids: set[str],
-    *,
-    dry_run: bool = False,
-) -> list[ErasedFile]:
-    """Remove these persons' rows from the vendor files under <landing_dir>/japanese_ats.
-
-    purge.py rewrites the company-side files (canonical shape, UTF-8) itself; the vendor
-    files (Japanese names and headers, CP932 or UTF-8) are rewritten here, every other
-    record kept byte for byte in its encoding. Rows go by 応募者ID (応募者, 応募) and by
-    応募ID (応募, 選考履歴, 評価, 内定); the application ids are the given ones plus every
-    応募ID a landed 応募 row ties to one of the candidate ids. Ids compare as staging sees
-    them (NFKC, trimmed). Unless ``dry_run``, the decoded copies of every file that changed
-    (vendor or company-side) are then deleted and decoded again, so no copy keeps the rows.
-    """
-    landing = paths.landing_dir / SOURCE
-    files = [
-        (path, table)
-        for batch in (
-            sorted(p for p in landing.iterdir() if p.is_dir()) if landing.is_dir() else []
-        )
-        for path in sorted(batch.glob("*.csv"))
-        if (table := tables().get(unicodedata.normalize("NFC", path.stem))) and table.is_vendor
-    ]
-    applications = set(application_ids)
-    for path, table in files:
-        if table.name == "applications":
-            for record in _vendor_records(path, table, landing):
-                if record.value("candidate_id") in candidate_ids and record.value("application_id"):
-                    applications.add(record.value("application_id"))
-    erased = []
-    for path, table in files:
-        keep: list[bool] = []
-        for record in _vendor_records(path, table, landing):
-            if record.is_row:
-                hit = record.value("candidate_id") in candidate_ids or (
-                    record.value("application_id") in applications
-                )
-                keep.append(not hit)
-        removed = keep.count(False)
-        if removed == 0:
-            continue
-        if not dry_run:
-            _rewrite_keeping(path, table, landing, keep)
-        relative = path.relative_to(paths.landing_dir).as_posix()
-        erased.append(ErasedFile(relative, table.name, removed, len(keep) - removed))
-    if not dry_run:
-        _drop_outdated_copies(paths)
-        decode_landing(paths)
-    return erased
-
-
-@dataclass
-class _Record:
-    values: dict[str, str]
-    raw: bytes
-    is_row: bool
-
-    def value(self, column: str) -> str | None:
-        text = unicodedata.normalize("NFKC", self.values.get(column, "")).strip()
-        return text or None
-
-
-def _vendor_records(path: Path, table: Table, landing: Path) -> Iterator[_Record]:
-    """Every record of a vendor file, header first, with its raw bytes."""
-    located = f"{SOURCE}/{path.relative_to(landing).as_posix()}"
-    with path.open("rb") as handle:
-        encoding = _header_encoding(handle.readline(), table, located)
-    with path.open("rb") as handle:
-        lines = _Lines(handle, encoding, located, keep_raw=True)
-        reader = csv.reader(lines, strict=True)
-        header: list[str] | None = None
-        index: dict[str, int] = {}
-        for fields in _records(reader, lines, located):
-            raw = lines.take_raw()
-            if header is None:
-                header = fields
-                positions, _ = _map_header(header, table, located)
-                index = {column.name: position for column, position in positions}
-                yield _Record({}, raw, is_row=False)
-            elif not fields:
-                yield _Record({}, raw, is_row=False)
-            else:
-                values = {n: fields[i] for n, i in index.items() if i < len(fields)}
-                yield _Record(values, raw, is_row=True)
-
-
-def _rewrite_keeping(path: Path, table: Table, landing: Path, keep: list[bool]) -> None:
-    """Replace a vendor file by its records whose keep flag is set (atomically)."""
-    temp = path.with_name(f".{path.name}.erase-tmp")
-    flags = iter(keep)
-    try:
-        with temp.open("wb") as out:
-            for record in _vendor_records(path, table, landing):
-                if not record.is_row or next(flags):
-                    out.write(record.raw)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def _drop_outdated_copies(paths: WarehousePaths) -> None:
-    """Delete every decoded copy whose landing file changed since it was decoded."""
-    out_root = decoded_root(paths)
-    manifest_path = out_root / MANIFEST
-    if not manifest_path.exists():
-        return
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    for relative, entry in list(manifest.items()):
-        source = paths.landing_dir / entry["source_file"]
-        if not source.exists() or file_sha256(source) != entry["sha256"]:
-            (out_root / relative).unlink(missing_ok=True)
-            del manifest[relative]
-    _write_manifest(manifest_path, manifest)

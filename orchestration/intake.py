@@ -1,31 +1,33 @@
 """Intake: what must hold of the landing files before the loader reads them.
 
-`prepare_landing(paths)` is the first step of every load (orchestration/load.py: the CLI,
-the Dagster load assets, the tests). It
-1. decodes vendor files that are not UTF-8 (one marked place, see `_decode`);
-2. reads every landing file once with DuckDB's parallel CSV reader (strict RFC 4180,
+The landing is an inbox: a batch arrives as `<landing>/<source>/<batch_id>/`, the loader
+(orchestration/load.py) reads it into the raw tables, and it leaves. This module is the
+one place that lists the landing (`landing_batches`, `landing_files`) and reads its files
+for checking. `prepare_landing` is the first step of every load (the CLI, the Dagster
+load assets, the tests). It
+1. refuses, by name, every entry of the landing that is not a batch of a known source
+   (`landing_layout_problems`: symlinks, stray files, unknown file names);
+2. decodes the Japanese ATS files (orchestration/decode.py) into the load's temporary
+   directory: one marked place, see `_decode`;
+3. reads every landing file once with DuckDB's parallel CSV reader (strict RFC 4180,
    UTF-8) and fails, naming file, line and column, on a row it cannot parse: a ragged
    row, bad quoting, bytes that are not UTF-8. Such a file is refused as a whole
    (docs/hostile-input.md explains why these rows are not quarantined);
-3. checks each batch against its optional manifest `<batch_id>/_manifest.json`
-   (rows per entity, previous batch id): a missing batch, a missing file or a count
-   that differs fails the build before anything is loaded;
-4. returns a report of counts only (files, rows, empty files, batches without a
-   manifest): no value of a row ever reaches a message.
-
-Row counts of files that passed are cached in `<state_dir>/intake_file_checks.json`
-(keyed by absolute path, size and modification time), so a refresh reads only new or
-rewritten files.
+4. checks each batch against its optional manifest `<batch_id>/_manifest.json`
+   (rows per entity, previous batch id, which must be in the landing or loaded): a
+   missing batch, a missing file or a count that differs refuses the export before
+   anything is loaded, and every batch stays in the landing;
+5. returns a report of counts only (files, rows, empty files, batches without a
+   manifest) and the files to load: no value of a row ever reaches a message.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,15 +35,12 @@ import duckdb
 import yaml
 
 from orchestration import decode
-from orchestration.paths import PROJECT_DIR, WarehousePaths
+from orchestration.contract import LANDING_FORMATS
+from orchestration.files import atomic_write
+from orchestration.paths import PROJECT_DIR
 
 MANIFEST_NAME = "_manifest.json"
-# Sources the loader reads from UTF-8 copies under <state_dir>/decoded (orchestration/decode.py);
-# their batch manifests stay in the landing directory.
-DECODED_SOURCES = (decode.SOURCE,)
 MANIFEST_VERSION = 1
-FORMATS = ("csv", "parquet", "jsonl")
-CACHE_NAME = "intake_file_checks.json"
 # `recontact generate` marks a sample export with this file: a landing directory holding
 # it may be replaced by `recontact demo`; anything else is someone's real export and is
 # never deleted.
@@ -63,17 +62,21 @@ class IntakeError(RuntimeError):
     """The landing files cannot be loaded as they are; the message lists every problem
     found (file, line, column, counts), never a value of a row."""
 
+    headline = (
+        "landing intake refused the export: nothing was loaded, every batch stays in the"
+        " landing until it is fixed"
+    )
+
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         listing = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(
-            f"landing intake refused the export ({len(problems)} problem(s)):\n{listing}"
-        )
+        super().__init__(f"{self.headline} ({len(problems)} problem(s)):\n{listing}")
 
 
 @dataclass(frozen=True)
 class LandedFile:
-    """One landing file: <landing>/<source>/<batch_id>/<entity>.<format>."""
+    """One landing file: <landing>/<source>/<batch_id>/<entity>.<format> (for the Japanese
+    ATS, its decoded copy in the load's temporary directory, named by its table)."""
 
     source: str
     batch_id: str
@@ -94,7 +97,6 @@ class IntakeReport:
     empty_files: list[str] = field(default_factory=list)  # 0 bytes or header only
     batches_with_manifest: list[str] = field(default_factory=list)  # source/batch_id
     batches_without_manifest: list[str] = field(default_factory=list)
-    files_read: int = 0  # files read now (the others' counts came from the cache)
 
     @property
     def rows(self) -> int:
@@ -102,8 +104,7 @@ class IntakeReport:
 
     def render(self) -> str:
         lines = [
-            f"landing intake: {len(self.files)} file(s), {self.rows:,} row(s)"
-            f" ({self.files_read} read now, the others unchanged since the last check)",
+            f"landing intake: {len(self.files)} file(s), {self.rows:,} row(s)",
             f"  batches checked against their manifest: {len(self.batches_with_manifest)}",
         ]
         if self.batches_without_manifest:
@@ -116,52 +117,42 @@ class IntakeReport:
         return "\n".join(lines)
 
 
-def prepare_landing(paths: WarehousePaths) -> IntakeReport:
-    """Check the landing directory before a dbt build; raise IntakeError when it cannot be
-    loaded as it is, else return what was found."""
-    layout_problems = landing_layout_problems(paths.landing_dir)
+def prepare_landing(
+    landing_dir: Path, decoded_dir: Path, loaded: set[str] = frozenset()
+) -> tuple[IntakeReport, list[LandedFile]]:
+    """Check the landing before a load; raise IntakeError when it cannot be loaded as it
+    is, else return what was found and the files to read. decoded_dir: a temporary
+    directory of the load, for the decoded Japanese ATS files; loaded: `source/batch_id` of
+    the batches the raw tables hold (a manifest's previous batch may be one of them)."""
+    layout_problems = landing_layout_problems(landing_dir)
     if layout_problems:
         raise IntakeError(layout_problems)
-    _decode(paths)
-    files = list(landing_files(paths))
-    cache_path = paths.state_dir / CACHE_NAME
-    cache = _load_cache(cache_path)
+    files = landing_files(landing_dir, _decode(landing_dir, decoded_dir))
     report = IntakeReport()
     problems: list[str] = []
-    fresh_cache: dict[str, dict] = {}
     for file in files:
-        stat = file.path.stat()
-        signature = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
-        key = str(file.path.resolve())
-        cached = cache.get(key)
-        if cached and all(cached.get(k) == v for k, v in signature.items()):
-            rows = cached["rows"]
-        else:
-            try:
-                rows = count_rows(file)
-            except IntakeError as error:
-                problems.extend(error.problems)
-                continue
-            report.files_read += 1
-        fresh_cache[key] = {**signature, "rows": rows}
+        try:
+            rows = count_rows(file)
+        except IntakeError as error:
+            problems.extend(error.problems)
+            continue
         report.files[file.relative] = rows
         if rows == 0:
             report.empty_files.append(file.relative)
     unreadable = {file.relative for file in files} - set(report.files)
-    problems.extend(_check_batches(paths.landing_dir, files, unreadable, report))
-    _save_cache(cache_path, fresh_cache)
+    problems.extend(_check_batches(landing_dir, files, unreadable, report, loaded))
     if problems:
         raise IntakeError(problems)
-    return report
+    return report, files
 
 
-def _decode(paths: WarehousePaths) -> None:
+def _decode(landing_dir: Path, decoded_dir: Path) -> list[decode.DecodedFile]:
     """THE place where vendor files that are not UTF-8 are decoded, before any check:
-    orchestration/decode.py writes UTF-8 copies of the Japanese ATS export under
-    <state_dir>/decoded (its errors name file and line, never content). Everything after
-    this point reads UTF-8 text."""
+    orchestration/decode.py streams UTF-8 copies of the Japanese ATS export into the
+    load's temporary directory (its errors name file and line, never content). Everything
+    after this point reads UTF-8 text."""
     try:
-        decode.decode_landing(paths)
+        return decode.decode_landing(landing_dir, decoded_dir)
     except decode.DecodeError as error:
         raise IntakeError([str(error)]) from None
 
@@ -191,7 +182,7 @@ def landing_file_names() -> dict[str, set[str]]:
                 allowed.update(f"{stem}{suffix}" for suffix in suffixes)
         else:
             for table in source["tables"]:
-                allowed.update(f"{table['name']}.{fmt}" for fmt in FORMATS)
+                allowed.update(f"{table['name']}.{fmt}" for fmt in LANDING_FORMATS)
     return names
 
 
@@ -199,8 +190,8 @@ def landing_layout_problems(landing_dir: Path) -> list[str]:
     """Every entry of the landing that the loader would not read as a landing file, named: the
     landing holds source directories (and the sample marker), a source holds batch
     directories, a batch holds its tables' files and its manifest. Symlinks are refused
-    everywhere: the purge rewrites files in place and would replace the link, leaving the
-    real file, with the purged persons, where it is. Nothing here opens a file."""
+    everywhere: the loader deletes a loaded batch, and would delete the link and leave the
+    real file, with its persons, where it is. Nothing here opens a file."""
     landing_dir = Path(landing_dir)
     if not landing_dir.is_dir():
         return []
@@ -246,36 +237,31 @@ def landing_layout_problems(landing_dir: Path) -> list[str]:
 # ----------------------------------------------------------------------------------------
 
 
-def landing_files(paths: WarehousePaths) -> Iterator[LandedFile]:
-    """Every <source>/<batch_id>/<entity>.<format> the loader reads, in path order: under the
-    landing directory, or for a decoded source its copies under <state_dir>/decoded.
-    Names starting with '.' or '_' (temporary files, manifests) are not landing files."""
-    sources = sorted(
-        p
-        for p in Path(paths.landing_dir).glob("*")
-        if p.is_dir() and not p.name.startswith((".", "_"))
+def landing_batches(landing_dir: Path) -> list[Path]:
+    """Every batch directory <landing>/<source>/<batch_id>/ waiting in the landing (none
+    is loaded: the loader removes a batch once it is), in path order. Names starting with
+    '.' or '_' are not batches (the intake refuses them by name)."""
+    return sorted(
+        path
+        for path in Path(landing_dir).glob("*/*")
+        if path.is_dir()
+        and not path.name.startswith((".", "_"))
+        and not path.parent.name.startswith((".", "_"))
     )
-    for source in sources:
-        root = (
-            paths.state_dir / decode.DECODED_DIR / source.name
-            if source.name in DECODED_SOURCES
-            else source
-        )
-        for path in sorted(root.glob("*/*")):
+
+
+def landing_files(landing_dir: Path, decoded: list[decode.DecodedFile]) -> list[LandedFile]:
+    """Every <source>/<batch_id>/<entity>.<format> the loader reads, in path order: the
+    landing's files, and for the Japanese ATS the decoded ones."""
+    files = [LandedFile(decode.SOURCE, d.batch_id, d.table, d.fmt, d.path) for d in decoded]
+    for batch in landing_batches(landing_dir):
+        if batch.parent.name == decode.SOURCE:
+            continue
+        for path in sorted(batch.iterdir()):
             extension = path.suffix.lstrip(".")
-            if (
-                path.is_file()
-                and extension in FORMATS
-                and not path.name.startswith((".", "_"))
-                and not path.parent.name.startswith((".", "_"))
-            ):
-                yield LandedFile(
-                    source=source.name,
-                    batch_id=path.parent.name,
-                    entity=path.stem,
-                    fmt=extension,
-                    path=path,
-                )
+            if path.is_file() and extension in LANDING_FORMATS:
+                files.append(LandedFile(batch.parent.name, batch.name, path.stem, extension, path))
+    return sorted(files, key=lambda file: file.relative)
 
 
 def count_rows(file: LandedFile) -> int:
@@ -457,27 +443,16 @@ def write_manifest(
         "row_counts": {entity: int(rows) for entity, rows in sorted(row_counts.items())},
     }
     path = batch_dir / MANIFEST_NAME
-    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    atomic_write(path, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
     return path
 
 
-def record_removed_rows(batch_dir: Path, entity: str, removed: int) -> None:
-    """A purge removed rows from a file of this batch: its manifest keeps counting what
-    is in the files (`row_counts`) and says how many rows were removed (`purged_rows`)."""
-    manifest = read_manifest(batch_dir)
-    if manifest is None or removed == 0:
-        return
-    counts = manifest.setdefault("row_counts", {})
-    counts[entity] = counts.get(entity, 0) - removed
-    purged = manifest.setdefault("purged_rows", {})
-    purged[entity] = purged.get(entity, 0) + removed
-    temp = batch_dir / f".{MANIFEST_NAME}.{os.getpid()}.tmp"
-    temp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, batch_dir / MANIFEST_NAME)
-
-
 def _check_batches(
-    landing_dir: Path, files: list[LandedFile], unreadable: set[str], report: IntakeReport
+    landing_dir: Path,
+    files: list[LandedFile],
+    unreadable: set[str],
+    report: IntakeReport,
+    loaded: set[str],
 ) -> list[str]:
     """Each batch with a manifest against its files and its predecessor (the rows of a
     file that could not be read are not compared: its own problem is reported)."""
@@ -489,7 +464,7 @@ def _check_batches(
             counts[file.entity] = None
         else:
             counts[file.entity] = counts.get(file.entity, 0) + report.files[file.relative]
-    for batch_dir in _batch_dirs(landing_dir):
+    for batch_dir in landing_batches(landing_dir):
         source, batch_id = batch_dir.parent.name, batch_dir.name
         label = f"{source}/{batch_id}"
         try:
@@ -504,23 +479,18 @@ def _check_batches(
             continue
         report.batches_with_manifest.append(label)
         problems.extend(
-            _manifest_problems(batch_dir, manifest, rows_by_batch.get((source, batch_id), {}))
+            _manifest_problems(
+                batch_dir, manifest, rows_by_batch.get((source, batch_id), {}), loaded
+            )
         )
     return problems
 
 
-def _batch_dirs(landing_dir: Path) -> Iterable[Path]:
-    return sorted(
-        path
-        for path in Path(landing_dir).glob("*/*")
-        if path.is_dir()
-        and not path.name.startswith((".", "_"))
-        and not path.parent.name.startswith((".", "_"))
-    )
-
-
-def _manifest_problems(batch_dir: Path, manifest: dict, landed: dict[str, int | None]) -> list[str]:
-    label = f"{batch_dir.parent.name}/{batch_dir.name}"
+def _manifest_problems(
+    batch_dir: Path, manifest: dict, landed: dict[str, int | None], loaded: set[str]
+) -> list[str]:
+    source = batch_dir.parent.name
+    label = f"{source}/{batch_dir.name}"
     problems = []
     if manifest.get("batch_id") != batch_dir.name:
         problems.append(f"batch {label}: its manifest is for batch {manifest.get('batch_id')!r}")
@@ -528,10 +498,12 @@ def _manifest_problems(batch_dir: Path, manifest: dict, landed: dict[str, int | 
     if previous is not None:
         if str(previous) >= batch_dir.name:
             problems.append(f"batch {label}: previous batch {previous} does not sort before it")
-        elif not (batch_dir.parent / str(previous)).is_dir():
+        elif (
+            not (batch_dir.parent / str(previous)).is_dir() and f"{source}/{previous}" not in loaded
+        ):
             problems.append(
-                f"batch {label}: previous batch {previous} is missing from the landing directory"
-                " (a batch was not delivered)"
+                f"batch {label}: previous batch {previous} is neither in the landing directory"
+                " nor loaded (a batch was not delivered)"
             )
     expected = manifest.get("row_counts") or {}
     for entity in sorted(set(expected) | set(landed)):
@@ -545,22 +517,3 @@ def _manifest_problems(batch_dir: Path, manifest: dict, landed: dict[str, int | 
                 f"batch {label}: {entity} has {got:,} row(s), the manifest says {want:,}"
             )
     return problems
-
-
-# ----------------------------------------------------------------------------------------
-# the cache of counted files
-# ----------------------------------------------------------------------------------------
-
-
-def _load_cache(path: Path) -> dict[str, dict]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _save_cache(path: Path, cache: dict[str, dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(temp, path)

@@ -1,29 +1,37 @@
-"""The loader: every landing batch read once into append-only raw tables.
+"""The loader: every batch in the landing read once into the raw tables, then out of the landing.
 
-`load(paths)` runs before every dbt build (CLI `recontact load`, the Dagster asset of each
-source, the tests). It
+The landing is an inbox. `load(paths)` runs before every dbt build (CLI `recontact load`,
+the Dagster asset of each source, the tests). It
 1. runs the intake checks (orchestration/intake.py: the landing's layout, CP932
-   decoding, strict CSV / JSON-lines reading, batch manifests); when they refuse the
-   export nothing is loaded;
-2. reads every batch not loaded yet, or whose files changed since they were loaded (an
-   ATS re-sending a batch, a purge rewriting it), into `raw.<source>__<table>`: the
-   contract's columns (docs/sources.md) as the file's text, matched to the contract by
-   name without regard to case, plus the lineage `_batch_id`, `_file`,
-   `_row_number` (1-based data row) and `_loaded_at`; a batch's tables are replaced in
-   one transaction, so a reader sees the whole batch or none of it;
-3. deletes the rows of a batch that is no longer in the landing.
+   decoding into a temporary directory of this load, strict CSV / JSON-lines reading,
+   batch manifests); when they refuse the export nothing is loaded and every batch stays
+   in the landing;
+2. reads every batch in the landing into `raw.<source>__<table>`: the contract's columns
+   (docs/sources.md) as the file's text, matched to the contract by name without regard
+   to case, plus the lineage `_batch_id`, `_file`, `_row_number` (1-based data row) and
+   `_loaded_at`; a batch's tables are replaced in one transaction, so a reader sees the
+   whole batch or none of it, and a batch id loaded before is a re-send that replaces
+   that batch's rows;
+3. once the batch's transaction committed, takes the batch out of the landing: deleted,
+   or, when RECONTACT_ARCHIVE_DIR is set, kept as `<archive>/<source>/<batch_id>/<table>.parquet`
+   holding exactly the rows loaded (contract columns as text, `_batch_id`, `_file`,
+   `_row_number`). Parquet of the rows rather than the vendor's bytes: the purge
+   (orchestration/purge.py) must erase a person from every copy, and one format that it
+   rewrites the same way as Spark's raw files is what makes that simple and sure.
+A batch that cannot be loaded (a required column missing) stays in the landing, named in
+the error; the other batches are loaded.
 
-A person purged earlier (a purge tombstone, orchestration/purge.py) whom an export
-delivers again reaches the raw tables with the row's ids only: their name, contact
-details and evaluation text are never stored.
+The raw tables are the system of record: a batch leaves them only when a re-send replaces
+it, and a person only by the purge. What was loaded is recorded per file in
+`raw._loaded_files` (file, batch, rows, loaded_at; a purge lowers `rows` by what it
+deleted), which the intake's manifest checks and the landing reconciliation read instead
+of files. A person purged earlier (a purge tombstone) whom an export delivers again
+reaches the raw tables with the row's ids only: their name, contact details and
+evaluation text are never stored.
 
-dbt reads the raw tables, never the files (`read_landing` in macros/read_landing.sql),
-so a build or a daily run reads no file at all. A file lacking a required column is
-refused here, naming file and column; a column outside the contract is reported by
-name. Nothing of a row's content ever reaches a message.
-
-What was loaded is recorded per file in `raw._loaded_files` (size and modification time,
-and a SHA-256 of the content, so a file touched without change is not reloaded). The
+dbt reads the raw tables, never the files (`read_landing` in macros/read_landing.sql). A
+file lacking a required column is refused here, naming file and column; a column outside
+the contract is reported by name. Nothing of a row's content ever reaches a message. The
 same loader serves the three dbt targets: DuckDB writes into the warehouse file,
 PostgreSQL receives the rows by COPY, Spark gets one Parquet file per batch under
 `<RECONTACT_SPARK_DIR>/raw/<source>__<table>/` (registered as tables by dbt's
@@ -36,6 +44,7 @@ import csv
 import hashlib
 import io
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,10 +55,12 @@ import pyarrow as pa
 
 from orchestration import intake
 from orchestration.engines import PostgresSettings, current_target
+from orchestration.files import atomic_write, fsync_directory
 from orchestration.paths import WarehousePaths, resolve
 
 RAW_SCHEMA = "raw"
 LOADED_FILES = "_loaded_files"
+LOADED_FILES_COLUMNS = ("file", "batch_id", "rows", "loaded_at")
 TOMBSTONES = "_tombstones"
 TOMBSTONE_SALT = "_tombstone_salt"
 LINEAGE = {
@@ -58,7 +69,8 @@ LINEAGE = {
     "_row_number": "bigint",
     "_loaded_at": "timestamp with time zone",
 }
-# The lineage every writer receives with a file's rows (`_loaded_at` it adds itself).
+# The lineage every writer receives with a file's rows (`_loaded_at` it adds itself); with
+# the contract's columns, what the archive keeps of a batch.
 FILE_LINEAGE = ("_batch_id", "_file", "_row_number")
 SPARK_DIR_VARIABLE = "RECONTACT_SPARK_DIR"
 POSTGRES_IDENTIFIER_LIMIT = 63
@@ -67,6 +79,10 @@ POSTGRES_IDENTIFIER_LIMIT = 63
 class LoadError(intake.IntakeError):
     """A batch cannot be loaded as it is (a required column missing, a file the reader
     refuses); like IntakeError it lists every problem, never a value of a row."""
+
+    headline = (
+        "some batches could not be loaded and stay in the landing (the other batches were loaded)"
+    )
 
 
 @dataclass(frozen=True)
@@ -93,8 +109,7 @@ class LoadReport:
     intake: intake.IntakeReport
     loaded: dict[str, int] = field(default_factory=dict)  # source/batch -> rows loaded now
     rows_by_table: dict[str, int] = field(default_factory=dict)  # raw table -> rows loaded now
-    removed: list[str] = field(default_factory=list)  # source/batch gone from the landing
-    unchanged: int = 0  # batches already loaded as they are
+    archive_dir: Path | None = None  # where loaded batches went (None: deleted)
     ignored_columns: dict[str, list[str]] = field(default_factory=dict)  # file -> columns
 
     @property
@@ -102,13 +117,12 @@ class LoadReport:
         return sum(self.loaded.values())
 
     def render(self) -> str:
+        gone = f"moved to the archive {self.archive_dir}" if self.archive_dir else "deleted"
         lines = [
             self.intake.render(),
-            f"load: {len(self.loaded)} batch(es) loaded now ({self.rows:,} row(s)),"
-            f" {self.unchanged} unchanged since loaded",
+            f"load: {len(self.loaded)} batch(es) loaded ({self.rows:,} row(s)),"
+            f" then {gone} from the landing",
         ]
-        if self.removed:
-            lines.append(f"  batches gone from the landing, removed: {', '.join(self.removed)}")
         for file, columns in sorted(self.ignored_columns.items()):
             lines.append(
                 f"  landing file {file}: ignoring column(s) not in the contract:"
@@ -148,48 +162,42 @@ def raw_tables() -> list[RawTable]:
 def load(
     paths: WarehousePaths, target: str | None = None, sources: set[str] | None = None
 ) -> LoadReport:
-    """Check the landing, then bring the raw tables of the target in line with it: load
-    new and changed batches, remove gone ones (of the sources given, default every
-    source). Raises IntakeError (nothing loaded) when the intake refuses the export,
+    """Check the landing, then load every batch in it (of the sources given, default every
+    source) into the raw tables of the target, and take each loaded batch out of the
+    landing. Raises IntakeError (nothing loaded) when the intake refuses the export,
     LoadError when a batch cannot be loaded (the other batches are loaded; the failing
-    batch keeps what it had)."""
-    report = LoadReport(intake=intake.prepare_landing(paths))
+    batch stays in the landing and its raw rows are as they were)."""
     tables = {
         (table.source, table.table): table
         for table in raw_tables()
         if sources is None or table.source in sources
     }
-    files_by_batch: dict[tuple[str, str], list[intake.LandedFile]] = {}
-    for file in intake.landing_files(paths):
-        if (file.source, file.entity) in tables:
-            files_by_batch.setdefault((file.source, file.batch_id), []).append(file)
     loaded_at = datetime.now(UTC)
     tombstones = _tombstones(paths.state_dir)
-    with _writer(paths, target or current_target()) as writer:
+    with (
+        _writer(paths, target or current_target()) as writer,
+        tempfile.TemporaryDirectory(prefix="recontact-decoded-") as decoded_dir,
+    ):
         writer.create_tables(list(tables.values()))
         writer.store_tombstones(tombstones)
-        writer.register_tombstones(tombstones)
-        recorded = {
-            file: signature
-            for file, signature in writer.loaded_files().items()
-            if sources is None or file.split("/", 1)[0] in sources
-        }
+        if tombstones is not None:
+            writer.reader.register("load_tombstones", tombstones)
+        checked, files = intake.prepare_landing(
+            paths.landing_dir, Path(decoded_dir), writer.loaded_batches()
+        )
+        report = LoadReport(intake=checked, archive_dir=paths.archive_dir)
         problems: list[str] = []
-        for (source, batch_id), files in sorted(files_by_batch.items()):
-            label = f"{source}/{batch_id}"
-            before = {path: sig for path, sig in recorded.items() if _batch_of(path) == label}
-            current = {
-                file.relative: _signature(file.path, before.get(file.relative)) for file in files
-            }
-            if current == before:
-                report.unchanged += 1
+        for batch_dir in intake.landing_batches(paths.landing_dir):
+            source, batch_id = batch_dir.parent.name, batch_dir.name
+            if sources is not None and source not in sources:
                 continue
+            batch_files = [f for f in files if (f.source, f.batch_id) == (source, batch_id)]
             source_tables = [table for key, table in tables.items() if key[0] == source]
             try:
                 selects = {
                     table.name: _contract_select(
                         table,
-                        [f for f in files if f.entity == table.table],
+                        [f for f in batch_files if f.entity == table.table],
                         report,
                         suppress=tombstones is not None,
                     )
@@ -198,21 +206,57 @@ def load(
             except LoadError as error:
                 problems.extend(error.problems)
                 continue
-            loaded = writer.replace_batch(source_tables, batch_id, selects, current, loaded_at)
-            report.loaded[label] = sum(loaded.values())
-            for name, rows in loaded.items():
-                report.rows_by_table[name] = report.rows_by_table.get(name, 0) + rows
-        for label in sorted({_batch_of(path) for path in recorded}):
-            source, batch_id = label.split("/", 1)
-            if (source, batch_id) not in files_by_batch:
-                writer.replace_batch(
-                    [table for key, table in tables.items() if key[0] == source],
-                    batch_id, {}, {}, loaded_at,
-                )  # fmt: skip
-                report.removed.append(label)
+            rows = writer.replace_batch(
+                source_tables, batch_id, selects, [f.relative for f in batch_files], loaded_at
+            )
+            report.loaded[f"{source}/{batch_id}"] = sum(rows.values())
+            for name, count in rows.items():
+                report.rows_by_table[name] = report.rows_by_table.get(name, 0) + count
+            if paths.archive_dir is not None:
+                _archive(writer.reader, paths.archive_dir / source / batch_id, selects)
+            shutil.rmtree(batch_dir)
+            fsync_directory(batch_dir.parent)
     if problems:
         raise LoadError(problems)
     return report
+
+
+def inputs_fingerprint(duckdb_path: Path) -> str:
+    """sha256 over the DuckDB warehouse's record of what was loaded (`raw._loaded_files`:
+    file, batch, rows, when), in file order: which deliveries a build or check read. The
+    landing files are gone once loaded, so the record, not the files, is fingerprinted;
+    the same record gives the same hash wherever the warehouse is."""
+    digest = hashlib.sha256()
+    if duckdb_path.exists():
+        with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+            try:
+                rows = connection.execute(
+                    f"select file, batch_id, rows, epoch_us(loaded_at)"
+                    f" from {RAW_SCHEMA}.{LOADED_FILES} order by file"
+                ).fetchall()
+            except duckdb.CatalogException:
+                rows = []
+        for row in rows:
+            digest.update(("\0".join(map(str, row)) + "\n").encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _archive(reader: duckdb.DuckDBPyConnection, batch_dir: Path, selects: dict) -> None:
+    """The batch's rows as loaded, one Parquet file per raw table, each written atomically;
+    a file of an earlier delivery of this batch id that this one lacks is removed."""
+    written = set()
+    for name, select in selects.items():
+        if select:
+            target = batch_dir / f"{name.split('__', 1)[1]}.parquet"
+            atomic_write(target, lambda path, select=select: _copy(reader, select, path))
+            written.add(target)
+    for stale in batch_dir.glob("*.parquet") if batch_dir.is_dir() else []:
+        if stale not in written:
+            stale.unlink()
+
+
+def _copy(reader: duckdb.DuckDBPyConnection, select: str, path: Path) -> None:
+    reader.execute(f"copy ({select}) to {intake._literal(path.as_posix())} (format parquet)")
 
 
 def _tombstones(state_dir: Path) -> pa.Table | None:
@@ -236,25 +280,6 @@ def _tombstones(state_dir: Path) -> pa.Table | None:
             "salt": [salt] * len(rows),
         }
     )
-
-
-def _batch_of(relative_path: str) -> str:
-    return relative_path.rsplit("/", 1)[0]
-
-
-def _signature(path: Path, recorded: str | None) -> str:
-    """'size:mtime_ns:sha256' of a file; the content is hashed again only when size or
-    modification time differ from what was recorded (then an unchanged content keeps
-    its recorded signature: the file is not reloaded)."""
-    stat = path.stat()
-    prefix = f"{stat.st_size}:{stat.st_mtime_ns}:"
-    if recorded and recorded.startswith(prefix):
-        return recorded
-    with path.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    if recorded and recorded.endswith(":" + digest):
-        return recorded
-    return prefix + digest
 
 
 # ----------------------------------------------------------------------------------------
@@ -381,34 +406,60 @@ def _column_list(table: RawTable, text_type: str, types: dict[str, str]) -> str:
     )
 
 
-class _DuckDBWriter:
+# A record of the shape before the landing was an inbox (file, signature, loaded_at) is
+# dropped: the first load then re-reads every batch the landing still holds.
+OLD_RECORD = (
+    "select count(*) from information_schema.columns where table_schema = 'raw'"
+    f" and table_name = '{LOADED_FILES}' and column_name = 'signature'"
+)
+ROWS_PER_FILE = "select _file, count(*) from {table} where _batch_id = {parameter} group by _file"
+
+
+class _Writer:
+    """What every target shares: `reader`, a DuckDB connection that reads the batch's
+    files (the purge tombstones registered on it), and the context manager."""
+
+    reader: duckdb.DuckDBPyConnection
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.reader.close()
+
+    def store_tombstones(self, tombstones: pa.Table | None) -> None:
+        """DuckDB's and Spark's dbt targets read the tombstone files themselves
+        (tombstones.sql)."""
+
+
+class _DuckDBWriter(_Writer):
     """Raw tables in the warehouse file; the batch's files are read by the same
     connection, inside the transaction that replaces the batch."""
 
     def __init__(self, duckdb_path: Path) -> None:
         duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = duckdb.connect(str(duckdb_path))
-
-    def __enter__(self) -> _DuckDBWriter:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.connection.close()
+        self.reader = self.connection = duckdb.connect(str(duckdb_path))
 
     def create_tables(self, tables: list[RawTable]) -> None:
-        self.connection.execute(f"create schema if not exists {RAW_SCHEMA}")
-        self.connection.execute(
-            f"create table if not exists {RAW_SCHEMA}.{LOADED_FILES}"
-            " (file varchar primary key, signature varchar, loaded_at timestamp with time zone)"
+        connection = self.connection
+        connection.execute(f"create schema if not exists {RAW_SCHEMA}")
+        if connection.execute(OLD_RECORD).fetchone()[0]:
+            connection.execute(f"drop table {RAW_SCHEMA}.{LOADED_FILES}")
+        connection.execute(
+            f"create table if not exists {RAW_SCHEMA}.{LOADED_FILES} (file varchar primary key,"
+            " batch_id varchar, rows bigint, loaded_at timestamp with time zone)"
         )
         for table in tables:
-            self.connection.execute(
+            connection.execute(
                 f"create table if not exists {RAW_SCHEMA}.{table.name}"
                 f" ({_column_list(table, 'varchar', LINEAGE)})"
             )
             present = {
                 row[0]
-                for row in self.connection.execute(
+                for row in connection.execute(
                     "select column_name from information_schema.columns"
                     " where table_schema = ? and table_name = ?",
                     [RAW_SCHEMA, table.name],
@@ -416,22 +467,13 @@ class _DuckDBWriter:
             }
             for column in table.columns:
                 if column not in present:  # the contract gained an optional column
-                    self.connection.execute(
+                    connection.execute(
                         f"alter table {RAW_SCHEMA}.{table.name} add column {column} varchar"
                     )
 
-    def store_tombstones(self, tombstones: pa.Table | None) -> None:
-        """DuckDB's dbt target reads the tombstone files itself (tombstones.sql)."""
-
-    def register_tombstones(self, tombstones: pa.Table | None) -> None:
-        if tombstones is not None:
-            self.connection.register("load_tombstones", tombstones)
-
-    def loaded_files(self) -> dict[str, str]:
-        return dict(
-            self.connection.execute(
-                f"select file, signature from {RAW_SCHEMA}.{LOADED_FILES}"
-            ).fetchall()
+    def loaded_batches(self) -> set[str]:
+        return _batches(
+            self.connection.execute(f"select file from {RAW_SCHEMA}.{LOADED_FILES}").fetchall()
         )
 
     def replace_batch(
@@ -439,7 +481,7 @@ class _DuckDBWriter:
         tables: list[RawTable],
         batch_id: str,
         selects: dict[str, str | None],
-        signatures: dict[str, str],
+        files: list[str],
         loaded_at: datetime,
     ) -> dict[str, int]:
         """Replace the batch's rows in each of the source's raw tables (a table without a
@@ -447,6 +489,7 @@ class _DuckDBWriter:
         loaded per raw table."""
         source = tables[0].source if tables else ""
         rows: dict[str, int] = {}
+        rows_per_file = dict.fromkeys(files, 0)
         connection = self.connection
         connection.execute("begin transaction")
         try:
@@ -457,20 +500,26 @@ class _DuckDBWriter:
                 select = selects.get(table.name)
                 if select:
                     names = ", ".join([*table.columns, *LINEAGE])
-                    count = connection.execute(
+                    rows[table.name] = connection.execute(
                         f"insert into {RAW_SCHEMA}.{table.name} ({names})"
                         f" select *, ? from ({select})",
                         [loaded_at],
                     ).fetchone()[0]
-                    rows[table.name] = count
+                    rows_per_file.update(
+                        connection.execute(
+                            ROWS_PER_FILE.format(table=f"{RAW_SCHEMA}.{table.name}", parameter="?"),
+                            [batch_id],
+                        ).fetchall()
+                    )
             connection.execute(
-                f"delete from {RAW_SCHEMA}.{LOADED_FILES} where file like ? escape '\\'",
-                [_like_prefix(f"{source}/{batch_id}/")],
+                f"delete from {RAW_SCHEMA}.{LOADED_FILES} where batch_id = ?"
+                " and starts_with(file, ?)",
+                [batch_id, f"{source}/"],
             )
-            for file, signature in signatures.items():
+            for file, count in rows_per_file.items():
                 connection.execute(
-                    f"insert into {RAW_SCHEMA}.{LOADED_FILES} values (?, ?, ?)",
-                    [file, signature, loaded_at],
+                    f"insert into {RAW_SCHEMA}.{LOADED_FILES} values (?, ?, ?, ?)",
+                    [file, batch_id, count, loaded_at],
                 )
             connection.execute("commit")
         except duckdb.Error as error:
@@ -481,50 +530,22 @@ class _DuckDBWriter:
         return rows
 
 
-def _like_prefix(prefix: str) -> str:
-    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _batches(files: list[tuple[str]]) -> set[str]:
+    """`source/batch_id` of recorded files `source/batch_id/<file>`."""
+    return {file.rsplit("/", 1)[0] for (file,) in files}
 
 
-class _ScratchReader:
-    """The batch's files read by an in-memory DuckDB, for a target that cannot read them."""
-
-    def __init__(self) -> None:
-        self.reader = duckdb.connect()
-
-    def close(self) -> None:
-        self.reader.close()
-
-    def register_tombstones(self, tombstones: pa.Table | None) -> None:
-        if tombstones is not None:
-            self.reader.register("load_tombstones", tombstones)
-
-    def export(self, select: str, destination: Path, fmt: str) -> int:
-        """Write the select to a CSV (every value quoted, NULL unquoted) or a Parquet file."""
-        options = "format csv, header false, force_quote *" if fmt == "csv" else "format parquet"
-        self.reader.execute(
-            f"copy ({select}) to {intake._literal(destination.as_posix())} ({options})"
-        )
-        if fmt == "csv":
-            with destination.open(encoding="utf-8", newline="") as handle:
-                return sum(1 for _ in csv.reader(handle))
-        return self.reader.execute(
-            f"select count(*) from read_parquet({intake._literal(destination.as_posix())})"
-        ).fetchone()[0]
-
-
-class _PostgresWriter(_ScratchReader):
-    """Raw tables in schema raw of the PostgreSQL server, one transaction per batch."""
+class _PostgresWriter(_Writer):
+    """Raw tables in schema raw of the PostgreSQL server, one transaction per batch; the
+    batch's files read by an in-memory DuckDB and sent by COPY."""
 
     def __init__(self, settings: PostgresSettings) -> None:
-        super().__init__()
+        self.reader = duckdb.connect()
         self.connection = settings.connect()
 
-    def __enter__(self) -> _PostgresWriter:
-        return self
-
-    def __exit__(self, *exc) -> None:
+    def close(self) -> None:
         self.connection.close()
-        self.close()
+        super().close()
 
     def create_tables(self, tables: list[RawTable]) -> None:
         types = {
@@ -534,9 +555,12 @@ class _PostgresWriter(_ScratchReader):
         }
         with self.connection, self.connection.cursor() as cursor:
             cursor.execute(f"create schema if not exists {RAW_SCHEMA}")
+            cursor.execute(OLD_RECORD)
+            if cursor.fetchone()[0]:
+                cursor.execute(f"drop table {RAW_SCHEMA}.{LOADED_FILES}")
             cursor.execute(
                 f"create table if not exists {RAW_SCHEMA}.{LOADED_FILES}"
-                " (file text primary key, signature text, loaded_at timestamptz)"
+                " (file text primary key, batch_id text, rows bigint, loaded_at timestamptz)"
             )
             for table in tables:
                 if len(table.name) > POSTGRES_IDENTIFIER_LIMIT:
@@ -573,14 +597,15 @@ class _PostgresWriter(_ScratchReader):
                     list(zip(columns["source_system"], columns["candidate_key_hash"], strict=True)),
                 )
 
-    def loaded_files(self) -> dict[str, str]:
+    def loaded_batches(self) -> set[str]:
         with self.connection, self.connection.cursor() as cursor:
-            cursor.execute(f"select file, signature from {RAW_SCHEMA}.{LOADED_FILES}")
-            return dict(cursor.fetchall())
+            cursor.execute(f"select file from {RAW_SCHEMA}.{LOADED_FILES}")
+            return _batches(cursor.fetchall())
 
-    def replace_batch(self, tables, batch_id, selects, signatures, loaded_at) -> dict[str, int]:
+    def replace_batch(self, tables, batch_id, selects, files, loaded_at) -> dict[str, int]:
         source = tables[0].source if tables else ""
         rows: dict[str, int] = {}
+        rows_per_file = dict.fromkeys(files, 0)
         with tempfile.TemporaryDirectory(prefix="recontact-load-") as scratch:
             with self.connection, self.connection.cursor() as cursor:
                 for table in tables:
@@ -591,7 +616,10 @@ class _PostgresWriter(_ScratchReader):
                     if not select:
                         continue
                     exported = Path(scratch) / f"{table.name}.csv"
-                    rows[table.name] = self.export(select, exported, "csv")
+                    self.reader.execute(
+                        f"copy ({select}) to {intake._literal(exported.as_posix())}"
+                        " (format csv, header false, force_quote *)"
+                    )
                     names = ", ".join([*table.columns, *FILE_LINEAGE])
                     with exported.open(encoding="utf-8") as handle:
                         cursor.copy_expert(
@@ -604,92 +632,91 @@ class _PostgresWriter(_ScratchReader):
                         " where _batch_id = %s",
                         (loaded_at, batch_id),
                     )
-                cursor.execute(
-                    f"delete from {RAW_SCHEMA}.{LOADED_FILES} where starts_with(file, %s)",
-                    (f"{source}/{batch_id}/",),
-                )
-                for file, signature in signatures.items():
                     cursor.execute(
-                        f"insert into {RAW_SCHEMA}.{LOADED_FILES} values (%s, %s, %s)",
-                        (file, signature, loaded_at),
+                        ROWS_PER_FILE.format(table=f"{RAW_SCHEMA}.{table.name}", parameter="%s"),
+                        (batch_id,),
+                    )
+                    counted = dict(cursor.fetchall())
+                    rows_per_file.update(counted)
+                    rows[table.name] = sum(counted.values())
+                cursor.execute(
+                    f"delete from {RAW_SCHEMA}.{LOADED_FILES} where batch_id = %s"
+                    " and starts_with(file, %s)",
+                    (batch_id, f"{source}/"),
+                )
+                for file, count in rows_per_file.items():
+                    cursor.execute(
+                        f"insert into {RAW_SCHEMA}.{LOADED_FILES} values (%s, %s, %s, %s)",
+                        (file, batch_id, count, loaded_at),
                     )
         return rows
 
 
-class _SparkWriter(_ScratchReader):
-    """One Parquet file per batch and table under <raw_dir>/<table>/ (Spark has no
-    transactions on Parquet tables: a batch's file is replaced by a rename, and the record
-    of loaded files is written after every batch's files are in place)."""
+class _SparkWriter(_Writer):
+    """One Parquet file per batch and table under <raw_dir>/<table>/, written by an
+    in-memory DuckDB. Spark has no transactions on Parquet tables: a batch's file is
+    replaced atomically, and the record of loaded files (`_loaded_files.csv`, the same
+    columns as elsewhere; rows as loaded) is written after every file of the batch is in
+    place."""
 
     def __init__(self, raw_dir: Path) -> None:
-        super().__init__()
+        self.reader = duckdb.connect()
         self.raw_dir = raw_dir
         self.record = raw_dir / f"{LOADED_FILES}.csv"
-
-    def __enter__(self) -> _SparkWriter:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def create_tables(self, tables: list[RawTable]) -> None:
         for table in tables:
             (self.raw_dir / table.name).mkdir(parents=True, exist_ok=True)
 
-    def store_tombstones(self, tombstones: pa.Table | None) -> None:
-        """Spark reads the tombstone files itself (tombstones.sql)."""
-
-    def loaded_files(self) -> dict[str, str]:
+    def _recorded(self) -> list[dict[str, str]]:
         if not self.record.exists():
-            return {}
+            return []
         with self.record.open(encoding="utf-8", newline="") as handle:
-            return {row["file"]: row["signature"] for row in csv.DictReader(handle)}
+            reader = csv.DictReader(handle)
+            return list(reader) if tuple(reader.fieldnames or ()) == LOADED_FILES_COLUMNS else []
 
-    def replace_batch(self, tables, batch_id, selects, signatures, loaded_at) -> dict[str, int]:
+    def loaded_batches(self) -> set[str]:
+        return _batches([(row["file"],) for row in self._recorded()])
+
+    def replace_batch(self, tables, batch_id, selects, files, loaded_at) -> dict[str, int]:
         source = tables[0].source if tables else ""
         rows: dict[str, int] = {}
-        stamp = loaded_at.isoformat()
+        rows_per_file = dict.fromkeys(files, 0)
+        stamp = intake._literal(loaded_at.isoformat())
         for table in tables:
             final = self.raw_dir / table.name / f"{batch_id}.parquet"
             select = selects.get(table.name)
             if not select:
                 final.unlink(missing_ok=True)
                 continue
-            temp = final.with_name(f".{batch_id}.{os.getpid()}.tmp")
-            rows[table.name] = self.export(
-                f"select *, cast({intake._literal(stamp)} as timestamp with time zone)"
-                f" as _loaded_at from ({select})",
-                temp,
-                "parquet",
+            atomic_write(
+                final,
+                lambda path, select=select: _copy(
+                    self.reader,
+                    f"select *, cast({stamp} as timestamp with time zone) as _loaded_at"
+                    f" from ({select})",
+                    path,
+                ),
             )
-            os.replace(temp, final)
-        recorded = {
-            file: signature
-            for file, signature in self.loaded_files().items()
-            if not file.startswith(f"{source}/{batch_id}/")
-        }
-        recorded.update(signatures)
+            relation = f"read_parquet({intake._literal(final.as_posix())})"
+            counted = dict(
+                self.reader.execute(
+                    ROWS_PER_FILE.format(table=relation, parameter="?"), [batch_id]
+                ).fetchall()
+            )
+            rows_per_file.update(counted)
+            rows[table.name] = sum(counted.values())
+        kept = [
+            row
+            for row in self._recorded()
+            if not (row["batch_id"] == batch_id and row["file"].startswith(f"{source}/"))
+        ]
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["file", "signature"])
-        writer.writerows(sorted(recorded.items()))
-        self.raw_dir.mkdir(parents=True, exist_ok=True)
-        temp = self.record.with_name(f".{self.record.name}.{os.getpid()}.tmp")
-        temp.write_text(buffer.getvalue(), encoding="utf-8")
-        os.replace(temp, self.record)
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(LOADED_FILES_COLUMNS)
+        writer.writerows([row[column] for column in LOADED_FILES_COLUMNS] for row in kept)
+        writer.writerows(
+            (file, batch_id, count, loaded_at.isoformat()) for file, count in rows_per_file.items()
+        )
+        atomic_write(self.record, buffer.getvalue().encode("utf-8"))
         return rows
-
-
-def loaded_batches(paths: WarehousePaths) -> set[str] | None:
-    """`source/batch_id` of every batch the DuckDB warehouse's raw tables hold (read-only);
-    an empty set before the first load, None while a writer holds the file."""
-    if not paths.duckdb_path.exists():
-        return set()
-    try:
-        with duckdb.connect(str(paths.duckdb_path), read_only=True) as connection:
-            files = connection.execute(f"select file from {RAW_SCHEMA}.{LOADED_FILES}").fetchall()
-    except duckdb.CatalogException:
-        return set()
-    except duckdb.IOException:
-        return None
-    return {_batch_of(file) for (file,) in files}

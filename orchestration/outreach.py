@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +23,7 @@ import duckdb
 
 from orchestration.audit import append_entry
 from orchestration.contract import file_sha256
+from orchestration.files import atomic_write
 from orchestration.paths import WarehousePaths, resolve
 
 DRAFTS_TABLE = "outreach.recontact_drafts"
@@ -171,16 +172,12 @@ EXPORTS_REGISTRY = "outreach_exports.json"
 
 def record_export(state_dir: Path, path: Path) -> None:
     """Add an export file to the registry in state_dir (paths only, no personal data)."""
-    state_dir = Path(state_dir)
-    state_dir.mkdir(parents=True, exist_ok=True)
-    registry = state_dir / EXPORTS_REGISTRY
+    registry = Path(state_dir) / EXPORTS_REGISTRY
     known = json.loads(registry.read_text()) if registry.exists() else []
     target = str(Path(path).resolve())
     if target not in known:
         known.append(target)
-    temporary = registry.with_name(f".{registry.name}.{os.getpid()}")
-    temporary.write_text(json.dumps(sorted(known), indent=2))
-    os.replace(temporary, registry)
+    atomic_write(registry, json.dumps(sorted(known), indent=2).encode("utf-8"))
 
 
 def registered_exports(state_dir: Path) -> list[Path]:
@@ -215,18 +212,9 @@ def erase_from_exports(
 
 
 def _write_owner_only(out: Path, header: list[str], rows: list) -> None:
-    """A CSV readable by its owner only, written aside and renamed into place."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = out.with_name(f".{out.name}.{os.getpid()}.partial")
-    temporary.unlink(missing_ok=True)
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, out)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    """A CSV readable by its owner only, written whole (orchestration/files.py)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    atomic_write(out, buffer.getvalue().encode("utf-8"), mode=0o600)

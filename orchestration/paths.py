@@ -10,6 +10,7 @@ relative paths are taken from the repository root:
 | RECONTACT_STATE_DIR     | data/state             | purge tombstones and their salt             |
 | RECONTACT_AUDIT_DIR     | data/audit             | append-only audit log, GX results, Data Docs |
 | RECONTACT_PUBLISH_DIR   | data/published         | what BI tools read                          |
+| RECONTACT_ARCHIVE_DIR   | (none: no archive)     | loaded batches kept as Parquet, if set      |
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ ENVIRONMENT = {
     "audit_dir": ("RECONTACT_AUDIT_DIR", "data/audit"),
     "publish_dir": ("RECONTACT_PUBLISH_DIR", "data/published"),
 }
+# Optional: without it a loaded batch is deleted from the landing (orchestration/load.py).
+ARCHIVE_VARIABLE = "RECONTACT_ARCHIVE_DIR"
 
 
 @dataclass(frozen=True)
@@ -40,19 +43,27 @@ class WarehousePaths:
     state_dir: Path
     audit_dir: Path
     publish_dir: Path
+    archive_dir: Path | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> WarehousePaths:
         environ = os.environ if environ is None else environ
+        archive = environ.get(ARCHIVE_VARIABLE, "").strip()
         return cls(
             **{
                 field: resolve(environ.get(variable, default))
                 for field, (variable, default) in ENVIRONMENT.items()
-            }
+            },
+            archive_dir=resolve(archive) if archive else None,
         )
 
     def as_env(self) -> dict[str, str]:
-        return {variable: str(getattr(self, field)) for field, (variable, _) in ENVIRONMENT.items()}
+        variables = {
+            variable: str(getattr(self, field)) for field, (variable, _) in ENVIRONMENT.items()
+        }
+        if self.archive_dir is not None:
+            variables[ARCHIVE_VARIABLE] = str(self.archive_dir)
+        return variables
 
 
 def resolve(path: str | Path) -> Path:

@@ -1,6 +1,6 @@
 """The record of processing (GDPR art. 30, 個人情報取扱台帳), generated, never hand-kept.
 
-Per layer of the warehouse (the landing files and their raw tables, staging,
+Per layer of the warehouse (the raw tables the landing is loaded into, staging,
 intermediate, marts) and the BI publication: the activity, its purpose, the retention
 rule, the recipients and the erasure path, from ``meta.processing`` in dbt_project.yml
 (sources, and each model folder); and the categories of personal data each relation
@@ -21,6 +21,7 @@ import duckdb
 import yaml
 
 from orchestration.contract import MART_KEYS
+from orchestration.files import atomic_write
 from orchestration.intake import dbt_sources
 from orchestration.load import RAW_SCHEMA
 from orchestration.paths import PROJECT_DIR, WarehousePaths
@@ -215,6 +216,6 @@ def write_record(paths: WarehousePaths, run_dir: Path, *, as_of_date: str, run_i
     text = render(build_record(paths), as_of_date=as_of_date, run_id=run_id)
     run_dir.mkdir(parents=True, exist_ok=True)
     target = run_dir / RECORD_NAME
-    target.write_text(text, encoding="utf-8")
-    (paths.audit_dir / RECORD_NAME).write_text(text, encoding="utf-8")
+    for path in (target, paths.audit_dir / RECORD_NAME):
+        atomic_write(path, text.encode("utf-8"))
     return target

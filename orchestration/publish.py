@@ -36,6 +36,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.contract import MART_KEYS, file_sha256
+from orchestration.files import atomic_write
 from orchestration.paths import WarehousePaths
 
 BI_DATABASE = "recontact_bi.duckdb"
@@ -101,7 +102,9 @@ def publish(paths: WarehousePaths, *, release_id: str, keep: int = RELEASES_KEPT
             f"{mart}.parquet": file_sha256(staging_dir / f"{mart}.parquet") for mart in MART_KEYS
         },
     }
-    (staging_dir / "release.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    atomic_write(
+        staging_dir / "release.json", json.dumps(manifest, indent=2, sort_keys=True).encode()
+    )
     os.replace(staging_dir, final_dir)
     bi_database = write_bi_database(paths.publish_dir, final_dir)
     make_current(paths.publish_dir, final_dir)
@@ -131,20 +134,22 @@ def write_bi_database(publish_dir: Path, release_dir: Path) -> Path:
     """The read-only entry point for BI, bound to one release: views over that release's
     Parquet files and its release.json, written aside and swapped in whole."""
     path = publish_dir / BI_DATABASE
-    temporary = publish_dir / f".{BI_DATABASE}.{os.getpid()}"
-    temporary.unlink(missing_ok=True)
-    with duckdb.connect(str(temporary)) as bi:
-        bi.execute("create schema marts")
-        for mart in MART_KEYS:
-            parquet = sql_literal(str(release_dir.resolve() / f"{mart}.parquet"))
-            bi.execute(f"create view marts.{mart} as select * from read_parquet({parquet})")
-        manifest = sql_literal(str(release_dir.resolve() / "release.json"))
-        bi.execute(
-            "create view marts.release as select release_id, as_of_date, rule_set_version"
-            f" from read_json({manifest}, columns = {{release_id: 'varchar',"
-            " as_of_date: 'date', rule_set_version: 'varchar'})"
-        )
-    os.replace(temporary, path)
+
+    def write(temporary: Path) -> None:
+        temporary.unlink()  # DuckDB creates the database file itself
+        with duckdb.connect(str(temporary)) as bi:
+            bi.execute("create schema marts")
+            for mart in MART_KEYS:
+                parquet = sql_literal(str(release_dir.resolve() / f"{mart}.parquet"))
+                bi.execute(f"create view marts.{mart} as select * from read_parquet({parquet})")
+            manifest = sql_literal(str(release_dir.resolve() / "release.json"))
+            bi.execute(
+                "create view marts.release as select release_id, as_of_date, rule_set_version"
+                f" from read_json({manifest}, columns = {{release_id: 'varchar',"
+                " as_of_date: 'date', rule_set_version: 'varchar'})"
+            )
+
+    atomic_write(path, write)
     return path
 
 

@@ -1,38 +1,45 @@
 """Retention purge: delete every person in ``marts.retention_purge_queue`` everywhere.
 
-``plan_purge`` reads the queue and finds where each queued person's rows are: the
-landing files of every batch (``<landing>/<source_system>/<batch_id>/<entity>.<ext>``)
-and every warehouse base table with a ``candidate_id`` or ``application_id`` column.
-``apply_purge`` then deletes them, in an order that makes a crash at any point safe
-and a re-run finish the job:
+The raw tables are the system of record (orchestration/load.py: a loaded batch leaves the
+landing), so the purge works on tables and on the files that copy them, never on landing
+files. ``plan_purge`` reads the queue and finds where each queued person's rows are: every
+warehouse base table with a ``candidate_id`` or ``application_id`` column (the raw tables
+included), the archive's Parquet files (``<archive>/<source>/<batch_id>/<table>.parquet``,
+when RECONTACT_ARCHIVE_DIR is set) and the Spark target's raw Parquet files
+(``<RECONTACT_SPARK_DIR>/raw/<source>__<table>/<batch_id>.parquet``, when they exist).
+``apply_purge`` then deletes them, in an order that makes a crash at any point safe and a
+re-run finish the job:
 
 1. **tombstones** — ``<state>/tombstones.csv`` gets one salted hash per person
    (``sha256_hex(salt || '|' || source_system || '|' || candidate_id)``, the salt in
-   ``<state>/tombstone_salt``), so staging can suppress a later re-delivery;
-2. **landing files** — each file holding their rows is rewritten without them
-   (temp file in the same directory, fsync, ``os.replace``): a file is always either
-   the old or the new version; the Japanese ATS export's vendor files (CP932 or UTF-8,
-   Japanese names and headers) go through ``decode.erase_persons``, which also
-   regenerates their decoded copies under ``<state>/decoded``;
-3. **warehouse** — one read-write transaction deletes their rows from every base table;
-   then the DuckDB file is rewritten with its live data only and swapped in atomically
-   (:func:`compact_warehouse`: a DELETE alone leaves the values in the file's blocks);
-   a marker in the state directory makes a re-run finish that step after a crash;
-4. the returned :class:`PurgeReport` (counts only) is what the audit entry records.
+   ``<state>/tombstone_salt``), so the loader and staging suppress a later re-delivery;
+2. **files** — each Parquet file holding their rows (archive, Spark) is rewritten without
+   them by one function (:func:`rewrite_parquet`, atomic: old or new, never half), and so
+   is each outreach export handed to the mailing tool;
+3. **warehouse** — one read-write transaction deletes their rows from every base table
+   (``raw._loaded_files`` counts the rows left per file); then the DuckDB file is
+   rewritten with its live data only and swapped in atomically (:func:`compact_warehouse`:
+   a DELETE alone leaves the values in the file's blocks); a marker in the state
+   directory makes a re-run finish that step after a crash;
+4. the returned :class:`PurgeReport` (counts only) is what the audit entry records, and
+   BI is republished without them (``purge``).
+
+The queue was decided from what the raw tables held: while the landing holds a batch not
+loaded yet (the person may have re-applied or withdrawn a request in it), ``purge``
+refuses to run, deletes nothing and records the refusal.
 
 What is whose: candidate-keyed entities (candidates, applications, consent_events,
 privacy_requests, outreach_events) by ``candidate_id``; application-keyed entities
 (stage_events, evaluations, offers) by the person's application ids, which are every
-``application_id`` that any version of any landed application row, or any warehouse
-table with both columns, ties to the person (applications rows go by either). Jobs hold
-no personal data. A vendor source's own tables (Greenhouse's ``candidate``, ``application``,
-``scorecard`` ...) say in their sources YAML which column holds the candidate id or an
-application id (table meta ``erasure``, :func:`vendor_erasure_keys`); their landing files
-and their staging models (``stg_<source>__<table>``) are matched by those columns, within
-that source. Warehouse tables with a ``source_system`` column are matched on
-(source_system, id); tables without one on the id alone. Tables shaped like the
-quarantine (``entity`` + ``record_key``) lose the entries whose key is one of the
-person's candidate, application or event ids.
+``application_id`` that any table or file with both columns ties to the person. Jobs hold
+no personal data. A vendor source's own tables (Greenhouse's ``candidate``,
+``application``, ``scorecard`` ...) say in their sources YAML which column holds the
+candidate id or an application id (table meta ``erasure``, :func:`vendor_erasure_keys`);
+their raw tables, files and staging models (``stg_<source>__<table>``) are matched by those
+columns, within that source. Tables with a ``source_system`` column are matched on
+(source_system, id); raw tables and files on their source and the id; other tables on
+the id alone. Tables shaped like the quarantine (``entity`` + ``record_key``) lose the
+entries whose key is one of the person's candidate, application or event ids.
 
 Ids are matched as staging sees them: column names case-insensitively, values cast to
 text with spaces trimmed (DuckDB ``trim``), empty = NULL.
@@ -48,35 +55,32 @@ import csv
 import functools
 import hashlib
 import io
-import json
 import os
 import re
 import secrets
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import yaml
 
-from orchestration import decode
 from orchestration.audit import append_entry
-from orchestration.contract import LANDING_FORMATS, PERSON_ENTITIES
-from orchestration.intake import record_removed_rows
-from orchestration.load import LOADED_FILES, RAW_SCHEMA
+from orchestration.contract import PERSON_ENTITIES
+from orchestration.files import atomic_write, fsync_directory
+from orchestration.intake import landing_batches
+from orchestration.load import LOADED_FILES, RAW_SCHEMA, spark_raw_dir
 from orchestration.outreach import erase_from_exports
 from orchestration.paths import PROJECT_DIR, WarehousePaths
-from orchestration.publish import publish, release_dirs
+from orchestration.publish import publish, release_dirs, sql_literal
 from orchestration.warehouse import discard_build
 
 QUEUE_TABLE = "marts.retention_purge_queue"
 PURGE_REASONS = ("erasure_requested", "deleted_in_source", "retention_expired")
-FORMATS = LANDING_FORMATS
 # entity -> (whose rows: by candidate or by application, the entity's own key column)
 ENTITIES: dict[str, tuple[str, str]] = PERSON_ENTITIES  # type: ignore[assignment]
 # event entities whose own key also identifies a person's row (quarantine record keys)
@@ -91,8 +95,6 @@ SALT_FILE = "tombstone_salt"
 # present while deleted rows may still have bytes in the warehouse file (see compact_warehouse)
 COMPACTION_PENDING_FILE = "warehouse_compaction_pending"
 TOMBSTONE_COLUMNS = ("source_system", "candidate_key_hash", "purge_reason", "purged_at")
-# Temp files never end in .csv/.parquet/.jsonl, so no landing glob ever reads one.
-TEMP_SUFFIX = ".purge-tmp"
 
 
 class PurgeError(RuntimeError):
@@ -115,21 +117,13 @@ class QueuedPerson:
 
 
 @dataclass(frozen=True)
-class FileHit:
-    """A landing file holding rows of queued persons (path relative to the landing dir)."""
+class Hit:
+    """A warehouse table (``schema.table``) or a Parquet file (``archive:<path>``,
+    ``spark:<path>``) holding rows of queued persons: how many, and how many it keeps."""
 
-    path: str
-    entity: str
+    where: str
     rows: int
-    total_rows: int
-
-
-@dataclass(frozen=True)
-class TableHit:
-    """A warehouse base table (``schema.table``) holding rows of queued persons."""
-
-    table: str
-    rows: int
+    rows_kept: int | None = None  # files only: rows left in the rewritten file
 
 
 @dataclass(frozen=True)
@@ -138,10 +132,10 @@ class PurgePlan:
 
     as_of_date: str | None
     persons: tuple[QueuedPerson, ...] = field(repr=False)
-    files: tuple[FileHit, ...]
-    tables: tuple[TableHit, ...]
+    files: tuple[Hit, ...]
+    tables: tuple[Hit, ...]
     files_scanned: int
-    # (source_system, entity, record key) of the persons' landed/warehoused rows
+    # (source_system, entity, record key) of the persons' rows
     record_keys: frozenset[tuple[str, str, str]] = field(repr=False, default=frozenset())
 
     @property
@@ -153,32 +147,22 @@ class PurgePlan:
         return sum(len(person.application_ids) for person in self.persons)
 
     def render(self) -> str:
-        file_rows = sum(hit.rows for hit in self.files)
-        table_rows = sum(hit.rows for hit in self.tables)
         lines = [
             f"retention purge plan as of {self.as_of_date or '-'} (dry run: nothing changed)",
             _row("persons queued", len(self.persons)),
             *(_row(reason, count, 4) for reason, count in self.persons_by_reason),
             _row("their applications", self.application_count),
-            _row(f"landing files with their rows (of {self.files_scanned:,})", len(self.files)),
-            *(_row(hit.path, hit.rows, 4, f" of {hit.total_rows:,}") for hit in self.files),
-            _row("  rows in those files", file_rows),
+            _row(
+                f"archive and Spark files with their rows (of {self.files_scanned:,})",
+                len(self.files),
+            ),
+            *(_row(hit.where, hit.rows, 4) for hit in self.files),
+            _row("  rows in those files", sum(hit.rows for hit in self.files)),
             _row("warehouse tables with their rows", len(self.tables)),
-            *(_row(hit.table, hit.rows, 4) for hit in self.tables),
-            _row("  rows in those tables", table_rows),
+            *(_row(hit.where, hit.rows, 4) for hit in self.tables),
+            _row("  rows in those tables", sum(hit.rows for hit in self.tables)),
         ]
         return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class FileChange:
-    """What the purge did to one landing file: rows removed, rows kept, file removed."""
-
-    path: str
-    entity: str
-    rows_removed: int
-    rows_kept: int
-    file_removed: bool = False  # a JSON-lines file left without rows (it cannot hold a schema)
 
 
 @dataclass(frozen=True)
@@ -192,21 +176,13 @@ class PurgeReport:
     persons_by_reason: tuple[tuple[str, int], ...]
     tombstones_written: int
     tombstones_already_present: int
-    files: tuple[FileChange, ...]
-    tables: tuple[TableHit, ...]
+    files: tuple[Hit, ...]
+    tables: tuple[Hit, ...]
     warehouse_compacted: bool = False
 
     @property
     def persons(self) -> int:
         return sum(count for _, count in self.persons_by_reason)
-
-    @property
-    def file_rows_removed(self) -> int:
-        return sum(change.rows_removed for change in self.files)
-
-    @property
-    def table_rows_removed(self) -> int:
-        return sum(hit.rows for hit in self.tables)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready counts for the audit trail (no ids)."""
@@ -219,9 +195,8 @@ class PurgeReport:
             "persons_by_reason": dict(self.persons_by_reason),
             "tombstones_written": self.tombstones_written,
             "tombstones_already_present": self.tombstones_already_present,
-            "file_rows_removed": {change.path: change.rows_removed for change in self.files},
-            "files_removed": [change.path for change in self.files if change.file_removed],
-            "table_rows_removed": {hit.table: hit.rows for hit in self.tables},
+            "file_rows_removed": {hit.where: hit.rows for hit in self.files},
+            "table_rows_removed": {hit.where: hit.rows for hit in self.tables},
             "warehouse_compacted": self.warehouse_compacted,
         }
 
@@ -232,17 +207,12 @@ class PurgeReport:
             *(_row(reason, count, 4) for reason, count in self.persons_by_reason),
             _row("tombstones written", self.tombstones_written),
             _row("tombstones already present", self.tombstones_already_present),
-            _row("landing files rewritten", len(self.files)),
-            *(
-                _row(change.path, change.rows_removed, 4, " (no rows left: file removed)")
-                if change.file_removed
-                else _row(change.path, change.rows_removed, 4)
-                for change in self.files
-            ),
-            _row("  rows removed from files", self.file_rows_removed),
+            _row("files rewritten (archive, Spark, outreach exports)", len(self.files)),
+            *(_row(hit.where, hit.rows, 4) for hit in self.files),
+            _row("  rows removed from files", sum(hit.rows for hit in self.files)),
             _row("warehouse tables purged", len(self.tables)),
-            *(_row(hit.table, hit.rows, 4) for hit in self.tables),
-            _row("  rows removed from tables", self.table_rows_removed),
+            *(_row(hit.where, hit.rows, 4) for hit in self.tables),
+            _row("  rows removed from tables", sum(hit.rows for hit in self.tables)),
             "  warehouse file rewritten without the deleted rows' bytes: "
             + ("yes" if self.warehouse_compacted else "no (nothing deleted)"),
         ]
@@ -279,23 +249,17 @@ def load_salt(state_dir: Path, *, create: bool = False) -> str | None:
         if not create:
             return None
         state_dir.mkdir(parents=True, exist_ok=True)
-        temp = state_dir / f".{SALT_FILE}.{os.getpid()}{TEMP_SUFFIX}"
-        temp.unlink(missing_ok=True)
-        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # written whole (0600), then linked into place: atomic and exclusive, so a
+        # concurrent first use keeps one salt
+        temp = state_dir / f".{SALT_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        atomic_write(temp, secrets.token_hex(32).encode("ascii"), mode=0o600)
         try:
-            if hasattr(os, "fchmod"):  # POSIX: 0600 whatever the umask
-                os.fchmod(descriptor, 0o600)
-            os.write(descriptor, secrets.token_hex(32).encode("ascii"))
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-        try:
-            os.link(temp, path)  # atomic and exclusive: a concurrent first use keeps one salt
+            os.link(temp, path)
         except FileExistsError:
             pass
         finally:
             temp.unlink(missing_ok=True)
-        _fsync_directory(state_dir)
+        fsync_directory(state_dir)
     salt = path.read_text(encoding="utf-8").strip()
     if not salt:
         raise PurgeError(f"the tombstone salt file {path} is empty; restore it from backup")
@@ -321,8 +285,8 @@ def write_tombstones(
 ) -> tuple[int, int]:
     """Append one tombstone per person not yet tombstoned; return (written, already present).
 
-    The whole file is replaced atomically (temp file, fsync, ``os.replace``); existing
-    lines stay byte-identical.
+    The whole file is replaced atomically (orchestration/files.py); existing lines stay
+    byte-identical.
     """
     persons = list(persons)
     if not persons:
@@ -350,12 +314,12 @@ def write_tombstones(
     elif not existing.endswith(b"\n"):
         buffer.write("\n")
     writer.writerows(new_rows)
-    _atomic_write(path, lambda handle: handle.write(existing + buffer.getvalue().encode("utf-8")))
+    atomic_write(path, existing + buffer.getvalue().encode("utf-8"), mode=0o600)
     return len(new_rows), already
 
 
 # --------------------------------------------------------------------------------------------
-# Landing files
+# Whose rows: ids, keys, and the tables and files that can hold them
 # --------------------------------------------------------------------------------------------
 
 
@@ -381,9 +345,6 @@ class _Targets:
 
     def add_candidate(self, source_system: str, candidate_id: str) -> None:
         self.candidates.setdefault(source_system, set()).add(candidate_id)
-
-    def is_candidate(self, source_system: str, candidate_id: str | None) -> bool:
-        return candidate_id in self.candidates.get(source_system, ())
 
     def add_application(self, source_system: str, candidate_id: str, application_id: str) -> None:
         self.applications.setdefault(source_system, set()).add(application_id)
@@ -414,15 +375,6 @@ class ErasureKeys:
         return self.candidate is not None and self.application is not None
 
 
-# canonical entity files (ats-export-v1 and every source's company-side files)
-CANONICAL_ERASURE_KEYS = {
-    entity: ErasureKeys(candidate="candidate_id")
-    if whose == "candidate"
-    else ErasureKeys(application="application_id")
-    for entity, (whose, _) in ENTITIES.items()
-} | {"applications": ErasureKeys(candidate="candidate_id", application="application_id")}
-
-
 @functools.cache
 def vendor_erasure_keys(source_system: str) -> dict[str, ErasureKeys]:
     """A vendor source's own tables holding personal data, as its sources YAML declares
@@ -445,365 +397,6 @@ def vendor_erasure_keys(source_system: str) -> dict[str, ErasureKeys]:
 
 
 @dataclass(frozen=True)
-class _LandingFile:
-    path: Path
-    relative: str
-    source_system: str
-    entity: str
-    fmt: str
-    keys: ErasureKeys = field(default_factory=ErasureKeys)
-
-
-@dataclass
-class _Scan:
-    """One landing file read: which data rows belong to queued persons."""
-
-    file: _LandingFile
-    matches: list[bool]
-    total_rows: int
-    # format-specific content needed to write the file back without the matched rows
-    content: object = field(repr=False, default=None)
-
-    @property
-    def matched(self) -> int:
-        return sum(self.matches)
-
-
-def landing_files(landing_dir: Path, source_systems: Iterable[str]) -> list[_LandingFile]:
-    """Every file of a person-bearing entity of these sources, applications first."""
-    found = []
-    for source in sorted(set(source_systems)):
-        if not source or source in (".", "..") or "/" in source or "\\" in source:
-            raise PurgeError(f"source system {source!r} is not a landing directory name")
-        root = landing_dir / source
-        if not root.is_dir():
-            continue
-        tables = CANONICAL_ERASURE_KEYS | vendor_erasure_keys(source)
-        for batch in sorted(p for p in root.iterdir() if p.is_dir()):
-            for entity, keys in tables.items():
-                for fmt in FORMATS:
-                    path = batch / f"{entity}.{fmt}"
-                    if path.is_file():
-                        found.append(
-                            _LandingFile(
-                                path=path,
-                                relative=path.relative_to(landing_dir).as_posix(),
-                                source_system=source,
-                                entity=entity,
-                                fmt=fmt,
-                                keys=keys,
-                            )
-                        )
-    found.sort(key=lambda f: (not f.keys.ties_applications, f.relative))
-    return found
-
-
-def _as_key(value: object) -> str | None:
-    """A landed value as staging sees it: text, spaces trimmed, empty = NULL."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, str):
-        text = value
-    elif isinstance(value, int | float):
-        text = str(value)
-    else:
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    text = text.strip(" ")
-    return text or None
-
-
-def _normalized(name: str) -> str:
-    return name.replace("\ufeff", "").strip().lower()
-
-
-class _TapLines:
-    """Lines handed to csv.reader, remembered so a record's raw text can be kept verbatim."""
-
-    def __init__(self, text: str) -> None:
-        self._lines = iter(io.StringIO(text, newline=""))
-        self.taken: list[str] = []
-
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._lines)
-        self.taken.append(line)
-        return line
-
-    def record(self) -> str:
-        raw = "".join(self.taken)
-        self.taken.clear()
-        return raw
-
-
-def _read_csv(file: _LandingFile) -> tuple[dict[str, list[str | None]], object, int]:
-    """Columns by normalized name, the raw records (header first) and the data-row count."""
-    text = file.path.read_bytes().decode("utf-8")
-    tap = _TapLines(text)
-    raw_records: list[tuple[str, bool]] = []  # (raw text, is a data row)
-    rows: list[list[str]] = []
-    header: list[str] | None = None
-    field_size_limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
-    try:
-        for fields in csv.reader(tap, strict=True):
-            raw = tap.record()
-            if header is None:
-                header = fields
-                raw_records.append((raw, False))
-            elif not fields:
-                raw_records.append((raw, False))  # a blank line is no row
-            else:
-                raw_records.append((raw, True))
-                rows.append(fields)
-    finally:
-        csv.field_size_limit(field_size_limit)
-    if tap.taken:
-        raise csv.Error("unterminated record at the end of the file")
-    names = [_normalized(name) for name in header or []]
-    columns: dict[str, list[str | None]] = {}
-    for index, name in enumerate(names):
-        if name not in columns:
-            columns[name] = [_as_key(row[index]) if index < len(row) else None for row in rows]
-    return columns, raw_records, len(rows)
-
-
-def _read_parquet(file: _LandingFile) -> tuple[dict[str, list[str | None]], object, int]:
-    parquet = pq.ParquetFile(file.path)
-    table = parquet.read()
-    compression = (
-        parquet.metadata.row_group(0).column(0).compression
-        if parquet.metadata.num_row_groups and parquet.metadata.num_columns
-        else "SNAPPY"
-    )
-    columns: dict[str, list[str | None]] = {}
-    for name in table.column_names:
-        key = _normalized(name)
-        wanted = key in ("candidate_id", "application_id") or key in EVENT_KEY_COLUMNS
-        if key in columns or not wanted:
-            continue
-        values = pc.utf8_trim(pc.cast(table.column(name), pa.string()), characters=" ")
-        columns[key] = [value or None for value in values.to_pylist()]
-    return columns, (table, compression), table.num_rows
-
-
-def _read_jsonl(file: _LandingFile) -> tuple[dict[str, list[str | None]], object, int]:
-    data = file.path.read_bytes()
-    lines = data.split(b"\n")
-    raw_lines = [line + b"\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
-    records: list[tuple[bytes, bool]] = []
-    objects: list[dict[str, object]] = []
-    for number, raw in enumerate(raw_lines, start=1):
-        if not raw.strip():
-            records.append((raw, False))
-            continue
-        try:
-            value = json.loads(raw.decode("utf-8"))
-        except ValueError as error:
-            raise ValueError(f"line {number} is not JSON ({type(error).__name__})") from None
-        if not isinstance(value, dict):
-            raise ValueError(f"line {number} is not a JSON object")
-        normalized: dict[str, object] = {}
-        for name, item in value.items():
-            normalized.setdefault(_normalized(name), item)
-        objects.append(normalized)
-        records.append((raw, True))
-    names = {name for obj in objects for name in obj}
-    columns = {name: [_as_key(obj.get(name)) for obj in objects] for name in names}
-    return columns, records, len(objects)
-
-
-READERS = {"csv": _read_csv, "parquet": _read_parquet, "jsonl": _read_jsonl}
-
-
-def _read(file: _LandingFile) -> tuple[dict[str, list[str | None]], object, int]:
-    """Columns by normalized name, the content to write back, and the number of data rows."""
-    try:
-        return READERS[file.fmt](file)
-    except PurgeError:
-        raise
-    except Exception as error:  # csv.Error, UnicodeDecodeError, ArrowInvalid, ValueError ...
-        raise PurgeError(
-            f"landing file {file.relative} cannot be read as {file.fmt}: "
-            f"{type(error).__name__}: {_safe_message(error)}"
-        ) from None
-
-
-def _safe_message(error: Exception) -> str:
-    """An error's message without the offending content."""
-    if isinstance(error, UnicodeDecodeError):
-        return f"invalid UTF-8 at byte {error.start}"
-    return str(error)[:200]
-
-
-def _collect_landed_applications(files: Iterable[_LandingFile], targets: _Targets) -> None:
-    """Every application id that any version of a landed applications row ties to a person."""
-    for file in files:
-        if not file.keys.ties_applications:
-            continue
-        columns, _, total = _read(file)
-        if total == 0:
-            continue
-        for name in (file.keys.candidate, file.keys.application):
-            if name not in columns:
-                raise PurgeError(
-                    f"landing file {file.relative} has no {name} column; "
-                    "cannot tell whose applications it holds"
-                )
-        for candidate_id, application_id in zip(
-            columns[file.keys.candidate], columns[file.keys.application], strict=True
-        ):
-            if application_id and targets.is_candidate(file.source_system, candidate_id):
-                targets.add_application(file.source_system, candidate_id, application_id)
-
-
-def _scan(file: _LandingFile, targets: _Targets) -> _Scan:
-    """Read one file and mark the rows of queued persons; note their rows' own keys.
-
-    Candidate-keyed entities go by candidate_id (applications also by application_id,
-    so every version of a person's application goes), application-keyed ones by
-    application_id. Call after :func:`_collect_landed_applications`.
-    """
-    columns, content, total = _read(file)
-    if total == 0:
-        return _Scan(file, [], 0, content)
-    keys = file.keys
-    for name in (keys.candidate, keys.application):
-        if name is not None and name not in columns:
-            raise PurgeError(
-                f"landing file {file.relative} has no {name} column; "
-                "cannot tell whose rows it holds"
-            )
-    candidates = targets.candidates.get(file.source_system, set())
-    applications = targets.applications.get(file.source_system, set())
-    matches = [False] * total
-    for name, whose in ((keys.candidate, candidates), (keys.application, applications)):
-        if name is not None:
-            matches = [
-                hit or value in whose for hit, value in zip(matches, columns[name], strict=True)
-            ]
-    own_key = ENTITIES.get(file.entity, (None, None))[1]
-    if own_key in columns and file.entity in EVENT_KEY_COLUMNS.values():
-        targets.record_keys.update(
-            (file.source_system, file.entity, value)
-            for hit, value in zip(matches, columns[own_key], strict=True)
-            if hit and value is not None
-        )
-    return _Scan(file, matches, total, content)
-
-
-def _write_csv(scan: _Scan, keep: list[bool], handle) -> None:
-    records: list[tuple[str, bool]] = scan.content  # type: ignore[assignment]
-    data_rows = iter(keep)
-    for raw, is_row in records:
-        if not is_row or next(data_rows):
-            handle.write(raw.encode("utf-8"))
-
-
-def _write_parquet(scan: _Scan, keep: list[bool], handle) -> None:
-    table, compression = scan.content  # type: ignore[misc]
-    kept = table.filter(pa.array(keep, type=pa.bool_()))
-    pq.write_table(kept, handle, compression=compression)
-
-
-def _write_jsonl(scan: _Scan, keep: list[bool], handle) -> None:
-    records: list[tuple[bytes, bool]] = scan.content  # type: ignore[assignment]
-    data_rows = iter(keep)
-    for raw, is_row in records:
-        if not is_row or next(data_rows):
-            handle.write(raw)
-
-
-WRITERS = {"csv": _write_csv, "parquet": _write_parquet, "jsonl": _write_jsonl}
-
-
-def rewrite_landing_file(scan: _Scan) -> FileChange:
-    """Replace one landing file by its version without the matched rows, atomically.
-
-    CSV and JSON lines keep every other line byte-identical (header included); Parquet
-    keeps the schema and compression. A JSON-lines file left without rows is removed
-    (an empty one has no columns, which would fail the next build's load). The batch's
-    manifest, if any, is told how many rows went (intake.record_removed_rows).
-    """
-    keep = [not hit for hit in scan.matches]
-    kept = sum(keep)
-    file = scan.file
-    if file.fmt == "jsonl" and kept == 0:
-        file.path.unlink()
-        _fsync_directory(file.path.parent)
-        record_removed_rows(file.path.parent, file.entity, scan.matched)
-        return FileChange(file.relative, file.entity, scan.matched, 0, file_removed=True)
-    writer = WRITERS[file.fmt]
-    _atomic_write(file.path, lambda handle: writer(scan, keep, handle))
-    record_removed_rows(file.path.parent, file.entity, scan.matched)
-    return FileChange(file.relative, file.entity, scan.matched, kept)
-
-
-def _atomic_write(target: Path, write: Callable[[object], object]) -> None:
-    """Write a temp file beside ``target``, fsync it, then ``os.replace`` it into place."""
-    temp = target.with_name(f".{target.name}.{os.getpid()}{TEMP_SUFFIX}")
-    try:
-        with open(temp, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(temp, target.stat().st_mode & 0o7777)
-        else:
-            os.chmod(temp, 0o600)
-        _publish(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def _publish(temp: Path, target: Path) -> None:
-    """The one step that makes a new file version visible (atomic on POSIX and Windows)."""
-    os.replace(temp, target)
-    _fsync_directory(target.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    if os.name != "posix":
-        return
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _erase_vendor_files(
-    paths: WarehousePaths, targets: _Targets, *, dry_run: bool
-) -> list[decode.ErasedFile]:
-    """The Japanese ATS export's vendor files (CP932 or UTF-8, Japanese names and headers),
-    which the readers above do not read, go through orchestration/decode.py; it also
-    regenerates the decoded copies (<state>/decoded) without the persons' rows."""
-    candidates = targets.candidates.get(decode.SOURCE)
-    if not candidates:
-        return []
-    try:
-        return decode.erase_persons(
-            paths, candidates, targets.applications.get(decode.SOURCE, set()), dry_run=dry_run
-        )
-    except decode.DecodeError as error:
-        raise PurgeError(f"cannot purge the {decode.SOURCE} export: {error}") from None
-
-
-def _remove_stale_temp_files(files: Iterable[_LandingFile]) -> None:
-    """Temp files of an earlier run that was killed before it could clean up."""
-    for directory in {file.path.parent for file in files}:
-        for stale in directory.glob(f".*{TEMP_SUFFIX}"):
-            stale.unlink(missing_ok=True)
-
-
-# --------------------------------------------------------------------------------------------
-# Warehouse
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
 class _Table:
     schema: str
     name: str
@@ -811,25 +404,37 @@ class _Table:
     # a vendor table's staging model (stg_<source>__<table>) or raw table: its source and
     # erasure keys
     vendor: tuple[str, ErasureKeys] | None = None
-    # a raw table (raw.<source>__<table>, orchestration/load.py): the source its rows are of
+    # a raw table (raw.<source>__<table>, orchestration/load.py) or a file: its rows' source
     source: str | None = None
+
+    path: Path | None = None  # a Parquet file (archive, Spark), read by read_parquet
 
     @property
     def qualified(self) -> str:
-        return f"{self.schema}.{self.name}"
+        return f"{self.schema}.{self.name}" if self.path is None else self.name
 
     @property
     def sql_name(self) -> str:
+        if self.path is not None:
+            return f"read_parquet({sql_literal(self.path.as_posix())})"
         return f"{_quote(self.schema)}.{_quote(self.name)}"
+
+    def application_columns(self) -> tuple[str, str] | None:
+        """(candidate column, application column) of a table tying applications to persons."""
+        if self.vendor is not None and self.vendor[1].ties_applications:
+            keys = self.vendor[1]
+            names = (keys.candidate.lower(), keys.application.lower())  # type: ignore[union-attr]
+        else:
+            names = ("candidate_id", "application_id")
+        if all(name in self.columns for name in names):
+            return self.columns[names[0]], self.columns[names[1]]
+        return None
 
     def predicate(self) -> str | None:
         """SQL (alias ``t``) true for the rows of queued persons; None: not a person table."""
-        if "source_system" in self.columns:
-            by_source = (
-                f" and k.source_system = cast(t.{_quote(self.columns['source_system'])} as varchar)"
-            )
-        else:
-            by_source = f" and k.source_system = '{self.source}'" if self.source else ""
+        by_source = f" and k.source_system = {self.source_sql()}"
+        if "source_system" not in self.columns and not self.source:
+            by_source = ""
         parts = []
         for column, keys in (
             ("candidate_id", "purge_candidate_ids"),
@@ -861,6 +466,21 @@ class _Table:
             )
         return " or ".join(parts) or None
 
+    def source_sql(self) -> str:
+        """The source system of a row of ``t``: its column, the source of a raw table or
+        file, or (``from_sql`` joins them) every queued source."""
+        if "source_system" in self.columns:
+            return f"cast(t.{_quote(self.columns['source_system'])} as varchar)"
+        if self.source:
+            return f"'{self.source}'"
+        return "queued_sources.source_system"
+
+    def from_sql(self) -> str:
+        clause = f"{self.sql_name} as t"
+        if "source_system" not in self.columns and not self.source:
+            clause += ", (select distinct source_system from purge_candidate_ids) as queued_sources"
+        return clause
+
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
@@ -876,6 +496,13 @@ def _connect(paths: WarehousePaths, *, read_only: bool) -> duckdb.DuckDBPyConnec
             f"cannot open the warehouse {paths.duckdb_path} "
             f"({'read-only' if read_only else 'read-write'}): {error}"
         ) from None
+
+
+def _safe_message(error: Exception) -> str:
+    """An error's message without the offending content."""
+    if isinstance(error, UnicodeDecodeError):
+        return f"invalid UTF-8 at byte {error.start}"
+    return str(error)[:200]
 
 
 def _person_tables(connection: duckdb.DuckDBPyConnection) -> list[_Table]:
@@ -899,6 +526,33 @@ def _person_tables(connection: duckdb.DuckDBPyConnection) -> list[_Table]:
             tables.append(_Table(schema, name, cols, _vendor_table(name, raw=True), source))
         else:
             tables.append(_Table(schema, name, cols, _vendor_table(name)))
+    return [table for table in tables if table.predicate()]
+
+
+def _parquet_files(paths: WarehousePaths) -> list[_Table]:
+    """The copies of the raw tables in files, as tables: the archive's
+    (<archive>/<source>/<batch_id>/<table>.parquet) and the Spark target's
+    (<spark>/raw/<source>__<table>/<batch_id>.parquet), those that can hold a person's rows."""
+    found: list[tuple[Path, str, str]] = []  # (path, raw table name, label)
+    if paths.archive_dir is not None:
+        for path in sorted(paths.archive_dir.glob("*/*/*.parquet")):
+            label = f"archive:{path.relative_to(paths.archive_dir).as_posix()}"
+            found.append((path, f"{path.parent.parent.name}__{path.stem}", label))
+    spark = spark_raw_dir()
+    for path in sorted(spark.glob("*__*/*.parquet")):
+        found.append((path, path.parent.name, f"spark:{path.relative_to(spark).as_posix()}"))
+    tables = []
+    for path, name, label in found:
+        try:
+            names = pq.read_schema(path).names
+        except (OSError, ValueError) as error:  # pyarrow's errors are ValueError or OSError
+            raise PurgeError(
+                f"{label} cannot be read as Parquet ({type(error).__name__}); restore it from"
+                " its source or remove it, then purge again"
+            ) from None
+        columns = {column.lower(): column for column in names}
+        vendor = _vendor_table(name, raw=True)
+        tables.append(_Table("file", label, columns, vendor, name.split("__", 1)[0], path))
     return [table for table in tables if table.predicate()]
 
 
@@ -1010,57 +664,39 @@ def _any_as_of_date(connection: duckdb.DuckDBPyConnection) -> str | None:
     return rows[0][0] if rows else None
 
 
-def _source_sql(table: _Table) -> str:
-    """The source system of a row of ``t``: its column, or every queued source without one."""
-    if "source_system" in table.columns:
-        return f"cast(t.{_quote(table.columns['source_system'])} as varchar)"
-    return "queued_sources.source_system"
-
-
-def _from_sql(table: _Table) -> str:
-    clause = f"{table.sql_name} as t"
-    if "source_system" not in table.columns:
-        clause += ", (select distinct source_system from purge_candidate_ids) as queued_sources"
-    return clause
-
-
-def _warehouse_applications(
+def _collect_applications_and_keys(
     connection: duckdb.DuckDBPyConnection, tables: list[_Table], targets: _Targets
 ) -> None:
-    """Application ids that warehouse tables with both columns tie to queued candidates."""
+    """Every application id a table or file ties to a queued person, then the own keys of
+    the persons' event rows (for quarantine-style entries); registered for the predicates."""
     for table in tables:
-        if not {"candidate_id", "application_id"} <= table.columns.keys():
+        tie = table.application_columns()
+        if tie is None:
             continue
-        candidate = f"trim(cast(t.{_quote(table.columns['candidate_id'])} as varchar))"
-        application = f"trim(cast(t.{_quote(table.columns['application_id'])} as varchar))"
+        candidate, application = (f"trim(cast(t.{_quote(name)} as varchar))" for name in tie)
         rows = connection.execute(
             f"""
-            select distinct {_source_sql(table)}, {candidate}, {application}
-            from {_from_sql(table)}
+            select distinct {table.source_sql()}, {candidate}, {application}
+            from {table.from_sql()}
             where exists (
                 select 1 from purge_candidate_ids as k
-                where k.candidate_id = {candidate} and k.source_system = {_source_sql(table)}
+                where k.candidate_id = {candidate} and k.source_system = {table.source_sql()}
             )
             """
         ).fetchall()
         for source_system, candidate_id, application_id in rows:
             if application_id:
                 targets.add_application(source_system, candidate_id, application_id)
-
-
-def _warehouse_record_keys(
-    connection: duckdb.DuckDBPyConnection, tables: list[_Table], targets: _Targets
-) -> None:
-    """Own keys of the persons' event rows in the warehouse (for quarantine-style entries)."""
+    _register_targets(connection, targets)
     for table in tables:
         if "record_key" in table.columns:
             continue
         for key in (name for name in table.columns if name in EVENT_KEY_COLUMNS):
             rows = connection.execute(
                 f"""
-                select distinct {_source_sql(table)},
+                select distinct {table.source_sql()},
                        trim(cast(t.{_quote(table.columns[key])} as varchar))
-                from {_from_sql(table)}
+                from {table.from_sql()}
                 where {table.predicate()}
                 """
             ).fetchall()
@@ -1069,11 +705,12 @@ def _warehouse_record_keys(
                 for source_system, value in rows
                 if value
             )
+    _register_targets(connection, targets)
 
 
 def _rows_of_persons(
     connection: duckdb.DuckDBPyConnection, tables: list[_Table], statement: str
-) -> list[TableHit]:
+) -> list[Hit]:
     """Run `<statement> <table> where <the persons' rows>` per table (a count, or a
     delete, which DuckDB answers with the rows deleted); tables with none are left out."""
     hits = []
@@ -1082,33 +719,82 @@ def _rows_of_persons(
             f"{statement} {table.sql_name} as t where {table.predicate()}"
         ).fetchall()[0][0]
         if count:
-            hits.append(TableHit(table.qualified, count))
+            hits.append(Hit(table.qualified, count))
     return hits
 
 
-def _count_rows(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) -> list[TableHit]:
+def _count_rows(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) -> list[Hit]:
     return _rows_of_persons(connection, tables, "select count(*) from")
 
 
-def _delete_rows(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) -> list[TableHit]:
+def _delete_rows(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) -> list[Hit]:
     return _rows_of_persons(connection, tables, "delete from")
 
 
-def _forget_loaded_files(connection: duckdb.DuckDBPyConnection) -> None:
-    """The raw tables and the incremental event models no longer hold what their files
-    held when read (rows were deleted here, files rewritten): forget what was loaded and
-    read, so the next load reads every batch again from the files as they are
-    (orchestration/load.py) and the next build recomputes the event models
-    (dbt_project/macros/landing_files_loaded.sql). Otherwise an ATS re-sending the
-    original files (same content) would go unread."""
-    for schema, table in (("staging", "landing_files_loaded"), (RAW_SCHEMA, LOADED_FILES)):
-        exists = connection.execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-        if exists:
-            connection.execute(f"delete from {schema}.{table}")
+def _count_loaded_rows_left(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) -> None:
+    """`raw._loaded_files` counts the rows each file holds in the raw tables: lower it by the
+    persons' rows about to be deleted (the landing reconciliation compares it with staging)."""
+    for table in tables:
+        if table.schema != RAW_SCHEMA or table.path is not None:
+            continue
+        connection.execute(
+            f"""
+            update {RAW_SCHEMA}.{LOADED_FILES} as loaded set rows = loaded.rows - deleted.n
+            from (
+                select _file, count(*) as n from {table.sql_name} as t
+                where {table.predicate()} group by _file
+            ) as deleted
+            where loaded.file = deleted._file
+            """
+        ).fetchall()
+
+
+def _forget_files_read(connection: duckdb.DuckDBPyConnection) -> None:
+    """The incremental event models no longer hold what they held when they last read their
+    raw tables' batches: forget what they read, so the next build recomputes them from the
+    raw tables as they are now (dbt_project/macros/landing_files_loaded.sql)."""
+    exists = connection.execute(
+        "select count(*) from information_schema.tables"
+        " where table_schema = 'staging' and table_name = 'landing_files_loaded'"
+    ).fetchone()[0]
+    if exists:
+        connection.execute("delete from staging.landing_files_loaded").fetchall()
+
+
+def rewrite_parquet(connection: duckdb.DuckDBPyConnection, table: _Table) -> Hit | None:
+    """Replace one Parquet file (archive, Spark) by its rows that are not the queued persons',
+    atomically (orchestration/files.py), with the same schema and compression; None when it
+    holds none of them. The one function for every Parquet copy of the raw tables."""
+    assert table.path is not None
+    parquet = pq.ParquetFile(table.path)
+    rows = parquet.read()
+    numbered = rows.append_column("_purge_row", pa.array(range(rows.num_rows), pa.int64()))
+    connection.register("purge_file", numbered)
+    try:
+        kept = (
+            connection.sql(
+                f"select _purge_row from purge_file as t where not ({table.predicate()})"
+                " order by _purge_row"
+            )
+            .to_arrow_table()
+            .column(0)
+        )
+    finally:
+        connection.unregister("purge_file")
+    removed = rows.num_rows - len(kept)
+    if not removed:
+        return None
+    metadata = parquet.metadata
+    compression = (
+        metadata.row_group(0).column(0).compression
+        if metadata.num_row_groups and metadata.num_columns
+        else "SNAPPY"
+    )
+    atomic_write(
+        table.path,
+        lambda path: pq.write_table(rows.take(kept), path, compression=compression),
+    )
+    return Hit(table.qualified, removed, rows.num_rows - removed)
 
 
 def compact_warehouse(paths: WarehousePaths) -> None:
@@ -1126,13 +812,13 @@ def compact_warehouse(paths: WarehousePaths) -> None:
         raise PurgeError(
             f"{source} has an unfinished write-ahead log; open and close it once, then re-run"
         )
-    temp = source.with_name(f".{source.name}.{os.getpid()}{TEMP_SUFFIX}")
-    temp.unlink(missing_ok=True)
-    try:
+
+    def copy_live_data(temp: Path) -> None:
+        temp.unlink()  # DuckDB creates the database file itself
         connection = duckdb.connect()
         try:
-            connection.execute(f"attach {_literal(str(source))} as purge_source (read_only)")
-            connection.execute(f"attach {_literal(str(temp))} as purge_target")
+            connection.execute(f"attach {sql_literal(str(source))} as purge_source (read_only)")
+            connection.execute(f"attach {sql_literal(str(temp))} as purge_target")
             connection.execute("copy from database purge_source to purge_target")
             connection.execute("detach purge_target")
             connection.execute("detach purge_source")
@@ -1143,17 +829,9 @@ def compact_warehouse(paths: WarehousePaths) -> None:
             ) from None
         finally:
             connection.close()
-        with open(temp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(temp, source.stat().st_mode & 0o7777)
-        _publish(temp, source)
-    finally:
-        temp.unlink(missing_ok=True)
-        Path(f"{temp}.wal").unlink(missing_ok=True)
+            Path(f"{temp}.wal").unlink(missing_ok=True)
 
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    atomic_write(source, copy_live_data)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1170,39 +848,12 @@ def plan_purge(paths: WarehousePaths) -> PurgePlan:
         for source_system, candidate_id, *_ in queue:
             targets.add_candidate(source_system, candidate_id)
         _register_targets(connection, targets)
-        tables = _person_tables(connection)
-        _warehouse_applications(connection, tables, targets)
+        tables, files = _person_tables(connection), _parquet_files(paths)
+        _collect_applications_and_keys(connection, [*tables, *files], targets)
+        table_hits = _count_rows(connection, tables) if queue else []
+        file_hits = _count_rows(connection, files) if queue else []
     finally:
         connection.close()
-
-    files = landing_files(paths.landing_dir, targets.candidates) if queue else []
-    _collect_landed_applications(files, targets)
-    file_hits = []
-    for file in files:
-        scan = _scan(file, targets)
-        if scan.matched:
-            file_hits.append(FileHit(file.relative, file.entity, scan.matched, scan.total_rows))
-    for erased in _erase_vendor_files(paths, targets, dry_run=True):
-        file_hits.append(
-            FileHit(
-                erased.path,
-                erased.entity,
-                erased.rows_removed,
-                erased.rows_removed + erased.rows_kept,
-            )
-        )
-
-    table_hits: list[TableHit] = []
-    if queue:
-        connection = _connect(paths, read_only=True)
-        try:
-            _register_targets(connection, targets)
-            _warehouse_record_keys(connection, tables, targets)
-            _register_targets(connection, targets)  # now with the event keys
-            table_hits = _count_rows(connection, tables)
-        finally:
-            connection.close()
-
     persons = tuple(
         QueuedPerson(
             source_system=source_system,
@@ -1217,7 +868,7 @@ def plan_purge(paths: WarehousePaths) -> PurgePlan:
     return PurgePlan(
         as_of_date=as_of,
         persons=persons,
-        files=tuple(sorted(file_hits, key=lambda hit: hit.path)),
+        files=tuple(file_hits),
         tables=tuple(table_hits),
         files_scanned=len(files),
         record_keys=frozenset(targets.record_keys),
@@ -1225,7 +876,7 @@ def plan_purge(paths: WarehousePaths) -> PurgePlan:
 
 
 def apply_purge(plan: PurgePlan, paths: WarehousePaths, *, run_id: str) -> PurgeReport:
-    """Delete the planned persons: tombstones, then landing files, then the warehouse.
+    """Delete the planned persons: tombstones, then the files, then the warehouse.
 
     Safe to re-run after a failure at any point (and with the same plan after success):
     tombstones are not duplicated, files already rewritten hold no matching rows, the
@@ -1240,45 +891,34 @@ def apply_purge(plan: PurgePlan, paths: WarehousePaths, *, run_id: str) -> Purge
     # 1. tombstones first: a re-delivery of these persons is suppressed from now on
     written, already = write_tombstones(paths.state_dir, plan.persons, purged_at=started_at)
 
-    # 2. landing files, each replaced atomically (a new batch since the plan is included)
-    changes: list[FileChange] = []
-    if plan.persons:
-        files = landing_files(paths.landing_dir, targets.candidates)
-        _remove_stale_temp_files(files)
-        _collect_landed_applications(files, targets)
-        for file in files:
-            scan = _scan(file, targets)
-            if scan.matched:
-                changes.append(rewrite_landing_file(scan))
-            del scan  # one file's content in memory at a time
-        changes.extend(
-            FileChange(erased.path, erased.entity, erased.rows_removed, erased.rows_kept)
-            for erased in _erase_vendor_files(paths, targets, dry_run=False)
-        )
-        # the outreach export files handed to the mailing tool (recontact-outreach v1)
-        changes.extend(
-            FileChange(path, "outreach_export", removed, kept)
-            for path, removed, kept in erase_from_exports(
-                paths.state_dir, {(p.source_system, p.candidate_id) for p in plan.persons}
-            )
-        )
-
-    # 3. warehouse: one transaction over every table that can hold their rows, then the
-    #    file rewritten without their bytes (pending until done, so a re-run finishes it)
+    # 2. the files, each replaced atomically; 3. the warehouse in one transaction, then
+    #    the file rewritten without their bytes (pending until done, so a re-run finishes it)
     pending = paths.state_dir / COMPACTION_PENDING_FILE
     was_pending = pending.exists()
-    table_hits: list[TableHit] = []
+    file_hits: list[Hit] = []
+    table_hits: list[Hit] = []
     if plan.persons:
-        if not was_pending:
-            _atomic_write(pending, lambda handle: handle.write(run_id.encode("utf-8")))
         connection = _connect(paths, read_only=False)
         try:
             _register_targets(connection, targets)
-            tables = _person_tables(connection)
+            tables, files = _person_tables(connection), _parquet_files(paths)
+            # a batch loaded since the plan may tie more applications to them
+            _collect_applications_and_keys(connection, [*tables, *files], targets)
+            file_hits = [hit for file in files if (hit := rewrite_parquet(connection, file))]
+            # the outreach export files handed to the mailing tool (recontact-outreach v1)
+            file_hits += [
+                Hit(f"export:{path.name}", removed, kept)
+                for path, removed, kept in erase_from_exports(
+                    paths.state_dir, {(p.source_system, p.candidate_id) for p in plan.persons}
+                )
+            ]
+            if not was_pending:
+                atomic_write(pending, run_id.encode("utf-8"))
             connection.execute("begin transaction")
             try:
+                _count_loaded_rows_left(connection, tables)
                 table_hits = _delete_rows(connection, tables)
-                _forget_loaded_files(connection)
+                _forget_files_read(connection)
                 connection.execute("commit")
             except BaseException:
                 connection.execute("rollback")
@@ -1286,7 +926,7 @@ def apply_purge(plan: PurgePlan, paths: WarehousePaths, *, run_id: str) -> Purge
         except duckdb.Error as error:
             raise PurgeError(
                 f"deleting from the warehouse failed and was rolled back: {type(error).__name__}"
-                f" ({_safe_message(error)}); landing files are purged, re-run to finish"
+                f" ({_safe_message(error)}); the files are purged, re-run to finish"
             ) from None
         finally:
             connection.close()
@@ -1296,10 +936,9 @@ def apply_purge(plan: PurgePlan, paths: WarehousePaths, *, run_id: str) -> Purge
     if compacted:
         compact_warehouse(paths)
         pending.unlink()
-        _fsync_directory(paths.state_dir)
+        fsync_directory(paths.state_dir)
 
     # 4. the report the audit entry records (counts only)
-    changes.sort(key=lambda change: change.path)
     return PurgeReport(
         run_id=run_id,
         as_of_date=plan.as_of_date,
@@ -1308,9 +947,35 @@ def apply_purge(plan: PurgePlan, paths: WarehousePaths, *, run_id: str) -> Purge
         persons_by_reason=plan.persons_by_reason,
         tombstones_written=written,
         tombstones_already_present=already,
-        files=tuple(changes),
+        files=tuple(sorted(file_hits, key=lambda hit: hit.where)),
         tables=tuple(table_hits),
         warehouse_compacted=compacted,
+    )
+
+
+def refuse_while_unloaded(paths: WarehousePaths, run_id: str, *, dry_run: bool) -> None:
+    """Raise PurgeError, and record the refusal (counts only), while the landing holds a
+    batch that is not loaded: the queue was decided without it (the person may have
+    re-applied, or a row of it may be bad), and a purge is irreversible."""
+    waiting = [f"{batch.parent.name}/{batch.name}" for batch in landing_batches(paths.landing_dir)]
+    if not waiting:
+        return
+    append_entry(
+        paths.audit_dir,
+        {
+            "event": "purge_refused",
+            "run_id": run_id,
+            "dry_run": dry_run,
+            "reason": "batches in the landing not loaded",
+            "unloaded_batches": len(waiting),
+        },
+    )
+    more = f" and {len(waiting) - 10} more" if len(waiting) > 10 else ""
+    listed = ", ".join(waiting[:10]) + more
+    raise PurgeError(
+        f"refused: the landing holds {len(waiting)} batch(es) not loaded ({listed}), and the"
+        " purge queue was decided without them; nothing was deleted. Run `recontact load`"
+        " (or `recontact build`); fix or remove a batch the intake refuses, then purge again"
     )
 
 
@@ -1318,9 +983,11 @@ def purge(paths: WarehousePaths, *, dry_run: bool, run_id: str) -> PurgePlan | P
     """Plan the purge and record the plan; unless ``dry_run``, carry it out, record it, and
     republish BI without the purged persons. Every entry point (``recontact purge``, the
     Dagster job and its schedule) goes through here, so each leaves the same audit entry
-    (``purge_dry_run`` or ``purge``, counts only) and no BI release keeps a purged person:
-    the new release replaces every older one (publish.py, "Releases kept"), and a building
-    copy of the warehouse left by a failed build is removed (warehouse.discard_build)."""
+    (``purge_refused``, ``purge_dry_run`` or ``purge``, counts only) and no BI release
+    keeps a purged person: the new release replaces every older one (publish.py, "Releases
+    kept"), and a building copy of the warehouse left by a failed build is removed
+    (warehouse.discard_build). Refused while a batch waits in the landing."""
+    refuse_while_unloaded(paths, run_id, dry_run=dry_run)
     plan = plan_purge(paths)
     if dry_run:
         append_entry(
@@ -1351,11 +1018,12 @@ def new_run_id() -> str:
 def register_cli(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     command = subparsers.add_parser(
         "purge",
-        help="delete the persons in marts.retention_purge_queue from landing files and warehouse",
+        help="delete the persons in marts.retention_purge_queue from the warehouse and its copies",
         description=(
-            "Delete every person in marts.retention_purge_queue from the landing files and "
-            "every warehouse table, after writing a salted-hash tombstone for each. "
-            "Prints counts only."
+            "Delete every person in marts.retention_purge_queue from every warehouse table "
+            "(the raw tables included), the archive, Spark's raw files, the outreach exports "
+            "and BI's releases, after writing a salted-hash tombstone for each. Refused while "
+            "the landing holds a batch not loaded. Prints counts only."
         ),
     )
     command.add_argument(

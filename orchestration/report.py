@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration import audit
+from orchestration.files import atomic_write
 from orchestration.paths import WarehousePaths
 from orchestration.processing_record import RECORD_NAME
 
@@ -340,7 +341,5 @@ def write_report(paths: WarehousePaths, run_dir: Path, *, run_id: str, as_of_dat
     )
     run_dir.mkdir(parents=True, exist_ok=True)
     target = run_dir / REPORT_NAME
-    temporary = run_dir / f".{REPORT_NAME}.partial"
-    temporary.write_text(page, encoding="utf-8")
-    temporary.replace(target)
+    atomic_write(target, page.encode("utf-8"))
     return target

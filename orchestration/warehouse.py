@@ -131,7 +131,7 @@ def build(
     unit_tests: bool = True,
     on_line: Callable[[str], None] | None = None,
 ) -> LoadReport:
-    """Seeds, models and tests: the whole warehouse as of D, once the landing's new batches
+    """Seeds, models and tests: the whole warehouse as of D, once the batches in the landing
     are loaded into the raw tables (orchestration/load.py raises IntakeError, and dbt does
     not run, when they cannot be loaded as they are). dbt builds a copy of the warehouse
     that replaces it only when every model and blocking test passed (begin_build): a failed

@@ -17,7 +17,7 @@ def sample_warehouse(tmp_path_factory) -> Warehouse:
     """3,000 generated candidates (mixed CSV/Parquet batches) built as of END_DATE."""
     warehouse = new_warehouse(tmp_path_factory.mktemp("sample"))
     generate_export(
-        warehouse.landing_dir,
+        warehouse.export_dir,
         candidates=3000,
         seed=7,
         end_date=END_DATE,
@@ -27,6 +27,15 @@ def sample_warehouse(tmp_path_factory) -> Warehouse:
     )
     warehouse.build(END_DATE, unit_tests=True)  # the suite's one run of the dbt unit tests
     return warehouse
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spark_dir_of_the_session(tmp_path_factory):
+    """No test reads or writes the repository's data/spark: the purge reaches the Spark
+    target's raw files wherever RECONTACT_SPARK_DIR says (orchestration/purge.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RECONTACT_SPARK_DIR", str(tmp_path_factory.mktemp("spark")))
+        yield
 
 
 @pytest.fixture(scope="session")

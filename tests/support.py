@@ -2,13 +2,20 @@
 
 dbt runs exactly as a user runs it (a subprocess from the repository root, paths
 in RECONTACT_LANDING_DIR / RECONTACT_DUCKDB_PATH); nothing is mocked.
+
+The landing is an inbox that the load empties (orchestration/load.py), so a test writes
+its export to the warehouse's `export_dir` (the ATS's side; tests/oracle.py reads it for
+its independent answer), and `deliver()` copies into the landing every batch that is new
+or changed since it was last delivered, as an ATS's delivery would, before each load.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
+import shutil
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -27,11 +34,14 @@ END_DATE = date(2026, 11, 27)
 
 @dataclass
 class Warehouse:
-    """A landing directory, a DuckDB file and a dbt target directory of one test."""
+    """An export directory (what the ATS exported), a landing directory, a DuckDB file and a
+    dbt target directory of one test."""
 
+    export_dir: Path
     landing_dir: Path
     duckdb_path: Path
     target_path: Path
+    archive_dir: Path | None = None
     intake: IntakeReport | None = None  # the report of the last build's landing intake
     loaded: LoadReport | None = None  # and of its load into the raw tables
 
@@ -44,7 +54,53 @@ class Warehouse:
             state_dir=root / "state",
             audit_dir=root / "audit",
             publish_dir=root / "published",
+            archive_dir=self.archive_dir,
         )
+
+    def deliver(self) -> list[str]:
+        """Copy into the landing each entry of the export (a batch directory
+        `<source>/<batch_id>`, or anything else the export holds) that is new or changed
+        since it was last delivered to this warehouse file; the entries delivered. A
+        delivered batch replaces what the landing holds of it (a refused batch waiting for
+        its fix)."""
+        record = self.duckdb_path.parent / "delivered.json"
+        # a warehouse started afresh (its file deleted) is delivered everything again
+        known = record.exists() and self.duckdb_path.exists()
+        delivered = json.loads(record.read_text()) if known else {}
+        units = []
+        for entry in sorted(self.export_dir.iterdir()) if self.export_dir.is_dir() else []:
+            if entry.is_dir() and not entry.is_symlink():
+                units.extend(sorted(entry.iterdir()))
+            else:
+                units.append(entry)
+        sent = []
+        for unit in units:
+            relative = unit.relative_to(self.export_dir).as_posix()
+            digest = _fingerprint(unit)
+            if delivered.get(relative) == digest:
+                continue
+            target = self.landing_dir / relative
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            elif target.exists() or target.is_symlink():
+                target.unlink()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if unit.is_dir() and not unit.is_symlink():
+                shutil.copytree(unit, target, symlinks=True)
+            else:
+                shutil.copy2(unit, target, follow_symlinks=False)
+            delivered[relative] = digest
+            sent.append(relative)
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps(delivered, indent=1))
+        return sent
+
+    def load(self) -> LoadReport:
+        """Deliver, then `recontact load` (the intake, then each batch into the raw tables)."""
+        self.deliver()
+        self.loaded = load(self.paths)
+        self.intake = self.loaded.intake
+        return self.loaded
 
     def dbt(
         self,
@@ -55,12 +111,12 @@ class Warehouse:
         indirect_selection: str | None = None,
         **rule_parameters: int,
     ) -> str:
-        """dbt as a user runs it; `build` and `run` first load the landing's new batches, as
-        every entry point does (IntakeError, and no dbt, when the files cannot load).
-        indirect_selection `cautious`: only the tests whose every parent is selected."""
+        """dbt as a user runs it; `build` and `run` first deliver and load the export's new
+        batches, as every entry point loads the landing (IntakeError, and no dbt, when the
+        files cannot load). indirect_selection `cautious`: only the tests whose every parent
+        is selected."""
         if command in ("build", "run"):
-            self.loaded = load(self.paths)
-            self.intake = self.loaded.intake
+            self.load()
         as_of_text = as_of.isoformat() if isinstance(as_of, date) else as_of
         args = dbt_args(
             command,
@@ -96,25 +152,42 @@ class Warehouse:
         return json.loads((self.target_path / "run_results.json").read_text())["results"]
 
 
-def new_warehouse(root: Path) -> Warehouse:
+def _fingerprint(path: Path) -> str:
+    """sha256 over the names and contents of a file or a directory tree (a symlink: its
+    target's name)."""
+    digest = hashlib.sha256()
+    entries = sorted(path.rglob("*")) if path.is_dir() and not path.is_symlink() else [path]
+    for entry in entries:
+        digest.update(entry.relative_to(path.parent).as_posix().encode() + b"\0")
+        if entry.is_symlink():
+            digest.update(b"-> " + str(entry.readlink()).encode())
+        elif entry.is_file():
+            digest.update(entry.read_bytes())
+    return digest.hexdigest()
+
+
+def new_warehouse(root: Path, *, archive: bool = False) -> Warehouse:
     root.mkdir(parents=True, exist_ok=True)
     return Warehouse(
+        export_dir=root / "export",
         landing_dir=root / "landing",
         duckdb_path=root / "warehouse.duckdb",
         target_path=root / "target",
+        archive_dir=root / "archive" if archive else None,
     )
 
 
 def write_entity(
-    landing_dir: Path,
+    export_dir: Path,
     batch_id: str,
     entity: str,
     rows: list[dict],
     columns: list[str] | None = None,
 ) -> Path:
-    """One <landing>/canonical/<batch_id>/<entity>.csv; missing values are empty fields."""
+    """One <export>/canonical/<batch_id>/<entity>.csv (an export or a landing directory);
+    missing values are empty fields."""
     columns = columns or list(dict.fromkeys(key for row in rows for key in row))
-    path = landing_dir / "canonical" / batch_id / f"{entity}.csv"
+    path = export_dir / "canonical" / batch_id / f"{entity}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
@@ -122,6 +195,30 @@ def write_entity(
         for row in rows:
             writer.writerow({column: row.get(column, "") for column in columns})
     return path
+
+
+def files_holding(root: Path, values: set[str], *, outside: Path | None = None) -> list[str]:
+    """Every file under root (but under `outside`, the ATS's own export) holding one of the
+    values: a Parquet file read cell by cell (its pages may be compressed), any other file
+    as bytes (the DuckDB file keeps strings as plain bytes until compacted away)."""
+    import pyarrow.parquet as pq
+
+    encoded = [value.encode("utf-8") for value in values]
+    found = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if outside is not None and outside in path.parents:
+            continue
+        if path.suffix == ".parquet":
+            cells = {
+                str(cell) for column in pq.read_table(path).columns for cell in column.to_pylist()
+            }
+            held = bool(cells & values)
+        else:
+            data = path.read_bytes()
+            held = any(value in data for value in encoded)
+        if held:
+            found.append(path.relative_to(root).as_posix())
+    return found
 
 
 def candidate(candidate_id: str, **values: str) -> dict:

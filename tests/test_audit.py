@@ -196,27 +196,40 @@ def test_entries_are_read_by_as_of_date_or_else_by_recorded_date(tmp_path):
     assert "purge-1" in run_ids(today, today)
 
 
-def test_inputs_fingerprint_follows_content_and_names_not_location(tmp_path):
-    landing = tmp_path / "landing"
-    (landing / "canonical" / "b1").mkdir(parents=True)
-    (landing / "canonical" / "b1" / "candidates.csv").write_text("candidate_id\nc1\n")
-    (landing / "canonical" / "b1" / "jobs.csv").write_text("job_id\nj1\n")
-    first = audit.inputs_fingerprint(landing)
+def test_inputs_fingerprint_follows_the_record_of_loads_not_its_location(tmp_path):
+    """The landing is empty once loaded: the inputs of a check are the loader's record of
+    what it loaded (raw._loaded_files: file, batch, rows, when)."""
+    import duckdb
+
+    from orchestration.load import inputs_fingerprint
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "create schema raw; create table raw._loaded_files as select * from (values"
+            " ('canonical/b1/candidates.csv', 'b1', 1, timestamptz '2026-01-01 03:00:00+00'),"
+            " ('canonical/b1/jobs.csv', 'b1', 1, timestamptz '2026-01-01 03:00:00+00'))"
+            " as t(file, batch_id, rows, loaded_at)"
+        )
+    first = inputs_fingerprint(warehouse)
     assert len(first) == 64
-    assert audit.inputs_fingerprint(landing) == first
+    assert inputs_fingerprint(warehouse) == first
+    moved = shutil.copy(warehouse, tmp_path / "elsewhere.duckdb")
+    assert inputs_fingerprint(moved) == first
 
-    moved = shutil.copytree(landing, tmp_path / "elsewhere")
-    assert audit.inputs_fingerprint(moved) == first
+    for change in (
+        "update raw._loaded_files set rows = 0 where file like '%jobs%'",  # a purge
+        "update raw._loaded_files set loaded_at = loaded_at + interval 1 day",  # a re-send
+        "update raw._loaded_files set file = 'canonical/b1/job.csv' where file like '%jobs%'",
+    ):
+        with duckdb.connect(str(warehouse)) as connection:
+            connection.execute(change)
+        changed = inputs_fingerprint(warehouse)
+        assert changed != first, change
+        first = changed
 
-    (landing / "canonical" / "b1" / "jobs.csv").write_text("job_id\nj2\n")
-    changed = audit.inputs_fingerprint(landing)
-    assert changed != first
-
-    (landing / "canonical" / "b1" / "jobs.csv").rename(landing / "canonical" / "b1" / "job.csv")
-    assert audit.inputs_fingerprint(landing) != changed
-
-    assert audit.inputs_fingerprint(tmp_path / "missing") == audit.inputs_fingerprint(
-        tmp_path / "also-missing"
+    assert inputs_fingerprint(tmp_path / "missing.duckdb") == inputs_fingerprint(
+        tmp_path / "also-missing.duckdb"
     )
 
 

@@ -1,13 +1,13 @@
 """Compliance suites (orchestration/compliance.py, expectations/*.json|sql).
 
 One generated warehouse per module; every test that seeds a violation works on a copy of
-its DuckDB file (and of its landing files when it changes them), so the suites are shown
-to pass on clean data and to fail on each kind of violation.
+its DuckDB file, with an archive of its raw rows as the loader keeps one (Parquet per batch
+and table), so the suites are shown to pass on clean data and to fail on each kind of
+violation.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 from dataclasses import replace
@@ -20,6 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration import audit, compliance
+from orchestration.contract import CANONICAL_ENTITIES
+from orchestration.load import inputs_fingerprint
 from orchestration.paths import WarehousePaths
 from tests.support import END_DATE, Warehouse
 
@@ -60,17 +62,32 @@ def paths(built, tmp_path) -> WarehousePaths:
 
 @pytest.fixture
 def copied(built, tmp_path) -> WarehousePaths:
-    """A copy of the warehouse file (and landing files) this test may change."""
+    """A copy of the warehouse file this test may change, with an archive of its raw rows
+    (<archive>/canonical/<batch_id>/<table>.parquet, what the loader writes)."""
     duckdb_path = tmp_path / "warehouse.duckdb"
     shutil.copyfile(built.duckdb_path, duckdb_path)
-    landing_dir = tmp_path / "landing"
-    shutil.copytree(built.landing_dir, landing_dir)
+    archive_dir = tmp_path / "archive"
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        for (table,) in connection.execute(
+            "select table_name from duckdb_tables() where schema_name = 'raw'"
+            " and table_name like 'canonical\\_\\_%' escape '\\'"
+        ).fetchall():
+            for (batch_id,) in connection.execute(
+                f"select distinct _batch_id from raw.{table}"
+            ).fetchall():
+                target = archive_dir / "canonical" / batch_id / f"{table.split('__')[1]}.parquet"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                connection.execute(
+                    f"copy (select * exclude (_loaded_at) from raw.{table}"
+                    f" where _batch_id = '{batch_id}') to '{target}' (format parquet)"
+                )
     return WarehousePaths(
-        landing_dir=landing_dir,
+        landing_dir=tmp_path / "landing",
         duckdb_path=duckdb_path,
         state_dir=tmp_path / "state",
         audit_dir=tmp_path / "audit",
         publish_dir=tmp_path / "published",
+        archive_dir=archive_dir,
     )
 
 
@@ -149,7 +166,8 @@ def test_every_suite_passes_on_a_clean_warehouse_and_leaves_evidence(paths, pers
     assert audit.verify_chain(paths.audit_dir) == len(compliance.SUITES)
     entries = audit.read_entries(paths.audit_dir)
     assert [entry["suite"] for entry in entries] == list(compliance.SUITES)
-    fingerprint = audit.inputs_fingerprint(paths.landing_dir)
+    fingerprint = inputs_fingerprint(paths.duckdb_path)
+    assert fingerprint != inputs_fingerprint(paths.duckdb_path.with_name("missing.duckdb"))
     for entry, outcome in zip(entries, outcomes, strict=True):
         assert entry["run_id"] == "clean-run"
         assert entry["as_of_date"] == AS_OF
@@ -367,8 +385,8 @@ def test_purge_completeness_fails_when_a_person_held_for_data_quality_is_queued(
 
 
 def purge(paths: WarehousePaths, candidate_ids: set[str], *, spare: tuple[str, ...] = ()) -> None:
-    """Remove every row of these candidates from every warehouse table and landing file
-    (as the purge job must), except from the relations or landing entities in `spare`."""
+    """Remove every row of these candidates from every warehouse table and archived file
+    (as the purge job must), except from the relations or archived tables in `spare`."""
     ids = ", ".join(f"'{candidate_id}'" for candidate_id in sorted(candidate_ids))
     persons = ", ".join(
         f"md5('canonical|{candidate_id}')" for candidate_id in sorted(candidate_ids)
@@ -416,24 +434,8 @@ def purge(paths: WarehousePaths, candidate_ids: set[str], *, spare: tuple[str, .
             statements.append(f"delete from {schema}.{table} where {' or '.join(conditions)}")
     execute(paths, *statements)
 
-    for path in sorted((paths.landing_dir / "canonical").glob("*/*")):
-        if path.stem in spare:
-            continue
-        if path.suffix == ".csv":
-            with path.open(newline="", encoding="utf-8") as handle:
-                reader = csv.DictReader(handle)
-                fields, rows = reader.fieldnames, list(reader)
-            kept = [
-                row
-                for row in rows
-                if row.get("candidate_id") not in candidate_ids
-                and row.get("application_id") not in applications
-            ]
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.DictWriter(handle, fieldnames=fields)
-                writer.writeheader()
-                writer.writerows(kept)
-        elif path.suffix == ".parquet":
+    for path in sorted((paths.archive_dir / "canonical").glob("*/*.parquet")):
+        if path.stem not in spare:
             table = pq.read_table(path)
             keep = pa.array([True] * table.num_rows, type=pa.bool_())
             for column, values in (
@@ -485,7 +487,7 @@ def test_purge_completeness_covers_the_bi_releases(copied):
 
 def test_purge_completeness_fails_on_what_a_partial_purge_leaves_behind(copied):
     queued = sorted(queued_candidates(copied))
-    # outreach/consent rows in staging, and landing files of privacy requests, left behind
+    # outreach/consent rows in staging, and the archive of privacy requests, left behind
     purge(
         copied,
         set(queued),
@@ -509,6 +511,20 @@ def test_purge_completeness_fails_on_what_a_partial_purge_leaves_behind(copied):
     assert residue["result"]["unexpected_count"] >= 1
 
 
+def test_purge_completeness_fails_while_the_archive_keeps_a_purged_person(copied):
+    """Issue 12: erasure reaches every copy; the archive of loaded batches is one."""
+    queued = queued_candidates(copied)
+    purge(copied, queued, spare=("candidates",))  # the archived candidates files kept
+
+    outcome = compliance.run_suite("purge_completeness", copied, run_id="archive", as_of_date=AS_OF)
+    assert not outcome.passed
+    assert "has_eligibility_row" in failed_columns(outcome)
+
+    purge(copied, queued)
+    outcome = compliance.run_suite("purge_completeness", copied, run_id="done", as_of_date=AS_OF)
+    assert outcome.passed, outcome.failed_expectations
+
+
 def test_purge_completeness_fails_when_application_rows_lose_their_owner(copied):
     """Evaluations kept after their application and candidate are gone cannot be traced
     to a person any more: they are flagged as unlinked."""
@@ -530,7 +546,7 @@ def test_purge_completeness_fails_when_application_rows_lose_their_owner(copied)
 
 def test_purge_completeness_warns_about_suppressed_re_deliveries_without_failing(copied):
     """A person purged earlier and re-delivered later is held only as `suppressed` rows
-    (and the landing rows they came from): reported as a warning, not a failure."""
+    (and the raw and archived rows they came from): reported as a warning, not a failure."""
     candidate_id = sorted(queued_candidates(copied))[0]
     staging_tables = tuple(
         f"staging.{table}"
@@ -540,7 +556,7 @@ def test_purge_completeness_warns_about_suppressed_re_deliveries_without_failing
             " where table_schema = 'staging' and table_name like 'stg_canonical__%'",
         )
     )
-    purge(copied, {candidate_id}, spare=(*staging_tables, *compliance.CANONICAL_ENTITIES))
+    purge(copied, {candidate_id}, spare=(*staging_tables, *CANONICAL_ENTITIES))
     statements = []
     for table in staging_tables:
         columns = {row[0] for row in query(copied, f"select column_name from (describe {table})")}
@@ -668,17 +684,22 @@ def test_forbidden_data_fails_without_a_deny_list(copied):
 # ----------------------------------------------------------------------------------------
 
 
-def first_csv(landing_dir: Path, entity: str) -> Path:
-    return sorted((landing_dir / "canonical").glob(f"*/{entity}.csv"))[0]
-
-
-def test_landing_reconciliation_fails_when_a_landing_row_is_removed_or_added(copied):
-    removed_from = first_csv(copied.landing_dir, "applications")
-    lines = removed_from.read_text(encoding="utf-8").splitlines(keepends=True)
-    removed_from.write_text("".join(lines[:-1]), encoding="utf-8")
-    added_to = first_csv(copied.landing_dir, "consent_events")
-    with added_to.open("a", encoding="utf-8") as handle:
-        handle.write(added_to.read_text(encoding="utf-8").splitlines(keepends=True)[-1])
+def test_landing_reconciliation_fails_when_staging_lost_or_invented_loaded_rows(copied):
+    """The loader's record of rows per file (raw._loaded_files) against what staging
+    landed: a file's rows one short in staging, another's one more, both named."""
+    files = dict(
+        query(
+            copied,
+            "select regexp_extract(file, '/([a-z_]+)\\.', 1), min(file) from raw._loaded_files"
+            " where rows > 0 group by 1",
+        )
+    )
+    lost, invented = files["applications"], files["consent_events"]
+    execute(
+        copied,
+        f"update raw._loaded_files set rows = rows + 1 where file = '{lost}'",
+        f"update raw._loaded_files set rows = rows - 1 where file = '{invented}'",
+    )
 
     outcome = compliance.run_suite(
         "landing_reconciliation", copied, run_id="seeded", as_of_date=AS_OF
@@ -686,7 +707,7 @@ def test_landing_reconciliation_fails_when_a_landing_row_is_removed_or_added(cop
 
     assert not outcome.passed
     assert outcome.failed_expectations == [
-        "expect_column_pair_values_to_be_equal(file_rows, landed_rows)"
+        "expect_column_pair_values_to_be_equal(loaded_rows, landed_rows)"
     ]
     keys = {
         row["reconciliation_key"]
@@ -694,8 +715,8 @@ def test_landing_reconciliation_fails_when_a_landing_row_is_removed_or_added(cop
         for row in item["result"].get("partial_unexpected_index_list", [])
     }
     assert keys == {
-        f"applications/{removed_from.parent.name}",
-        f"consent_events/{added_to.parent.name}",
+        f"applications/{lost.split('/')[1]}",
+        f"consent_events/{invented.split('/')[1]}",
     }
 
 
@@ -743,29 +764,6 @@ def test_landing_reconciliation_checks_every_landed_row_has_one_fate(copied):
         f" set staged_rows = staged_rows + 1 {lost_fate}",
     )
     assert run().passed
-
-
-def test_landing_rows_are_counted_from_the_files(tmp_path):
-    batch = tmp_path / "canonical" / "2026-01-01T0300"
-    batch.mkdir(parents=True)
-    (batch / "candidates.csv").write_text(
-        'candidate_id,full_name\nc1,"Multi\nline"\n\nc2,x\n,\n', encoding="utf-8"
-    )
-    (batch / "consent_events.jsonl").write_text('{"a": 1}\n\n{"a": 2}\n', encoding="utf-8")
-    with duckdb.connect() as connection:
-        connection.execute(
-            f"copy (select range as application_id from range(7))"
-            f" to '{batch / 'applications.parquet'}' (format parquet)"
-        )
-    (batch / "notes.csv").write_text("not,an,entity\n1,2,3\n", encoding="utf-8")
-
-    counts = compliance.landing_file_counts(tmp_path)
-
-    assert sorted(zip(counts["entity"], counts["file_rows"], strict=True)) == [
-        ("applications", 7),
-        ("candidates", 3),
-        ("consent_events", 2),
-    ]
 
 
 # ----------------------------------------------------------------------------------------

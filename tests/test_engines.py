@@ -13,6 +13,7 @@ pass there too (`dbt build --target spark`, docs/engines.md).
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -47,7 +48,7 @@ def export(tmp_path_factory) -> WarehousePaths:
         publish_dir=root / "published",
     )
     generate_export(
-        paths.landing_dir,
+        exported(paths),
         candidates=2000,
         seed=11,
         end_date=END_DATE,
@@ -63,8 +64,21 @@ def export(tmp_path_factory) -> WarehousePaths:
     return paths
 
 
-def build(paths: WarehousePaths, target: str, extra_env: dict[str, str] | None = None) -> None:
-    """`dbt build` as the CLI runs it, the engine chosen by RECONTACT_DBT_TARGET only."""
+def exported(paths: WarehousePaths) -> Path:
+    """The generated export, beside the landing: the load empties the landing, so each
+    target gets a delivery of its own."""
+    return paths.landing_dir.with_name("export")
+
+
+def build(
+    paths: WarehousePaths,
+    target: str,
+    extra_env: dict[str, str] | None = None,
+    *,
+    deliver: bool = True,
+) -> None:
+    """The export delivered to the landing (unless told not to), then `dbt build` as the CLI
+    runs it (load first), the engine chosen by RECONTACT_DBT_TARGET only."""
     selection = {
         "duckdb": [],
         "postgres": ["--exclude", "resource_type:unit_test"],
@@ -73,6 +87,8 @@ def build(paths: WarehousePaths, target: str, extra_env: dict[str, str] | None =
     with pytest.MonkeyPatch.context() as patch:
         for name, value in {engines.TARGET_VARIABLE: target, **(extra_env or {})}.items():
             patch.setenv(name, value)
+        if deliver:
+            shutil.copytree(exported(paths), paths.landing_dir, dirs_exist_ok=True)
         load.load(paths)
         args = warehouse.dbt_args(
             "build",
@@ -189,9 +205,29 @@ def test_postgres_incremental_rebuild_changes_nothing(export, duckdb_marts, post
         )[0][0]
 
     before = landed_rows()
-    build(export, "postgres", postgres.env)
+    build(export, "postgres", postgres.env, deliver=False)
     assert landed_rows() == before
     assert_same_marts(duckdb_marts, postgres_marts(postgres), "postgres, rebuilt")
+
+
+def test_postgres_marts_carry_their_descriptions(postgres):
+    """persist_docs: every table of schema marts, and each of its columns, has its dbt
+    description as a comment, which is what a BI tool connected to PostgreSQL shows."""
+    tables = postgres.rows(
+        "select c.relname, obj_description(c.oid, 'pg_class') from pg_class as c"
+        " inner join pg_namespace as n on c.relnamespace = n.oid"
+        " where n.nspname = 'marts' and c.relkind = 'r'"
+    )
+    assert set(MARTS) <= {table for table, _ in tables}
+    assert [table for table, comment in tables if not comment] == []
+    undescribed = postgres.rows(
+        "select c.relname, a.attname from pg_class as c"
+        " inner join pg_namespace as n on c.relnamespace = n.oid"
+        " inner join pg_attribute as a on a.attrelid = c.oid"
+        " where n.nspname = 'marts' and c.relkind = 'r' and a.attnum > 0"
+        " and not a.attisdropped and col_description(c.oid, a.attnum) is null"
+    )
+    assert undescribed == []
 
 
 def relations(server: PostgresServer) -> list[tuple[str, str]]:

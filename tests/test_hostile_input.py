@@ -3,14 +3,15 @@ clear, located error or in a quarantine row with a reason, never in a silent dro
 the counts reconcile.
 
 Structural faults (ragged rows, bad quoting, wrong encoding) and incomplete batches are
-refused by the landing intake (orchestration/intake.py) before dbt runs; faults of a
-value (impossible dates, unknown enum values, conflicting duplicates) are quarantined by
-the base models. dbt builds here select only the staging models they need.
+refused by the landing intake (orchestration/intake.py) before anything is loaded, and
+the batches stay in the landing; faults of a value (impossible dates, unknown enum values,
+conflicting duplicates) are quarantined by the staging models. Each test writes its export
+(tests/support.py) and the build delivers it to the landing; dbt builds here select only
+the staging models they need.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from datetime import datetime, timedelta
@@ -20,14 +21,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from orchestration import compliance
-from orchestration.intake import (
-    MANIFEST_NAME,
-    IntakeError,
-    prepare_landing,
-    read_manifest,
-    record_removed_rows,
-)
-from orchestration.load import LoadError, load
+from orchestration.intake import IntakeError, IntakeReport, prepare_landing, read_manifest
+from orchestration.load import LoadError
 from orchestration.paths import PROJECT_DIR
 from orchestration.warehouse import DbtFailed, build, dbt_args, dbt_vars, run_dbt
 from sample_exports.generate import generate_export
@@ -36,24 +31,34 @@ from tests.support import END_DATE, application, candidate, new_warehouse, write
 BATCH = "2026-01-01T0300"
 LATER_BATCH = "2026-02-01T0300"
 AS_OF = "2026-06-30"
-# a build of every base model and the two bookkeeping models, nothing downstream (and only
+# a build of every staging model and the two bookkeeping models, nothing downstream (and only
 # the tests whose every parent is built: indirect selection `cautious`)
 BOOKKEEPING = "+int_canonical__quarantine +int_canonical__landing_reconciliation"
 PERSONAL = "Hanako Yamada"  # must never appear in an error message
 
 
-def landing_file(warehouse, entity: str, batch: str = BATCH) -> Path:
-    path = warehouse.landing_dir / "canonical" / batch / f"{entity}.csv"
+def export_file(warehouse, entity: str, batch: str = BATCH) -> Path:
+    path = warehouse.export_dir / "canonical" / batch / f"{entity}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def refused(warehouse) -> IntakeError:
-    """The intake's refusal of this warehouse's landing files; dbt never ran."""
+    """The intake's refusal of this warehouse's landing files: nothing loaded, the files
+    still in the landing, dbt never ran."""
     with pytest.raises(IntakeError) as refusal:
         warehouse.dbt("build", AS_OF, select=BOOKKEEPING, indirect_selection="cautious")
-    assert not warehouse.duckdb_path.exists()
+    assert not (warehouse.target_path / "run_results.json").exists()
+    assert warehouse.rows("select count(*) from raw._loaded_files") == [[0]]
+    assert any(warehouse.landing_dir.rglob("*.csv"))
     return refusal.value
+
+
+def intake(warehouse) -> IntakeReport:
+    """The export delivered, then the intake checks alone."""
+    warehouse.deliver()
+    decoded = warehouse.duckdb_path.parent / "decoded"
+    return prepare_landing(warehouse.landing_dir, decoded)[0]
 
 
 # ----------------------------------------------------------------------------------------
@@ -63,7 +68,7 @@ def refused(warehouse) -> IntakeError:
 
 def test_ragged_rows_are_refused_naming_file_line_and_column(make_warehouse):
     warehouse = make_warehouse()
-    landing_file(warehouse, "candidates").write_text(
+    export_file(warehouse, "candidates").write_text(
         "candidate_id,full_name,country,updated_at\n"
         "c1,Test Person,JP,2024-01-01T09:00:00\n"
         f"c2,{PERSONAL},JP\n"  # line 3: a field short
@@ -85,7 +90,7 @@ def test_bad_quoting_is_refused_naming_the_line_where_it_starts(make_warehouse):
     """A quote never closed swallows the rows after it: no row count of that file can be
     trusted, so the file is refused rather than one row quarantined."""
     warehouse = make_warehouse()
-    landing_file(warehouse, "candidates").write_text(
+    export_file(warehouse, "candidates").write_text(
         "candidate_id,full_name,country,updated_at\n"
         "c1,Test Person,JP,2024-01-01T09:00:00\n"
         f'c2,"{PERSONAL},JP,2024-01-01T09:00:00\n'  # line 3: the quote is never closed
@@ -106,15 +111,14 @@ def test_dbt_run_by_hand_reads_only_what_the_loader_accepted(make_warehouse):
     not read (no reader error quoting its lines in dbt's logs), and is not lost either:
     the loader names it until it is fixed."""
     warehouse = make_warehouse()
-    write_entity(warehouse.landing_dir, BATCH, "candidates", [candidate("c1")])
-    load(warehouse.paths)
-    ragged = warehouse.landing_dir / "canonical" / "2026-02-01T0300" / "candidates.csv"
-    ragged.parent.mkdir(parents=True)
+    write_entity(warehouse.export_dir, BATCH, "candidates", [candidate("c1")])
+    warehouse.load()
+    ragged = export_file(warehouse, "candidates", "2026-02-01T0300")
     ragged.write_text(
         f"candidate_id,country,updated_at\nc2,JP\n{PERSONAL},JP,x\n", encoding="utf-8"
     )
     with pytest.raises(IntakeError, match="2026-02-01T0300/candidates.csv line 2"):
-        load(warehouse.paths)
+        warehouse.load()
     args = dbt_args(
         "run", dbt_vars(AS_OF), select="stg_canonical__candidates",
         target_path=warehouse.target_path,
@@ -128,16 +132,20 @@ def test_dbt_run_by_hand_reads_only_what_the_loader_accepted(make_warehouse):
 
 def test_the_warehouse_build_entry_point_runs_the_intake_first(make_warehouse):
     warehouse = make_warehouse()
-    landing_file(warehouse, "jobs").write_text("job_id,title,updated_at\nj1,x\n", encoding="utf-8")
+    export_file(warehouse, "jobs").write_text("job_id,title,updated_at\nj1,x\n", encoding="utf-8")
+    warehouse.deliver()
     with pytest.raises(IntakeError, match="jobs.csv line 2: fewer fields"):
         build(warehouse.paths, AS_OF, quiet=True)
-    assert not warehouse.duckdb_path.exists()
+    assert warehouse.rows(
+        "select schema_name from information_schema.schemata where schema_name <> 'main'"
+        " and catalog_name = current_database()"
+    ) == [["raw"]]  # the loader's empty raw tables, no model built
 
 
 def test_a_row_starting_with_a_hash_is_data_not_a_comment(make_warehouse):
     """DuckDB's dialect sniffer would read '#...' as a comment line and drop it silently."""
     warehouse = make_warehouse()
-    write_entity(warehouse.landing_dir, BATCH, "candidates", [candidate("#c1"), candidate("c2")])
+    write_entity(warehouse.export_dir, BATCH, "candidates", [candidate("#c1"), candidate("c2")])
     warehouse.dbt("build", AS_OF, select="stg_canonical__candidates")
     assert warehouse.rows(
         "select candidate_id, _source_row, _fate from staging.stg_canonical__candidates"
@@ -146,22 +154,10 @@ def test_a_row_starting_with_a_hash_is_data_not_a_comment(make_warehouse):
     assert warehouse.intake.files["canonical/2026-01-01T0300/candidates.csv"] == 2
 
 
-def test_a_file_changed_after_its_check_is_read_again(make_warehouse):
-    """The intake caches row counts of unchanged files only."""
-    warehouse = make_warehouse()
-    path = write_entity(warehouse.landing_dir, BATCH, "candidates", [candidate("c1")])
-    assert prepare_landing(warehouse.paths).files_read == 1
-    assert prepare_landing(warehouse.paths).files_read == 0
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write("c2,Test Person\r\n")
-    with pytest.raises(IntakeError, match="candidates.csv line 3: fewer fields"):
-        prepare_landing(warehouse.paths)
-
-
 def test_mixed_line_endings_are_refused_naming_the_file(make_warehouse):
     """DuckDB cannot say where: the file is named and the usual cause given."""
     warehouse = make_warehouse()
-    landing_file(warehouse, "candidates").write_bytes(
+    export_file(warehouse, "candidates").write_bytes(
         b"candidate_id,country,updated_at\r\nc1,JP,2024-01-01T09:00:00\r\n"
         b"c2,JP,2024-01-01T09:00:00\n"
     )
@@ -179,7 +175,7 @@ def test_mixed_line_endings_are_refused_naming_the_file(make_warehouse):
 
 def test_a_shift_jis_file_in_a_utf8_source_is_refused_without_its_content(make_warehouse):
     warehouse = make_warehouse()
-    landing_file(warehouse, "candidates").write_bytes(
+    export_file(warehouse, "candidates").write_bytes(
         "candidate_id,full_name,country,updated_at\n"
         "c1,Test Person,JP,2024-01-01T09:00:00\n"
         "c2,山田花子,JP,2024-01-01T09:00:00\n".encode("cp932")
@@ -194,7 +190,7 @@ def test_a_shift_jis_file_in_a_utf8_source_is_refused_without_its_content(make_w
 
 def test_a_wrongly_encoded_header_is_refused_as_line_1(make_warehouse):
     warehouse = make_warehouse()
-    landing_file(warehouse, "candidates").write_bytes("候補者ID,国\nc1,JP\n".encode("cp932"))
+    export_file(warehouse, "candidates").write_bytes("候補者ID,国\nc1,JP\n".encode("cp932"))
     error = refused(warehouse)
     assert error.problems == [
         "landing file canonical/2026-01-01T0300/candidates.csv line 1:"
@@ -209,9 +205,9 @@ def test_a_wrongly_encoded_header_is_refused_as_line_1(make_warehouse):
 
 def test_empty_and_header_only_files_load_as_zero_rows_and_reconcile(make_warehouse):
     warehouse = make_warehouse()
-    write_entity(warehouse.landing_dir, BATCH, "candidates", [candidate("c1")])
-    landing_file(warehouse, "applications").write_bytes(b"")
-    landing_file(warehouse, "jobs").write_text("job_id,title,updated_at\n", encoding="utf-8")
+    write_entity(warehouse.export_dir, BATCH, "candidates", [candidate("c1")])
+    export_file(warehouse, "applications").write_bytes(b"")
+    export_file(warehouse, "jobs").write_text("job_id,title,updated_at\n", encoding="utf-8")
     warehouse.dbt("build", AS_OF, select=BOOKKEEPING, indirect_selection="cautious")
 
     assert warehouse.intake.empty_files == [
@@ -220,7 +216,7 @@ def test_empty_and_header_only_files_load_as_zero_rows_and_reconcile(make_wareho
     ]
     frame, _ = compliance.build_frame("landing_reconciliation", warehouse.paths, AS_OF)
     counts = {
-        row.reconciliation_key: (row.file_rows, row.landed_rows, row.accounted_rows)
+        row.reconciliation_key: (row.loaded_rows, row.landed_rows, row.accounted_rows)
         for row in frame.itertuples()
     }
     assert counts == {
@@ -243,15 +239,15 @@ def wall_clock_in_tokyo(**delta: float) -> str:
 @pytest.fixture(scope="module")
 def value_faults(tmp_path_factory):
     warehouse = new_warehouse(tmp_path_factory.mktemp("value_faults"))
-    landing = warehouse.landing_dir
+    export = warehouse.export_dir
     # schema drift: `phone` delivered as `phone_number` (renamed), plus a new column
     drifted = [
         {**candidate(f"c{n}"), "phone_number": "090-0000-0000", "favourite_colour": "blue"}
         for n in (1, 2)
     ]
-    write_entity(landing, BATCH, "candidates", drifted)
+    write_entity(export, BATCH, "candidates", drifted)
     write_entity(
-        landing,
+        export,
         BATCH,
         "applications",
         [
@@ -367,7 +363,7 @@ def test_a_renamed_required_column_fails_naming_file_and_column(make_warehouse):
     warehouse = make_warehouse()
     rows = [{**candidate("c1"), "updated": "2024-01-01T09:00:00"}]
     del rows[0]["updated_at"]
-    write_entity(warehouse.landing_dir, BATCH, "candidates", rows)
+    write_entity(warehouse.export_dir, BATCH, "candidates", rows)
     with pytest.raises(LoadError) as failure:
         warehouse.dbt("build", AS_OF, select="stg_canonical__candidates")
     assert (
@@ -389,21 +385,21 @@ def generated_export(tmp_path_factory):
 
 @pytest.fixture
 def export_copy(generated_export, make_warehouse):
-    """A warehouse whose landing dir is a fresh copy of the generated export."""
+    """A warehouse whose export is a fresh copy of the generated one."""
     root, result = generated_export
     warehouse = make_warehouse()
-    shutil.copytree(root / "canonical", warehouse.landing_dir / "canonical")
+    shutil.copytree(root / "canonical", warehouse.export_dir / "canonical")
     return warehouse, result
 
 
 def test_the_generator_writes_manifests_that_the_intake_accepts(export_copy):
     warehouse, result = export_copy
     first, second, third = result.batches
-    batch_dir = warehouse.landing_dir / "canonical"
+    batch_dir = warehouse.export_dir / "canonical"
     assert read_manifest(batch_dir / first)["previous_batch_id"] is None
     assert read_manifest(batch_dir / third)["previous_batch_id"] == second
     assert read_manifest(batch_dir / second)["row_counts"] == result.row_counts[second]
-    report = prepare_landing(warehouse.paths)
+    report = intake(warehouse)
     assert report.batches_with_manifest == [f"canonical/{b}" for b in result.batches]
     assert report.batches_without_manifest == []
     assert report.rows == sum(sum(counts.values()) for counts in result.row_counts.values())
@@ -412,21 +408,21 @@ def test_the_generator_writes_manifests_that_the_intake_accepts(export_copy):
 def test_a_batch_missing_entirely_is_refused(export_copy):
     warehouse, result = export_copy
     first, second, third = result.batches
-    shutil.rmtree(warehouse.landing_dir / "canonical" / second)
+    shutil.rmtree(warehouse.export_dir / "canonical" / second)
     with pytest.raises(IntakeError) as refusal:
-        prepare_landing(warehouse.paths)
+        intake(warehouse)
     assert refusal.value.problems == [
-        f"batch canonical/{third}: previous batch {second} is missing from the landing"
-        " directory (a batch was not delivered)"
+        f"batch canonical/{third}: previous batch {second} is neither in the landing"
+        " directory nor loaded (a batch was not delivered)"
     ]
 
 
 def test_a_batch_missing_an_entity_file_is_refused(export_copy):
     warehouse, result = export_copy
     batch = result.batches[1]
-    (warehouse.landing_dir / "canonical" / batch / "stage_events.csv").unlink()
+    (warehouse.export_dir / "canonical" / batch / "stage_events.csv").unlink()
     with pytest.raises(IntakeError) as refusal:
-        prepare_landing(warehouse.paths)
+        intake(warehouse)
     expected = result.row_counts[batch]["stage_events"]
     assert refusal.value.problems == [
         f"batch canonical/{batch}: stage_events file missing ({expected:,} row(s) in the manifest)"
@@ -436,11 +432,11 @@ def test_a_batch_missing_an_entity_file_is_refused(export_copy):
 def test_a_file_with_fewer_rows_than_its_manifest_is_refused(export_copy):
     warehouse, result = export_copy
     batch = result.batches[0]
-    path = warehouse.landing_dir / "canonical" / batch / "candidates.csv"
+    path = warehouse.export_dir / "canonical" / batch / "candidates.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(lines[:-1]), encoding="utf-8")
     with pytest.raises(IntakeError) as refusal:
-        prepare_landing(warehouse.paths)
+        intake(warehouse)
     expected = result.row_counts[batch]["candidates"]
     assert refusal.value.problems == [
         f"batch canonical/{batch}: candidates has {expected - 1:,} row(s),"
@@ -448,23 +444,11 @@ def test_a_file_with_fewer_rows_than_its_manifest_is_refused(export_copy):
     ]
 
 
-def test_a_purge_that_removes_rows_keeps_the_manifest_counting(export_copy):
-    warehouse, result = export_copy
-    batch_dir = warehouse.landing_dir / "canonical" / result.batches[0]
-    path = batch_dir / "candidates.csv"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    path.write_text("".join(lines[:-2]), encoding="utf-8")  # what a purge of two rows does
-    record_removed_rows(batch_dir, "candidates", 2)
-    prepare_landing(warehouse.paths)
-    manifest = json.loads((batch_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-    assert manifest["purged_rows"] == {"candidates": 2}
-
-
 def test_batches_without_a_manifest_still_load_and_are_reported(make_warehouse):
     warehouse = make_warehouse()
-    write_entity(warehouse.landing_dir, BATCH, "candidates", [candidate("c1")])
-    write_entity(warehouse.landing_dir, LATER_BATCH, "candidates", [candidate("c2")])
-    report = prepare_landing(warehouse.paths)
+    write_entity(warehouse.export_dir, BATCH, "candidates", [candidate("c1")])
+    write_entity(warehouse.export_dir, LATER_BATCH, "candidates", [candidate("c2")])
+    report = intake(warehouse)
     assert report.batches_without_manifest == [f"canonical/{BATCH}", f"canonical/{LATER_BATCH}"]
     assert "completeness not checked" in report.render()
     assert report.files == {
@@ -481,14 +465,15 @@ PLANTED = {"full_name": PERSONAL, "email": "hanako.yamada@example.jp", "phone": 
 
 
 def written_outside_the_data(warehouse, log_offset: int) -> dict[str, bytes]:
-    """Everything the builds wrote that is not the data itself (landing files, the
-    warehouse file): dbt's target/ and state, plus what dbt.log gained."""
+    """Everything the builds wrote that is not the data itself (the export, the landing
+    files, the warehouse file): dbt's target/ and state, plus what dbt.log gained."""
     root = warehouse.duckdb_path.parent
     written = {
         str(path.relative_to(root)): path.read_bytes()
         for path in root.rglob("*")
         if path.is_file()
         and warehouse.landing_dir not in path.parents
+        and warehouse.export_dir not in path.parents
         and not path.name.startswith(warehouse.duckdb_path.name)
     }
     log = PROJECT_DIR / "logs" / "dbt.log"
@@ -507,7 +492,7 @@ def test_no_planted_name_email_or_phone_reaches_a_log_error_or_run_result(make_w
     dbt read); then search every file written and every message for them."""
     warehouse = make_warehouse()
     bad = candidate("c1", updated_at="2024-13-45T09:00:00", **PLANTED)
-    write_entity(warehouse.landing_dir, BATCH, "candidates", [bad, candidate("c2")])
+    write_entity(warehouse.export_dir, BATCH, "candidates", [bad, candidate("c2")])
     log = PROJECT_DIR / "logs" / "dbt.log"
     offset = log.stat().st_size if log.exists() else 0
     output = warehouse.build(AS_OF)
@@ -518,7 +503,7 @@ def test_no_planted_name_email_or_phone_reaches_a_log_error_or_run_result(make_w
     # past DuckDB's sniffing sample (20,480 rows), where its error would quote the line
     good = [f"a{n},c2,j1,2024-01-10T09:00:00,active,2024-01-10" for n in range(21000)]
     malformed = f"a9,c1,{PLANTED['full_name']},{PLANTED['email']},{PLANTED['phone']},x,surplus"
-    ragged = landing_file(warehouse, "applications", LATER_BATCH)
+    ragged = export_file(warehouse, "applications", LATER_BATCH)
     ragged.write_text(
         "application_id,candidate_id,job_id,applied_at,status,updated_at\n"
         + "\n".join([*good, malformed]) + "\n",

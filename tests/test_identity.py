@@ -61,8 +61,8 @@ RECORDS = [
 @pytest.fixture(scope="module")
 def identity_warehouse(tmp_path_factory):
     warehouse = new_warehouse(tmp_path_factory.mktemp("identity"))
-    landing = warehouse.landing_dir
-    write_entity(landing, BATCH, "candidates", RECORDS)
+    export = warehouse.export_dir
+    write_entity(export, BATCH, "candidates", RECORDS)
     later_closing = {"k2": "2025-09-01T09:00:00"}  # k2's application closed after k1's
     applications = [
         application(
@@ -73,9 +73,9 @@ def identity_warehouse(tmp_path_factory):
         )
         for r in RECORDS
     ]
-    write_entity(landing, BATCH, "applications", applications)
+    write_entity(export, BATCH, "applications", applications)
     write_entity(
-        landing,
+        export,
         BATCH,
         "stage_events",
         [
@@ -102,9 +102,9 @@ def identity_warehouse(tmp_path_factory):
             recorded_at="2025-01-10T09:00:00",
         )
     )
-    write_entity(landing, BATCH, "consent_events", consents)
+    write_entity(export, BATCH, "consent_events", consents)
     write_entity(
-        landing,
+        export,
         BATCH,
         "privacy_requests",
         [
@@ -171,7 +171,7 @@ def test_one_cohort_row_per_person_from_the_latest_application(identity_warehous
 
 
 def test_identity_and_per_person_rules_match_the_oracle(identity_warehouse):
-    expected = oracle.evaluate(identity_warehouse.landing_dir, PROJECT_DIR / "seeds", AS_OF)
+    expected = oracle.evaluate(identity_warehouse.export_dir, PROJECT_DIR / "seeds", AS_OF)
     for mart, rows in (
         ("recontact_eligibility", expected.eligibility),
         ("recontact_cohorts", expected.cohorts),
@@ -183,7 +183,7 @@ def test_identity_and_per_person_rules_match_the_oracle(identity_warehouse):
 def test_matching_stops_only_when_converged(tmp_path):
     """With one round, the chain t1-t2-t3 cannot resolve: the convergence test must fail."""
     warehouse = new_warehouse(tmp_path)
-    write_entity(warehouse.landing_dir, BATCH, "candidates", RECORDS[8:11])
+    write_entity(warehouse.export_dir, BATCH, "candidates", RECORDS[8:11])
     check = "assert_identity_matching_converged"
     warehouse.dbt("seed", AS_OF)
     warehouse.dbt("run", AS_OF, select="+int_person_identity")

@@ -1,4 +1,4 @@
-"""Incremental models (issue 5): the append-only events' base models read only new batches,
+"""Incremental models (issue 5): the append-only events' staging models read only new batches,
 and the eligibility history keeps every as-of date. A daily run after new, re-delivered,
 conflicting and late-arriving batches must give exactly what a full build gives."""
 
@@ -50,7 +50,8 @@ def batches(export: Path) -> list[Path]:
 
 
 def deliver(batch: Path, warehouse, batch_id: str | None = None) -> None:
-    shutil.copytree(batch, warehouse.landing_dir / "canonical" / (batch_id or batch.name))
+    """The batch in the warehouse's export: the next build delivers and loads it."""
+    shutil.copytree(batch, warehouse.export_dir / "canonical" / (batch_id or batch.name))
 
 
 def table(warehouse, relation: str) -> list[tuple]:
@@ -69,7 +70,7 @@ def table(warehouse, relation: str) -> list[tuple]:
 
 def assert_same_as_full_build(incremental, tmp_path: Path) -> None:
     full = new_warehouse(tmp_path / "full")
-    shutil.copytree(incremental.landing_dir, full.landing_dir)
+    shutil.copytree(incremental.export_dir, full.export_dir)
     full.build(AS_OF)
     for relation in COMPARED:
         assert table(incremental, relation) == table(full, relation), relation
@@ -121,7 +122,7 @@ def test_daily_runs_equal_a_full_build_after_new_redelivered_and_late_batches(ex
     assert_same_as_full_build(warehouse, tmp_path / "step1")
 
     # 2. a later batch re-delivering events, some with other content
-    redelivery(second, warehouse.landing_dir / "canonical" / "2026-12-01T0300")
+    redelivery(second, warehouse.export_dir / "canonical" / "2026-12-01T0300")
     output = warehouse.build(AS_OF)
     assert "recomputing every batch" not in output
     fates = dict(
@@ -134,14 +135,14 @@ def test_daily_runs_equal_a_full_build_after_new_redelivered_and_late_batches(ex
     assert_same_as_full_build(warehouse, tmp_path / "step2")
 
     # 3. a late batch sorting before every loaded one: its rows are the first delivery
-    redelivery(third, warehouse.landing_dir / "canonical" / "2026-01-01T0300")
+    redelivery(third, warehouse.export_dir / "canonical" / "2026-01-01T0300")
     output = warehouse.build(AS_OF)
     assert "recomputing every batch" in output
     assert_same_as_full_build(warehouse, tmp_path / "step3")
 
-    # 4. a loaded batch re-sent with other content (or rewritten by a purge): recomputed
+    # 4. a loaded batch re-sent with other content: recomputed
     header, stage_events = event_rows(second, "stage_events")
-    rewritten = warehouse.landing_dir / "canonical" / second.name / "stage_events.csv"
+    rewritten = warehouse.export_dir / "canonical" / second.name / "stage_events.csv"
     write_rows(rewritten, header, stage_events[5:])
     resend_manifest(rewritten.parent, "stage_events", len(stage_events) - 5)
     output = warehouse.build(AS_OF)
@@ -185,21 +186,21 @@ def test_eligibility_history_keeps_each_as_of_date_and_replaces_a_rebuilt_one(ex
     assert dates == [2]
 
 
-def test_a_batch_gone_from_the_landing_leaves_no_row_behind(make_warehouse):
-    """The demo re-run on the next day writes a sample with other batch ids: the event
-    tables (delete+insert by batch) kept the rows of the batches that were gone, and the
-    build failed on duplicate ids. A batch no longer in the landing now empties the table
-    before every batch is read again."""
+def test_a_batch_re_sent_without_an_entity_leaves_no_row_of_it_behind(make_warehouse):
+    """The event tables are delete+insert by batch: a batch whose rows left the raw table
+    (re-sent without that entity's file) kept its rows there, and the build failed on
+    duplicate ids. A batch no longer in the raw table now empties the table before every
+    batch is read again."""
     from tests.support import candidate, consent, write_entity
 
     warehouse = make_warehouse()
     for batch in ("2026-01-01T0300", "2026-02-01T0300"):
-        write_entity(warehouse.landing_dir, batch, "candidates", [candidate("c1")])
+        write_entity(warehouse.export_dir, batch, "candidates", [candidate("c1")])
         write_entity(
-            warehouse.landing_dir, batch, "consent_events", [consent("k1", "c1", "recontact")]
+            warehouse.export_dir, batch, "consent_events", [consent("k1", "c1", "recontact")]
         )
     warehouse.build(date(2026, 6, 30))
-    shutil.rmtree(warehouse.landing_dir / "canonical" / "2026-01-01T0300")
+    (warehouse.export_dir / "canonical" / "2026-01-01T0300" / "consent_events.csv").unlink()
     output = warehouse.build(date(2026, 6, 30))
     assert "batch 2026-01-01T0300 is no longer in the landing; recomputing every batch" in output
     assert warehouse.rows("select _batch_id, _fate from staging.stg_canonical__consent_events") == [

@@ -1,4 +1,4 @@
-"""The landing is read in exactly one way: every entry is a file dbt reads (and the
+"""The landing is read in exactly one way: every entry is a file the loader reads (and the
 intake checks), or it is refused by name before anything runs (issue 12). Intake only:
 no dbt build, so these run in the fast tier."""
 
@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from orchestration.intake import SAMPLE_MARKER, IntakeError, prepare_landing
+from orchestration.intake import SAMPLE_MARKER, IntakeError, IntakeReport, prepare_landing
 from orchestration.paths import WarehousePaths
 from tests.support import candidate, write_entity
 
@@ -29,14 +29,20 @@ def paths(tmp_path) -> WarehousePaths:
     return paths
 
 
+def intake(paths: WarehousePaths) -> IntakeReport:
+    """The intake checks alone (decoded files, if any, under the state directory)."""
+    report, _ = prepare_landing(paths.landing_dir, paths.state_dir / "decoded")
+    return report
+
+
 def refusal(paths: WarehousePaths) -> str:
     with pytest.raises(IntakeError) as refused:
-        prepare_landing(paths)
+        intake(paths)
     return str(refused.value)
 
 
 def test_a_well_formed_landing_passes(paths):
-    assert prepare_landing(paths).files == {f"canonical/{BATCH}/candidates.csv": 1}
+    assert intake(paths).files == {f"canonical/{BATCH}/candidates.csv": 1}
 
 
 @pytest.mark.parametrize("name", ["_old", ".hidden", "_2026-02-01T0300"])
@@ -117,4 +123,4 @@ def test_json_lines_of_scalars_pass_and_are_counted(paths):
             '{"request_id": "r2", "candidate_id": 7, "request_type": null, "flag": true}',
         ],
     )
-    assert prepare_landing(paths).files[f"canonical/{BATCH}/privacy_requests.jsonl"] == 2
+    assert intake(paths).files[f"canonical/{BATCH}/privacy_requests.jsonl"] == 2

@@ -4,7 +4,6 @@ behaviour, purge through the job."""
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -288,21 +287,28 @@ def test_a_past_day_writes_its_history_slice_and_leaves_bi_and_the_drafts_alone(
     assert (publish_dir / "recontact_bi.duckdb").read_bytes() == bi_file
 
 
-def test_sensor_requests_a_refresh_once_per_complete_new_batch(defs, environment):
+def test_sensor_requests_a_refresh_once_per_complete_batch_in_the_landing(defs, environment):
+    """Any batch in the landing is unloaded (the load takes a loaded one out): a complete
+    one starts a run once; a batch left there (refused) starts nothing more until its
+    files change; a batch re-sent after its load is a new delivery."""
     from orchestration.automation import QUIET_SECONDS, new_export_batch, today_partition
+    from orchestration.load import load
+    from orchestration.paths import WarehousePaths
+
+    def batches_of(request) -> str:
+        return request.tags["recontact/new_batches"]
 
     landing = environment["RECONTACT_LANDING_DIR"]
-    old = write_entity(landing, "2026-11-26T0300", "candidates", [candidate("c1")])
     stale = time.time() - QUIET_SECONDS - 5
+    old = write_entity(landing, "2026-11-26T0300", "candidates", [candidate("c1")])
     os.utime(old, (stale, stale))
     context = dg.build_sensor_context(cursor=None)
     first = new_export_batch(context)
     assert isinstance(first, dg.RunRequest)
-    assert first.tags["recontact/new_batches"] == "canonical/2026-11-26T0300"
+    assert batches_of(first) == "canonical/2026-11-26T0300"
     assert first.partition_key == today_partition()
-    assert json.loads(context.cursor) == ["canonical/2026-11-26T0300"]
 
-    # the same batch again: nothing to do
+    # the same batch again (the run did not take it yet, or refused it): nothing to do
     assert isinstance(
         new_export_batch(dg.build_sensor_context(cursor=context.cursor)), dg.SkipReason
     )
@@ -313,21 +319,27 @@ def test_sensor_requests_a_refresh_once_per_complete_new_batch(defs, environment
         new_export_batch(dg.build_sensor_context(cursor=context.cursor)), dg.SkipReason
     )
     os.utime(fresh, (stale, stale))
-    third = new_export_batch(dg.build_sensor_context(cursor=context.cursor))
-    assert isinstance(third, dg.RunRequest)
-    assert third.tags["recontact/new_batches"] == "canonical/2026-11-27T0300"
+    context = dg.build_sensor_context(cursor=context.cursor)
+    third = new_export_batch(context)
+    assert batches_of(third) == "canonical/2026-11-27T0300"
 
-    # issue 13: a sensor starting fresh (the UI just opened) after the batches were loaded
-    # starts nothing; a batch that arrives after the load does
-    from orchestration.load import load
-    from orchestration.paths import WarehousePaths
+    # a waiting batch whose file is fixed (rewritten) is a new delivery
+    os.utime(fresh, (stale + 1, stale + 1))
+    context = dg.build_sensor_context(cursor=context.cursor)
+    assert batches_of(new_export_batch(context)) == "canonical/2026-11-27T0300"
 
+    # loaded, the batches leave the landing: nothing to do, also for a fresh sensor
     load(WarehousePaths.from_env())
+    assert not any(landing.rglob("*.csv"))
     assert isinstance(new_export_batch(dg.build_sensor_context(cursor=None)), dg.SkipReason)
-    late = write_entity(landing, "2026-11-28T0300", "candidates", [candidate("c3")])
-    os.utime(late, (stale, stale))
-    fourth = new_export_batch(dg.build_sensor_context(cursor=None))
-    assert fourth.tags["recontact/new_batches"] == "canonical/2026-11-28T0300"
+    context = dg.build_sensor_context(cursor=context.cursor)
+    assert isinstance(new_export_batch(context), dg.SkipReason)
+    assert json.loads(context.cursor) == []  # the cursor keeps only what is in the landing
+
+    # a batch re-sent after its load, with the same id, starts a run again
+    again = write_entity(landing, "2026-11-26T0300", "candidates", [candidate("c1")])
+    os.utime(again, (stale, stale))
+    assert batches_of(new_export_batch(context)) == "canonical/2026-11-26T0300"
 
 
 def test_daily_schedule_requests_the_partition_of_the_tokyo_day(defs):
@@ -367,10 +379,17 @@ def test_purge_job_dry_run_then_real_run_and_redelivery_is_suppressed(defs, envi
     from orchestration.automation import purge_run_config
 
     landing = environment["RECONTACT_LANDING_DIR"]
-    generate_export(landing, candidates=600, seed=13, end_date=END_DATE, batches=2)
-    original = environment["RECONTACT_DUCKDB_PATH"].parent / "original_landing"
-    shutil.copytree(landing, original)
+    original = environment["RECONTACT_DUCKDB_PATH"].parent / "export"
+    generate_export(original, candidates=600, seed=13, end_date=END_DATE, batches=2)
+    shutil.copytree(original, landing)
     assert run_refresh(defs, END_DATE).success
+    assert not any(landing.rglob("*.csv"))  # loaded: the batches left the landing
+
+    def raw_candidates() -> list[str]:
+        with duckdb.connect(str(environment["RECONTACT_DUCKDB_PATH"]), read_only=True) as raw:
+            rows = raw.execute("select candidate_id from raw.canonical__candidates").fetchall()
+        return sorted(row[0] for row in rows)
+
     with duckdb.connect(str(environment["RECONTACT_DUCKDB_PATH"]), read_only=True) as warehouse:
         queued = {
             row[0]
@@ -379,14 +398,13 @@ def test_purge_job_dry_run_then_real_run_and_redelivery_is_suppressed(defs, envi
             ).fetchall()
         }
     assert queued
+    loaded = raw_candidates()
 
     purge_job = defs.resolve_job_def("retention_purge")
     instance = dg.DagsterInstance.ephemeral()
     dry = purge_job.execute_in_process(instance=instance)
     assert dry.success
-    assert sorted(p.read_bytes() for p in landing.rglob("*.*")) == sorted(
-        p.read_bytes() for p in original.rglob("*.*")
-    )
+    assert raw_candidates() == loaded
 
     real = purge_job.execute_in_process(
         instance=instance,
@@ -395,8 +413,7 @@ def test_purge_job_dry_run_then_real_run_and_redelivery_is_suppressed(defs, envi
     assert real.success
 
     # the ATS delivers the full history again: the purged persons stay out
-    shutil.rmtree(landing)
-    shutil.copytree(original, landing)
+    shutil.copytree(original, landing, dirs_exist_ok=True)
     assert run_refresh(defs, END_DATE, job="recontact_audit_date").success
     with duckdb.connect(str(environment["RECONTACT_DUCKDB_PATH"]), read_only=True) as warehouse:
         staged = {
@@ -422,9 +439,4 @@ def test_purge_job_dry_run_then_real_run_and_redelivery_is_suppressed(defs, envi
             "select count(*) from staging.stg_canonical__candidates where _fate = 'suppressed'"
         ).fetchone()[0]
     assert left == 0
-    landed_ids = {
-        row["candidate_id"]
-        for path in landing.rglob("candidates.csv")
-        for row in csv.DictReader(path.open(encoding="utf-8"))
-    }
-    assert not (queued & landed_ids)
+    assert not (queued & set(raw_candidates()))

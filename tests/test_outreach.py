@@ -206,7 +206,7 @@ def test_drafts_are_byte_identical_for_the_same_inputs_and_d(make_warehouse):
     from sample_exports.generate import generate_export
 
     warehouse = make_warehouse()
-    generate_export(warehouse.landing_dir, candidates=400, seed=5, end_date=END_DATE, batches=2)
+    generate_export(warehouse.export_dir, candidates=400, seed=5, end_date=END_DATE, batches=2)
 
     def digest() -> str:
         frame = warehouse.frame("select * from outreach.recontact_drafts order by person_id")
@@ -240,10 +240,10 @@ def test_export_then_sent_events_fed_back_exclude_those_people(make_warehouse, m
     from tests.support import write_entity
 
     warehouse = make_warehouse()
-    generate_export(warehouse.landing_dir, candidates=600, seed=17, end_date=END_DATE, batches=2)
+    generate_export(warehouse.export_dir, candidates=600, seed=17, end_date=END_DATE, batches=2)
     warehouse.build(END_DATE)
     paths = warehouse.paths
-    out = warehouse.duckdb_path.parent / "export" / "drafts.csv"
+    out = warehouse.duckdb_path.parent / "outbox" / "drafts.csv"
 
     with pytest.raises(ExportRefused, match="not 2026-11-26"):
         export_drafts(paths, (END_DATE - timedelta(days=1)).isoformat(), out)
@@ -289,7 +289,7 @@ def test_export_then_sent_events_fed_back_exclude_those_people(make_warehouse, m
         }
         for number, row in enumerate(exported)
     ]
-    write_entity(warehouse.landing_dir, "2026-11-28T0300", "outreach_events", sent)
+    write_entity(warehouse.export_dir, "2026-11-28T0300", "outreach_events", sent)
     next_day = END_DATE + timedelta(days=1)
     warehouse.build(next_day)
     reasons = dict(
@@ -414,9 +414,8 @@ def test_export_files_are_purged_and_checked_for_completeness(tmp_path):
     _write_owner_only(export, EXPORT_COLUMNS, rows)
     record_export(state, export)
 
-    (tmp_path / "landing").mkdir()
     with duckdb.connect() as connection:
-        register_person_references(connection, tmp_path / "landing", None, state)
+        register_person_references(connection, None, None, state)
         referenced = connection.execute(
             "select relation, candidate_id from person_references order by candidate_id"
         ).fetchall()
@@ -438,9 +437,9 @@ def test_openings_are_staged_latest_version_and_bad_rows_quarantined(make_wareho
     from tests.support import candidate, write_entity
 
     warehouse = make_warehouse()
-    write_entity(warehouse.landing_dir, "2026-11-01T0300", "candidates", [candidate("c1")])
+    write_entity(warehouse.export_dir, "2026-11-01T0300", "candidates", [candidate("c1")])
     write_entity(
-        warehouse.landing_dir,
+        warehouse.export_dir,
         "2026-11-01T0300",
         "jobs",
         [
@@ -460,7 +459,7 @@ def test_openings_are_staged_latest_version_and_bad_rows_quarantined(make_wareho
         "updated_at": "2026-10-01T09:00:00",
     }
     write_entity(
-        warehouse.landing_dir,
+        warehouse.export_dir,
         "2026-11-01T0300",
         "openings",
         [
@@ -483,7 +482,7 @@ def test_openings_are_staged_latest_version_and_bad_rows_quarantined(make_wareho
     )
     # a later version of op-1 closes it and targets a cohort
     write_entity(
-        warehouse.landing_dir,
+        warehouse.export_dir,
         "2026-11-15T0300",
         "openings",
         [

@@ -23,7 +23,7 @@ OUTREACH_RELATIONS = {
 
 
 def assert_outreach_matches_oracle(warehouse, as_of: date) -> dict[str, int]:
-    expected = oracle.evaluate(warehouse.landing_dir, SEEDS_DIR, as_of)
+    expected = oracle.evaluate(warehouse.export_dir, SEEDS_DIR, as_of)
     sizes = {}
     for relation, (attribute, key) in OUTREACH_RELATIONS.items():
         rows = getattr(expected, attribute)
@@ -38,7 +38,7 @@ def test_sample_warehouse_outreach_matches_the_oracle(sample_warehouse):
     sizes = assert_outreach_matches_oracle(sample_warehouse, END_DATE)
     # the comparison means something only with rows of every kind
     assert all(n > 0 for n in sizes.values()), sizes
-    drafts = oracle.evaluate(sample_warehouse.landing_dir, SEEDS_DIR, END_DATE).drafts
+    drafts = oracle.evaluate(sample_warehouse.export_dir, SEEDS_DIR, END_DATE).drafts
     assert {d["language"] for d in drafts} == {"ja", "en"}
     assert "ready" in {d["draft_status"] for d in drafts}
     assert any(d["cited_evaluation_id"] is None for d in drafts)
@@ -50,7 +50,7 @@ def outreach_export(tmp_path_factory):
 
     warehouse = new_warehouse(tmp_path_factory.mktemp("outreach_oracle"))
     generate_export(
-        warehouse.landing_dir,
+        warehouse.export_dir,
         candidates=1500,
         seed=23,
         end_date=END_DATE,

@@ -1,23 +1,25 @@
 """Retention purge (orchestration/purge.py): dry run, real run, crash safety, idempotence.
 
-One generated export (800 candidates, CSV, Parquet and JSON-lines batches) is built once
-into a throw-away warehouse; every test that changes anything works on its own copy.
-Which rows are a queued person's is worked out here independently of purge.py, by DuckDB
-reading the files the way staging does.
+One generated export (800 candidates, CSV, Parquet and JSON-lines batches) is loaded
+once into a throw-away warehouse with an archive, and into the Spark target's raw
+Parquet files (the loader writes them without a JVM), then built; every test that
+changes anything works on its own copy. The landing is empty: the purge works on the
+raw tables, every other table and the Parquet copies. Which rows are a queued person's
+is worked out here independently of purge.py, by DuckDB reading tables and files.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import dataclasses
 import hashlib
-import io
 import json
 import re
 import shutil
 import stat
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,57 +28,45 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration import purge
-from orchestration.intake import MANIFEST_NAME, prepare_landing, read_manifest
+from orchestration import audit, purge
 from orchestration.load import load
 from orchestration.paths import WarehousePaths
-from orchestration.purge import (
-    PurgeError,
-    apply_purge,
-    plan_purge,
-    register_cli,
-    tombstone_hash,
-)
+from orchestration.purge import PurgeError, apply_purge, plan_purge, register_cli, tombstone_hash
 from orchestration.warehouse import dbt_args, dbt_vars, run_dbt
 from sample_exports.generate import generate_export
-from tests.support import END_DATE, Warehouse, new_warehouse
+from tests.support import END_DATE, Warehouse, files_holding, new_warehouse, write_entity
 
-CANDIDATE_KEYED = {"candidates", "applications", "consent_events", "privacy_requests"}
-CANDIDATE_KEYED |= {"outreach_events"}
-APPLICATION_KEYED = {"stage_events", "evaluations", "offers"}
 READERS = {
     "csv": "read_csv('{}', header = true, all_varchar = true, delim = ',', quote = '\"',"
     " escape = '\"')",
     "parquet": "read_parquet('{}')",
-    "jsonl": "read_json('{}', format = 'newline_delimited')",
 }
 
 
 # --------------------------------------------------------------------------------------------
-# Helpers: reading files and tables independently of purge.py
+# Helpers: reading tables and files independently of purge.py
 # --------------------------------------------------------------------------------------------
 
 
-def landed(path: Path) -> tuple[list[str], list[tuple]]:
-    """A landing file as staging reads it: column names and rows of text (None = NULL)."""
-    reader = READERS[path.suffix.lstrip(".")].format(str(path).replace("'", "''"))
-    with duckdb.connect() as connection:
-        result = connection.execute(f"select columns(*)::varchar from {reader}")
-        columns = [d[0] for d in result.description]
-        return columns, result.fetchall()
+@contextmanager
+def spark_of(warehouse: Warehouse) -> Iterator[None]:
+    """RECONTACT_SPARK_DIR of this warehouse: where its Spark raw files are."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RECONTACT_SPARK_DIR", str(warehouse.duckdb_path.parent / "spark"))
+        yield
 
 
-def landing_files(landing_dir: Path) -> list[Path]:
-    """Every landing file (not a batch's _manifest.json, see orchestration/intake.py)."""
-    return sorted(p for p in landing_dir.rglob("*") if p.is_file() and not p.name.startswith("_"))
+def copies(warehouse: Warehouse) -> dict[str, Path]:
+    """The Parquet copies of the raw tables, by the label the purge reports them under."""
+    root = warehouse.duckdb_path.parent
+    archive, spark = root / "archive", root / "spark" / "raw"
+    found = {f"archive:{p.relative_to(archive).as_posix()}": p for p in archive.rglob("*.parquet")}
+    found |= {f"spark:{p.relative_to(spark).as_posix()}": p for p in spark.rglob("*.parquet")}
+    return dict(sorted(found.items()))
 
 
-def digests(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+def digests(paths: dict[str, Path]) -> dict[str, str]:
+    return {label: hashlib.sha256(p.read_bytes()).hexdigest() for label, p in paths.items()}
 
 
 def base_tables(duckdb_path: Path) -> dict[str, list[str]]:
@@ -105,42 +95,49 @@ def table_counts(duckdb_path: Path) -> dict[str, int]:
         }
 
 
+def persons_rows(connection, relation: str, columns: list[str]) -> int | None:
+    """Rows of `relation` holding a queued candidate id or one of their application ids
+    (relations q and a registered), ids as staging sees them; None: no such column."""
+    tests = []
+    if "candidate_id" in columns:
+        tests.append("trim(candidate_id) in (select id from q)")
+    if "application_id" in columns:
+        tests.append("trim(application_id) in (select id from a)")
+    if {"entity", "record_key"} <= set(columns):
+        tests.append(
+            "(entity = 'candidates' and record_key in (select id from q))"
+            " or (entity = 'applications' and record_key in (select id from a))"
+        )
+    if not tests:
+        return None
+    sql = f"select count(*) from {relation} where {' or '.join(tests)}"
+    return connection.execute(sql).fetchall()[0][0]
+
+
 def person_rows_per_table(duckdb_path: Path, queued: set[str], apps: set[str]) -> dict[str, int]:
-    """Rows holding a queued candidate id or one of their application ids, per table."""
     counts = {}
     with duckdb.connect(str(duckdb_path), read_only=True) as connection:
         connection.register("q", pa.table({"id": sorted(queued)}))
         connection.register("a", pa.table({"id": sorted(apps)}))
         for table, columns in base_tables(duckdb_path).items():
-            tests = []
-            if "candidate_id" in columns:
-                tests.append("candidate_id in (select id from q)")
-            if "application_id" in columns:
-                tests.append("application_id in (select id from a)")
-            if {"entity", "record_key"} <= set(columns):
-                tests.append(
-                    "(entity = 'candidates' and record_key in (select id from q))"
-                    " or (entity = 'applications' and record_key in (select id from a))"
-                )
-            if tests:
-                sql = f"select count(*) from {table} where {' or '.join(tests)}"
-                counts[table] = connection.execute(sql).fetchall()[0][0]
+            count = persons_rows(connection, table, columns)
+            if count is not None:
+                counts[table] = count
     return counts
 
 
-def record(columns: list[str], row: tuple) -> dict:
-    return dict(zip(columns, row, strict=True))
-
-
-def owned(entity: str, row: dict, queued: set[str], apps: set[str]) -> bool:
-    """Is this landed row a queued person's? (the purge rules, written out again)"""
-    candidate_id = (row.get("candidate_id") or "").strip(" ")
-    application_id = (row.get("application_id") or "").strip(" ")
-    if entity in CANDIDATE_KEYED:
-        return candidate_id in queued or (entity == "applications" and application_id in apps)
-    if entity in APPLICATION_KEYED:
-        return application_id in apps
-    return False
+def person_rows_per_file(files: dict[str, Path], queued: set[str], apps: set[str]):
+    """label -> (rows of queued persons, rows in all) of each Parquet copy."""
+    counts = {}
+    with duckdb.connect() as connection:
+        connection.register("q", pa.table({"id": sorted(queued)}))
+        connection.register("a", pa.table({"id": sorted(apps)}))
+        for label, path in files.items():
+            relation = f"read_parquet('{path}')"
+            columns = [name.lower() for name in pq.read_schema(path).names]
+            total = connection.execute(f"select count(*) from {relation}").fetchall()[0][0]
+            counts[label] = (persons_rows(connection, relation, columns) or 0, total)
+    return counts
 
 
 @dataclass
@@ -150,13 +147,11 @@ class Snapshot:
     queue: list[tuple]  # (source_system, candidate_id, purge_reason)
     queued: set[str]
     apps: set[str]
-    files: dict[str, tuple[list[str], list[tuple]]]  # relative path -> (columns, rows)
-    expected: dict[str, list[tuple]]  # rows each file must keep, in order
-    removed: dict[str, int]  # rows each file must lose
-    digests: dict[str, str]
     counts: dict[str, int]
     person_rows: dict[str, int]
-    personal_values: set[str]  # e-mails and phones only queued persons have
+    files: dict[str, tuple[int, int]]  # label -> (queued persons' rows, all rows)
+    digests: dict[str, str]
+    personal_values: set[str]  # names, e-mails and phones only queued persons have
 
 
 def snapshot(warehouse: Warehouse) -> Snapshot:
@@ -169,8 +164,8 @@ def snapshot(warehouse: Warehouse) -> Snapshot:
         apps = {
             row[0]
             for row in connection.execute(
-                "select application_id from staging.stg_canonical__applications"
-                " where candidate_id in (select id from q)"
+                "select distinct trim(application_id) from raw.canonical__applications"
+                " where trim(candidate_id) in (select id from q)"
             ).fetchall()
         }
         personal_values = {
@@ -178,48 +173,36 @@ def snapshot(warehouse: Warehouse) -> Snapshot:
             for (value,) in connection.execute(
                 """
                 select value from (
-                    select candidate_id, unnest([email, phone]) as value
-                    from staging.stg_canonical__candidates
+                    select trim(candidate_id) as candidate_id,
+                           unnest([full_name, email, phone]) as value
+                    from raw.canonical__candidates
                 )
-                where value is not null
+                where value is not null and length(value) > 5
                 group by value
                 having bool_and(candidate_id in (select id from q))
                 """
             ).fetchall()
         }
-    files = {}
-    for path in landing_files(warehouse.landing_dir):
-        files[path.relative_to(warehouse.landing_dir).as_posix()] = landed(path)
-    for relative, (columns, rows) in files.items():
-        if relative.split("/")[-1].startswith("applications."):
-            for row in rows:
-                values = record(columns, row)
-                if (values["candidate_id"] or "").strip(" ") in queued:
-                    apps.add(values["application_id"].strip(" "))
-    expected, removed = {}, {}
-    for relative, (columns, rows) in files.items():
-        entity = relative.split("/")[-1].split(".")[0]
-        keep = [r for r in rows if not owned(entity, record(columns, r), queued, apps)]
-        expected[relative] = keep
-        removed[relative] = len(rows) - len(keep)
+    files = copies(warehouse)
     return Snapshot(
         queue=queue,
         queued=queued,
         apps=apps,
-        files=files,
-        expected=expected,
-        removed=removed,
-        digests=digests(warehouse.landing_dir),
         counts=table_counts(warehouse.duckdb_path),
         person_rows=person_rows_per_table(warehouse.duckdb_path, queued, apps),
+        files=person_rows_per_file(files, queued, apps),
+        digests=digests(files),
         personal_values=personal_values,
     )
 
 
 def clone(original: Warehouse, root: Path) -> Warehouse:
-    copy = new_warehouse(root)
-    shutil.copytree(original.landing_dir, copy.landing_dir)
+    """A copy of the warehouse file, its archive and its Spark raw files."""
+    copy = new_warehouse(root, archive=True)
     shutil.copy2(original.duckdb_path, copy.duckdb_path)
+    source = original.duckdb_path.parent
+    for directory in ("archive", "spark"):
+        shutil.copytree(source / directory, root / directory)
     return copy
 
 
@@ -236,9 +219,9 @@ def as_json_lines(batch_dir: Path, entities: list[str]) -> None:
 
 
 def build_models(warehouse: Warehouse) -> None:
-    """The landing loaded, then seeds and models as of END_DATE; dbt's own tests run in
-    test_warehouse.py (time)."""
-    load(warehouse.paths)
+    """The export delivered and loaded, then seeds and models as of END_DATE; dbt's own
+    tests run in test_warehouse.py (time)."""
+    warehouse.load()
     args = dbt_args("build", dbt_vars(END_DATE.isoformat()), target_path=warehouse.target_path)
     run_dbt([*args, "--exclude-resource-type", "test", "unit_test"], warehouse.paths, quiet=True)
 
@@ -250,17 +233,20 @@ def build_models(warehouse: Warehouse) -> None:
 
 @pytest.fixture(scope="module")
 def original(tmp_path_factory) -> Warehouse:
-    warehouse = new_warehouse(tmp_path_factory.mktemp("purge") / "original")
+    warehouse = new_warehouse(tmp_path_factory.mktemp("purge") / "original", archive=True)
     generate_export(
-        warehouse.landing_dir,
+        warehouse.export_dir,
         candidates=800,
         seed=7,
         end_date=END_DATE,
         batches=4,
         file_format="mixed",
     )
-    batches = sorted((warehouse.landing_dir / "canonical").iterdir())
+    batches = sorted((warehouse.export_dir / "canonical").iterdir())
     as_json_lines(batches[2], ["consent_events", "privacy_requests", "stage_events"])
+    with spark_of(warehouse):  # the Spark target's raw files: a delivery of their own
+        shutil.copytree(warehouse.export_dir, warehouse.landing_dir)
+        load(warehouse.paths, target="spark")
     build_models(warehouse)
     return warehouse
 
@@ -270,10 +256,15 @@ def before(original) -> Snapshot:
     state = snapshot(original)
     assert len(state.queued) > 50 and len(state.apps) > 50, "the sample should queue people"
     assert {reason for _, _, reason in state.queue} == set(purge.PURGE_REASONS)
-    assert any(path.endswith(".jsonl") and n for path, n in state.removed.items())
+    assert {label.split(":")[0] for label, (n, _) in state.files.items() if n} == {
+        "archive",
+        "spark",
+    }
     assert len(state.personal_values) > 100
-    raw = original.duckdb_path.read_bytes()  # DuckDB keeps these strings as plain bytes
-    assert sum(value.encode() in raw for value in state.personal_values) > 100
+    assert not any(original.landing_dir.rglob("*.*")), "the load emptied the landing"
+    # before the purge, every copy holds them: the warehouse file, the archive, Spark's
+    held = files_holding(original.duckdb_path.parent, state.personal_values, outside=None)
+    assert {path.split("/")[0] for path in held} >= {"warehouse.duckdb", "archive", "spark"}
     return state
 
 
@@ -288,9 +279,10 @@ class Purged:
 @pytest.fixture(scope="module")
 def purged(original, before, tmp_path_factory) -> Purged:
     warehouse = clone(original, tmp_path_factory.mktemp("purged"))
-    plan = plan_purge(warehouse.paths)
-    report = apply_purge(plan, warehouse.paths, run_id="test-run")
-    return Purged(warehouse, plan, report, digests(warehouse.landing_dir))
+    with spark_of(warehouse):
+        plan = plan_purge(warehouse.paths)
+        report = apply_purge(plan, warehouse.paths, run_id="test-run")
+    return Purged(warehouse, plan, report, digests(copies(warehouse)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -302,10 +294,11 @@ def test_dry_run_changes_nothing_and_counts_what_the_queue_holds(original, befor
     warehouse = clone(original, tmp_path / "dry")
     warehouse_digest = hashlib.sha256(warehouse.duckdb_path.read_bytes()).hexdigest()
 
-    plan = purge.purge(warehouse.paths, dry_run=True, run_id="dry")
+    with spark_of(warehouse):
+        plan = purge.purge(warehouse.paths, dry_run=True, run_id="dry")
 
     assert isinstance(plan, purge.PurgePlan)
-    assert digests(warehouse.landing_dir) == before.digests
+    assert digests(copies(warehouse)) == before.digests
     assert hashlib.sha256(warehouse.duckdb_path.read_bytes()).hexdigest() == warehouse_digest
     assert table_counts(warehouse.duckdb_path) == before.counts
     assert not warehouse.paths.state_dir.exists()  # no salt, no tombstones
@@ -316,19 +309,18 @@ def test_dry_run_changes_nothing_and_counts_what_the_queue_holds(original, befor
     assert dict(plan.persons_by_reason) == dict(Counter(r for _, _, r in before.queue))
     assert {a for p in plan.persons for a in p.application_ids} == before.apps
     assert plan.as_of_date == END_DATE.isoformat()
-    assert {hit.path: hit.rows for hit in plan.files} == {
-        path: n for path, n in before.removed.items() if n
+    assert {hit.where: hit.rows for hit in plan.files} == {
+        label: n for label, (n, _) in before.files.items() if n
     }
+    # the copies of the tables that hold persons (jobs and openings name nobody)
     assert plan.files_scanned == sum(
-        # jobs and openings name no person (openings: recontact-outreach v1)
-        1
-        for path in before.files
-        if not path.split("/")[-1].startswith(("jobs.", "openings."))
+        1 for label in before.files if not re.search(r"jobs|openings", label)
     )
-    assert {hit.table: hit.rows for hit in plan.tables} == {
+    assert {hit.where: hit.rows for hit in plan.tables} == {
         table: n for table, n in before.person_rows.items() if n
     }
-    assert "marts.retention_purge_queue" in {hit.table for hit in plan.tables}
+    assert "marts.retention_purge_queue" in {hit.where for hit in plan.tables}
+    assert "raw.canonical__candidates" in {hit.where for hit in plan.tables}
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,28 +329,23 @@ def test_dry_run_changes_nothing_and_counts_what_the_queue_holds(original, befor
 
 
 def test_real_run_leaves_no_row_of_a_queued_person_anywhere(purged, before):
-    landing_dir = purged.warehouse.landing_dir
-    for path in landing_files(landing_dir):
-        entity = path.name.split(".")[0]
-        columns, rows = landed(path)
-        leftovers = [r for r in rows if owned(entity, record(columns, r), before.queued, set())]
-        leftovers += [r for r in rows if owned(entity, record(columns, r), set(), before.apps)]
-        assert not leftovers, f"{path.relative_to(landing_dir)} still holds queued persons' rows"
     remaining = person_rows_per_table(purged.warehouse.duckdb_path, before.queued, before.apps)
     assert remaining and not any(remaining.values()), remaining
+    files = person_rows_per_file(copies(purged.warehouse), before.queued, before.apps)
+    assert files and not any(n for n, _ in files.values()), files
     assert not purged.warehouse.rows("select * from marts.retention_purge_queue")
-    assert plan_purge(purged.warehouse.paths).persons == ()
+    with spark_of(purged.warehouse):
+        assert plan_purge(purged.warehouse.paths).persons == ()
 
 
-def test_real_run_leaves_no_personal_bytes_in_any_file(purged, before):
-    """A DELETE only marks rows; the purge rewrites the warehouse file without them."""
+def test_real_run_leaves_no_name_email_or_phone_in_any_file_under_the_root(purged, before):
+    """Every file the project wrote (the warehouse file, the archive, Spark's raw files,
+    the state, the dbt target) holds none of them; only the ATS's own export does. A
+    DELETE only marks rows: the purge rewrites the warehouse file without them."""
     assert purged.report.warehouse_compacted
     assert not (purged.warehouse.paths.state_dir / "warehouse_compaction_pending").exists()
-    files = [purged.warehouse.duckdb_path, *landing_files(purged.warehouse.landing_dir)]
-    for path in files:
-        raw = path.read_bytes()
-        found = sum(value.encode() in raw for value in before.personal_values)
-        assert not found, f"{path.name} still holds {found} e-mails or phones of purged persons"
+    root = purged.warehouse.duckdb_path.parent
+    assert files_holding(root, before.personal_values, outside=purged.warehouse.export_dir) == []
     with duckdb.connect(str(purged.warehouse.duckdb_path), read_only=True) as connection:
         views = connection.execute(
             "select schema_name || '.' || view_name from duckdb_views() where not internal"
@@ -369,47 +356,65 @@ def test_real_run_leaves_no_personal_bytes_in_any_file(purged, before):
 
 
 def test_real_run_keeps_every_other_row_exactly(purged, before, original):
-    landing_dir = purged.warehouse.landing_dir
-    report_files = {change.path: change for change in purged.report.files}
-    assert {path: c.rows_removed for path, c in report_files.items()} == {
-        path: n for path, n in before.removed.items() if n
+    report_files = {hit.where: hit for hit in purged.report.files}
+    assert {label: (hit.rows, hit.rows_kept) for label, hit in report_files.items()} == {
+        label: (n, total - n) for label, (n, total) in before.files.items() if n
     }
-    assert {hit.path: hit.rows for hit in purged.plan.files} == {
-        path: c.rows_removed for path, c in report_files.items()
+    assert {hit.where: hit.rows for hit in purged.plan.files} == {
+        label: hit.rows for label, hit in report_files.items()
     }
-    for relative, (columns, _) in before.files.items():
-        path = landing_dir / relative
-        if not before.removed[relative]:
-            assert purged.digests[relative] == before.digests[relative], relative
+    old_copies, new_copies = copies(original), copies(purged.warehouse)
+    for label, path in new_copies.items():
+        if label not in report_files:
+            assert purged.digests[label] == before.digests[label], label
             continue
-        if not before.expected[relative] and path.suffix == ".jsonl":
-            assert not path.exists() and report_files[relative].file_removed
-            continue
-        after_columns, after_rows = landed(path)
-        assert after_columns == columns, relative
-        assert after_rows == before.expected[relative], relative
-    for relative in report_files:
-        old, new = original.landing_dir / relative, landing_dir / relative
-        if new.suffix == ".parquet":
-            assert pq.read_schema(new).equals(pq.read_schema(old)), relative
-        elif new.exists():  # text: same header, every line one of the old lines, in order
-            old_lines = iter(old.read_bytes().split(b"\n"))
-            new_lines = new.read_bytes().split(b"\n")
-            assert all(line in old_lines for line in new_lines), relative
-            if new.suffix == ".csv":
-                assert new_lines[0] == old.read_bytes().split(b"\n")[0]
+        assert pq.read_schema(path).equals(pq.read_schema(old_copies[label])), label
+        with duckdb.connect() as connection:
+            kept = connection.execute(
+                f"select * from read_parquet('{old_copies[label]}')"
+                f" except all select * from read_parquet('{path}')"
+            ).fetchall()
+        assert len(kept) == report_files[label].rows, label  # only their rows went
 
     after = table_counts(purged.warehouse.duckdb_path)
-    # the records of what was loaded and read are forgotten on purpose (purge.py)
-    forgotten = ("staging.landing_files_loaded", "raw._loaded_files")
-    assert [after.pop(t) for t in forgotten] == [0, 0]
+    # the incremental models' record of what they read is forgotten on purpose (purge.py)
+    assert after.pop("staging.landing_files_loaded") == 0
     assert after == {
-        t: n - before.person_rows.get(t, 0) for t, n in before.counts.items() if t not in forgotten
+        t: n - before.person_rows.get(t, 0)
+        for t, n in before.counts.items()
+        if t != "staging.landing_files_loaded"
     }
-    assert {hit.table: hit.rows for hit in purged.report.tables} == {
+    assert {hit.where: hit.rows for hit in purged.report.tables} == {
         t: n for t, n in before.person_rows.items() if n
     }
     assert purged.report.tables == purged.plan.tables
+
+
+def test_the_record_of_loaded_files_counts_the_rows_left(purged, before):
+    """raw._loaded_files says how many rows each file has in the raw tables: the purge
+    lowers it by what it deleted (the landing reconciliation compares it with staging)."""
+    with duckdb.connect(str(purged.warehouse.duckdb_path), read_only=True) as connection:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "select table_name from duckdb_tables() where schema_name = 'raw'"
+                " and table_name like 'canonical\\_\\_%' escape '\\'"
+            ).fetchall()
+        ]
+        counted = dict(
+            connection.execute(
+                "select _file, count(*) from ("
+                + " union all ".join(f"select _file from raw.{name}" for name in tables)
+                + ") group by 1"
+            ).fetchall()
+        )
+        recorded = dict(
+            connection.execute("select file, rows from raw._loaded_files where rows > 0").fetchall()
+        )
+    assert recorded == counted
+    assert sum(recorded.values()) == sum(before.counts[f"raw.{name}"] for name in tables) - sum(
+        before.person_rows.get(f"raw.{name}", 0) for name in tables
+    )
 
 
 def test_tombstones_one_per_person_salt_private(purged, before):
@@ -466,36 +471,26 @@ def test_tombstone_hash_equals_duckdb_sha256_of_salt_source_and_id(purged, befor
     assert stored == {h for s, c, h in in_sql if (s, c) not in tricky}
 
 
-def test_real_run_keeps_the_batch_manifests_counting(purged, tmp_path):
-    """The files lose rows, their batch manifests say so: the next build's intake passes."""
-    paths = dataclasses.replace(purged.warehouse.paths, state_dir=tmp_path / "state")
-    prepare_landing(paths)  # raises on any count that differs from a manifest
-    purged_rows = Counter()
-    for batch_dir in (purged.warehouse.landing_dir / "canonical").iterdir():
-        purged_rows.update(read_manifest(batch_dir).get("purged_rows", {}))
-    removed = Counter()
-    for change in purged.report.files:
-        removed[change.entity] += change.rows_removed
-    assert purged_rows == removed and sum(removed.values()) > 0
-
-
 def test_second_run_with_the_same_plan_changes_nothing(purged, before):
     tombstones = (purged.warehouse.paths.state_dir / "tombstones.csv").read_bytes()
     counts = table_counts(purged.warehouse.duckdb_path)
 
-    again = apply_purge(purged.plan, purged.warehouse.paths, run_id="again")
+    with spark_of(purged.warehouse):
+        again = apply_purge(purged.plan, purged.warehouse.paths, run_id="again")
 
     assert again.tombstones_written == 0
     assert again.tombstones_already_present == len(before.queue)
     assert again.files == () and again.tables == () and not again.warehouse_compacted
     assert (purged.warehouse.paths.state_dir / "tombstones.csv").read_bytes() == tombstones
-    assert digests(purged.warehouse.landing_dir) == purged.digests
+    assert digests(copies(purged.warehouse)) == purged.digests
     assert table_counts(purged.warehouse.duckdb_path) == counts
 
 
 def test_nothing_rendered_names_a_person(purged, before, original):
-    _, candidate_rows = landed(next(original.landing_dir.rglob("candidates.csv")))
-    ids = before.queued | before.apps | {row[0] for row in candidate_rows}
+    candidate_ids = {
+        row[0] for row in original.rows("select candidate_id from raw.canonical__candidates")
+    }
+    ids = before.queued | before.apps | candidate_ids
     texts = [
         purged.plan.render(),
         repr(purged.plan),
@@ -511,6 +506,41 @@ def test_nothing_rendered_names_a_person(purged, before, original):
 
 
 # --------------------------------------------------------------------------------------------
+# A batch not loaded yet: the queue was decided without it
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_purge_refuses_while_a_batch_waits_in_the_landing(original, before, tmp_path):
+    """The person may have re-applied, or withdrawn their request, in a batch the intake
+    refused or the load has not taken yet: nothing is deleted, the refusal is recorded
+    (counts only) and says what to do."""
+    warehouse = clone(original, tmp_path / "waiting")
+    batch = "2026-12-01T0300"
+    (person, *_) = sorted(before.queued)
+    write_entity(warehouse.export_dir, batch, "applications", [{"candidate_id": person}])
+    warehouse.deliver()  # in the landing, not loaded
+    warehouse_digest = hashlib.sha256(warehouse.duckdb_path.read_bytes()).hexdigest()
+
+    for dry_run in (True, False):
+        with spark_of(warehouse), pytest.raises(PurgeError) as refused:
+            purge.purge(warehouse.paths, dry_run=dry_run, run_id=f"refused-{dry_run}")
+        message = str(refused.value)
+        assert f"the landing holds 1 batch(es) not loaded (canonical/{batch})" in message
+        assert "nothing was deleted" in message and "Run `recontact load`" in message
+        assert person not in message
+
+    assert hashlib.sha256(warehouse.duckdb_path.read_bytes()).hexdigest() == warehouse_digest
+    assert digests(copies(warehouse)) == before.digests
+    assert not warehouse.paths.state_dir.exists()  # no tombstone
+    entries = audit.read_entries(warehouse.paths.audit_dir)
+    assert [(e["event"], e["dry_run"], e["unloaded_batches"]) for e in entries] == [
+        ("purge_refused", True, 1),
+        ("purge_refused", False, 1),
+    ]
+    assert person not in json.dumps(entries) and batch not in json.dumps(entries)
+
+
+# --------------------------------------------------------------------------------------------
 # Crashes
 # --------------------------------------------------------------------------------------------
 
@@ -519,72 +549,45 @@ class SimulatedCrash(Exception):
     pass
 
 
-@pytest.mark.parametrize("where", ["before_replace", "while_writing"])
-def test_crash_midway_leaves_each_file_old_or_new_and_a_rerun_finishes(
-    original, before, purged, tmp_path, monkeypatch, where
+def test_crash_while_rewriting_a_file_leaves_it_old_and_a_rerun_finishes(
+    original, before, purged, tmp_path, monkeypatch
 ):
     warehouse = clone(original, tmp_path / "crash")
-    landing_dir = warehouse.landing_dir
-    published: list[Path] = []
-    crashed_on: list[Path] = []
+    written: list[Path] = []
+    atomic_write = purge.atomic_write
 
-    if where == "before_replace":
-        publish = purge._publish
+    def crash_on_the_fourth(path, content, **options):
+        if path.suffix == ".parquet" and len(written) == 3:
 
-        def crashing_publish(temp: Path, target: Path) -> None:
-            if target.parent.parent.parent == landing_dir:
-                if len(published) == 5:
-                    crashed_on.append(target)
-                    raise SimulatedCrash  # the temp file is complete but never put in place
-                published.append(target)
-            publish(temp, target)
+            def half_then_crash(temporary: Path) -> None:
+                content(temporary)  # the new version is complete in the temp file...
+                temporary.write_bytes(temporary.read_bytes()[:100])
+                raise SimulatedCrash  # ... and never put in place
 
-        monkeypatch.setattr(purge, "_publish", crashing_publish)
-    else:
-        writers = dict(purge.WRITERS)
+            atomic_write(path, half_then_crash, **options)
+        atomic_write(path, content, **options)
+        if path.suffix == ".parquet":
+            written.append(path)
 
-        def half_then_crash(fmt):
-            def write(scan, keep, handle):
-                if len(published) == 7:
-                    crashed_on.append(scan.file.path)
-                    buffer = io.BytesIO()
-                    writers[fmt](scan, keep, buffer)
-                    handle.write(buffer.getvalue()[: len(buffer.getvalue()) // 2])
-                    raise SimulatedCrash
-                writers[fmt](scan, keep, handle)
-                published.append(scan.file.path)
-
-            return write
-
-        monkeypatch.setattr(purge, "WRITERS", {fmt: half_then_crash(fmt) for fmt in writers})
-
-    with pytest.raises(SimulatedCrash):
+    monkeypatch.setattr(purge, "atomic_write", crash_on_the_fourth)
+    with spark_of(warehouse), pytest.raises(SimulatedCrash):
         apply_purge(plan_purge(warehouse.paths), warehouse.paths, run_id="crash")
     monkeypatch.undo()
 
-    now = digests(landing_dir)
-    assert not [p for p in now if "purge-tmp" in p], "a temp file was left behind"
-    crashed = crashed_on[0].relative_to(landing_dir).as_posix()
-    assert now[crashed] == before.digests[crashed]  # the file being written is still the old one
-    changed = [
-        p
-        for p, digest in before.digests.items()
-        if now.get(p) != digest and not p.endswith(MANIFEST_NAME)
-    ]
-    to_change = [p for p, n in before.removed.items() if n]
-    # every batch manifest counts what its files hold at the crash too
-    prepare_landing(dataclasses.replace(warehouse.paths, state_dir=tmp_path / "intake"))
-    assert len(published) <= len(changed) < len(to_change)
-    for relative in changed:  # every changed file is complete: exactly the purged version
-        assert now.get(relative) == purged.digests.get(relative), relative
-        if (landing_dir / relative).exists():
-            assert landed(landing_dir / relative)[1] == before.expected[relative], relative
+    root = warehouse.duckdb_path.parent
+    assert not [p for p in root.rglob("*.tmp")], "a temp file was left behind"
+    now = digests(copies(warehouse))
+    changed = [label for label, digest in before.digests.items() if now[label] != digest]
+    assert len(changed) == 3 and len(written) == 3
+    for label in changed:  # every changed file is exactly the purged version
+        assert now[label] == purged.digests[label], label
     assert table_counts(warehouse.duckdb_path) == before.counts  # warehouse not reached yet
 
-    report = apply_purge(plan_purge(warehouse.paths), warehouse.paths, run_id="rerun")
+    with spark_of(warehouse):
+        report = apply_purge(plan_purge(warehouse.paths), warehouse.paths, run_id="rerun")
 
     assert report.tombstones_written == 0  # written before the crash, not duplicated
-    assert digests(landing_dir) == purged.digests  # exactly as an uninterrupted run
+    assert digests(copies(warehouse)) == purged.digests  # exactly as an uninterrupted run
     assert table_counts(warehouse.duckdb_path) == table_counts(purged.warehouse.duckdb_path)
     tombstones = (warehouse.paths.state_dir / "tombstones.csv").read_text().splitlines()
     assert len(tombstones) == 1 + len(before.queue)
@@ -601,29 +604,31 @@ def test_crash_in_the_warehouse_step_rolls_back_and_a_rerun_finishes(
         raise SimulatedCrash
 
     monkeypatch.setattr(purge, "_delete_rows", crash_after_first_table)
-    with pytest.raises(SimulatedCrash):
+    with spark_of(warehouse), pytest.raises(SimulatedCrash):
         apply_purge(plan_purge(warehouse.paths), warehouse.paths, run_id="crash")
     monkeypatch.undo()
 
     assert table_counts(warehouse.duckdb_path) == before.counts  # rolled back
-    assert digests(warehouse.landing_dir) == purged.digests  # files done before the warehouse
-    plan = plan_purge(warehouse.paths)
+    assert digests(copies(warehouse)) == purged.digests  # files done before the warehouse
+    with spark_of(warehouse):
+        plan = plan_purge(warehouse.paths)
     assert len(plan.persons) == len(before.queue) and plan.files == ()
 
     def crashing_compaction(paths):
         raise SimulatedCrash
 
     monkeypatch.setattr(purge, "compact_warehouse", crashing_compaction)
-    with pytest.raises(SimulatedCrash):  # deleted and committed, but not yet scrubbed
+    with spark_of(warehouse), pytest.raises(SimulatedCrash):  # deleted, not yet scrubbed
         apply_purge(plan, warehouse.paths, run_id="rerun")
     monkeypatch.undo()
     assert table_counts(warehouse.duckdb_path) == table_counts(purged.warehouse.duckdb_path)
     raw = warehouse.duckdb_path.read_bytes()
     assert any(value.encode() in raw for value in before.personal_values)
 
-    plan = plan_purge(warehouse.paths)
-    assert plan.persons == ()  # the queue is empty now, yet the scrub is still owed
-    report = apply_purge(plan, warehouse.paths, run_id="rerun-2")
+    with spark_of(warehouse):
+        plan = plan_purge(warehouse.paths)
+        assert plan.persons == ()  # the queue is empty now, yet the scrub is still owed
+        report = apply_purge(plan, warehouse.paths, run_id="rerun-2")
     assert report.warehouse_compacted and report.tables == ()
     raw = warehouse.duckdb_path.read_bytes()
     assert not any(value.encode() in raw for value in before.personal_values)
@@ -645,67 +650,39 @@ def test_missing_warehouse_missing_marts_and_unreadable_files_are_named(original
         plan_purge(empty.paths)
 
     warehouse = clone(original, tmp_path / "broken")
-    batches = sorted((warehouse.landing_dir / "canonical").iterdir())
-    (batches[-1] / "candidates.parquet").write_bytes(b"PAR1 not really parquet")
-    with pytest.raises(PurgeError, match=rf"{batches[-1].name}/candidates\.parquet cannot be read"):
+    broken = next(p for label, p in copies(warehouse).items() if label.startswith("archive:"))
+    broken.write_bytes(b"PAR1 not really parquet")
+    with spark_of(warehouse), pytest.raises(PurgeError, match="cannot be read as Parquet") as error:
         plan_purge(warehouse.paths)
-    (batches[-1] / "candidates.parquet").unlink()
-    jsonl = batches[2] / "consent_events.jsonl"
-    jsonl.write_bytes(jsonl.read_bytes() + b'{"consent_event_id": "X", "secret": broken\n')
-    with pytest.raises(PurgeError, match=rf"{batches[2].name}/consent_events\.jsonl") as error:
-        plan_purge(warehouse.paths)
-    assert "secret" not in str(error.value)
-    csv_file = batches[0] / "candidates.csv"
-    csv_file.write_bytes(csv_file.read_bytes() + b'C999,"unterminated secret\n')
-    with pytest.raises(PurgeError, match=rf"{batches[0].name}/candidates\.csv") as error:
-        plan_purge(warehouse.paths)
-    assert "secret" not in str(error.value)
+    assert broken.relative_to(warehouse.paths.archive_dir).as_posix() in str(error.value)
     assert not warehouse.paths.state_dir.exists()
 
 
 # --------------------------------------------------------------------------------------------
-# Exact bytes on awkward files, and the command line (a hand-made warehouse, no dbt)
+# Awkward ids and tables, and the command line (a hand-made warehouse, no dbt)
 # --------------------------------------------------------------------------------------------
 
 
 def small_warehouse(root: Path) -> WarehousePaths:
-    """A queue of one person (C1) and their rows in awkward files and tables."""
-    paths = new_warehouse(root).paths
-    batch1 = paths.landing_dir / "canonical" / "2026-01-01T0300"
-    batch2 = paths.landing_dir / "canonical" / "2026-02-01T0300"
-    batch1.mkdir(parents=True)
-    batch2.mkdir(parents=True)
-    (batch1 / "candidates.csv").write_bytes(
-        "\ufeffCandidate_ID,full_name,note\r\n"
-        ' C1 ,山田 太郎,"first"\r\n'
-        'C2,"Doe, Jane","multi\r\nline ""quoted"", text"\r\n'
-        "\r\n"
-        "C1,Taro Yamada,second\r\n"
-        "C3,No Newline,last".encode()
+    """A queue of one person (C1) and their rows in awkward tables and an archived file."""
+    paths = new_warehouse(root, archive=True).paths
+    archived = paths.archive_dir / "canonical" / "2026-01-01T0300"
+    archived.mkdir(parents=True)
+    pq.write_table(
+        pa.table(
+            {
+                "candidate_id": [" C1 ", "C2", "C1"],
+                "full_name": ["山田 太郎", "Doe, Jane", "Taro Yamada"],
+                "_batch_id": ["2026-01-01T0300"] * 3,
+                "_file": ["canonical/2026-01-01T0300/candidates.csv"] * 3,
+                "_row_number": pa.array([1, 2, 3], pa.int64()),
+            }
+        ),
+        archived / "candidates.parquet",
     )
-    (batch1 / "applications.csv").write_text(
-        "application_id,candidate_id,job_id\nA1,C1,J1\nA1,C1,J2\n", encoding="utf-8"
+    pq.write_table(
+        pa.table({"job_id": ["C1"], "title": ["not a person"]}), archived / "jobs.parquet"
     )
-    (batch1 / "jobs.csv").write_text("job_id,title\nC1,not a person\n", encoding="utf-8")
-    (batch1 / "stage_events.jsonl").write_bytes(
-        b'{"stage_event_id": "S1", "application_id": "A1", "stage": "\\u5fdc\\u52df"}\n'
-        b'{"stage_event_id": "S2", "application_id": "A2", "stage": "\xe5\xbf\x9c\xe5\x8b\x9f"}\n'
-        b"\n"
-        b'{"Application_ID": "A9", "stage_event_id": "S9", "stage": "x"}\n'
-        b'{"stage_event_id":"S3","application_id":"A2","stage":"y"}'
-    )
-    (batch2 / "privacy_requests.jsonl").write_text(
-        '{"request_id": "R1", "candidate_id": "C1", "request_type": "erasure"}\n'
-    )
-    offers = pa.table(
-        {
-            "offer_id": pa.array(["O1", "O2", "O9"]),
-            "application_id": pa.array(["A1", "A2", "A9"]),
-            "extended_at": pa.array([1, 2, 3], pa.timestamp("us")),
-            "amount": pa.array([1.5, None, 3.0]),
-        }
-    )
-    pq.write_table(offers, batch2 / "offers.parquet")
     with duckdb.connect(str(paths.duckdb_path)) as connection:
         connection.execute(
             """
@@ -714,8 +691,21 @@ def small_warehouse(root: Path) -> WarehousePaths:
                 select 'canonical' as source_system, 'C1' as candidate_id, 'p1' as person_id,
                        date '2026-11-27' as as_of_date, 'erasure_requested' as purge_reason,
                        date '2026-11-01' as purge_due_on;
+            create schema raw;
+            create table raw.canonical__applications as select * from (values
+                ('A1', ' C1', 'canonical/b/applications.csv'),
+                ('A2', 'C2', 'canonical/b/applications.csv'))
+                as t(application_id, candidate_id, _file);
+            create table raw.canonical__stage_events as select * from (values
+                ('S1', 'A1 ', 'canonical/b/stage_events.jsonl'),
+                ('S2', 'A2', 'canonical/b/stage_events.jsonl'))
+                as t(stage_event_id, application_id, _file);
+            create table raw._loaded_files as select * from (values
+                ('canonical/b/applications.csv', 'b', 2, now()),
+                ('canonical/b/stage_events.jsonl', 'b', 2, now()))
+                as t(file, batch_id, rows, loaded_at);
             create schema staging;
-            -- A9 is C1's only in the warehouse (its applications row is in no landing file)
+            -- A9 is C1's only in this table
             create table staging.applications as
                 select * from (values ('C1', 'A9'), ('C2', 'A2')) as t(candidate_id, application_id)
             ;
@@ -732,58 +722,46 @@ def small_warehouse(root: Path) -> WarehousePaths:
     return paths
 
 
-def test_awkward_files_keep_every_other_byte(tmp_path):
+def test_ids_match_as_staging_sees_them_in_tables_and_files(tmp_path):
     paths = small_warehouse(tmp_path / "small")
-    batch1 = paths.landing_dir / "canonical" / "2026-01-01T0300"
-    batch2 = paths.landing_dir / "canonical" / "2026-02-01T0300"
-    jobs = (batch1 / "jobs.csv").read_bytes()
-    offers_schema = pq.read_schema(batch2 / "offers.parquet")
+    archived = paths.archive_dir / "canonical" / "2026-01-01T0300"
+    jobs = (archived / "jobs.parquet").read_bytes()
+    schema = pq.read_schema(archived / "candidates.parquet")
 
     plan = plan_purge(paths)
     assert [p.application_ids for p in plan.persons] == [("A1", "A9")]
     report = apply_purge(plan, paths, run_id="small")
 
-    assert (batch1 / "candidates.csv").read_bytes() == (
-        "\ufeffCandidate_ID,full_name,note\r\n"
-        'C2,"Doe, Jane","multi\r\nline ""quoted"", text"\r\n'
-        "\r\n"
-        "C3,No Newline,last".encode()
-    )
-    assert (batch1 / "applications.csv").read_text() == "application_id,candidate_id,job_id\n"
-    assert landed(batch1 / "applications.csv") == (["application_id", "candidate_id", "job_id"], [])
-    assert (batch1 / "jobs.csv").read_bytes() == jobs
-    assert (batch1 / "stage_events.jsonl").read_bytes() == (
-        b'{"stage_event_id": "S2", "application_id": "A2", "stage": "\xe5\xbf\x9c\xe5\x8b\x9f"}\n'
-        b"\n"
-        b'{"stage_event_id":"S3","application_id":"A2","stage":"y"}'
-    )
-    assert not (batch2 / "privacy_requests.jsonl").exists()  # empty JSON lines: no schema
-    offers = pq.read_table(batch2 / "offers.parquet")
-    assert offers.schema.equals(offers_schema) and offers.column("offer_id").to_pylist() == ["O2"]
-    assert offers.column("amount").to_pylist() == [None]
-    assert landed(batch1 / "candidates.csv")[1] == [
-        ("C2", "Doe, Jane", 'multi\r\nline "quoted", text'),
-        ("C3", "No Newline", "last"),
-    ]
-
+    candidates = pq.read_table(archived / "candidates.parquet")
+    assert candidates.schema.equals(schema)
+    assert candidates.column("full_name").to_pylist() == ["Doe, Jane"]
+    assert (archived / "jobs.parquet").read_bytes() == jobs
     with duckdb.connect(str(paths.duckdb_path), read_only=True) as connection:
-        assert connection.execute("select * from staging.applications").fetchall() == [("C2", "A2")]
-        assert connection.execute("select * from staging.quarantine order by all").fetchall() == [
+
+        def rows(sql: str) -> list[tuple]:
+            return connection.execute(sql).fetchall()
+
+        assert rows("select application_id from raw.canonical__applications") == [("A2",)]
+        assert rows("select stage_event_id from raw.canonical__stage_events") == [("S2",)]
+        assert rows("select file, rows from raw._loaded_files order by 1") == [
+            ("canonical/b/applications.csv", 1),
+            ("canonical/b/stage_events.jsonl", 1),
+        ]
+        assert rows("select * from staging.applications") == [("C2", "A2")]
+        assert rows("select * from staging.quarantine order by all") == [
             ("canonical", "stage_events", "S2"),
             ("other", "candidates", "C1"),  # another source system's C1 is someone else
         ]
-        assert connection.execute("select * from custom.notes").fetchall() == [("C2", 2)]
-        assert connection.execute("select count(*) from marts.retention_purge_queue").fetchall()
-    assert {c.path.split("/")[-1]: c.rows_removed for c in report.files} == {
-        "candidates.csv": 2,
-        "applications.csv": 2,
-        "stage_events.jsonl": 2,
-        "privacy_requests.jsonl": 1,
-        "offers.parquet": 2,
+        assert rows("select * from custom.notes") == [("C2", 2)]
+        assert rows("select count(*) from marts.retention_purge_queue") == [(0,)]
+    assert {hit.where: (hit.rows, hit.rows_kept) for hit in report.files} == {
+        "archive:canonical/2026-01-01T0300/candidates.parquet": (2, 1)
     }
-    assert dict((t.table, t.rows) for t in report.tables) == {
+    assert {hit.where: hit.rows for hit in report.tables} == {
         "custom.notes": 1,
         "marts.retention_purge_queue": 1,
+        "raw.canonical__applications": 1,
+        "raw.canonical__stage_events": 1,
         "staging.applications": 1,
         "staging.quarantine": 3,
     }
@@ -795,22 +773,22 @@ def test_cli_purge_dry_run_then_real_run_print_counts_only(tmp_path, monkeypatch
         monkeypatch.setenv(variable, value)
     parser = argparse.ArgumentParser(prog="recontact")
     register_cli(parser.add_subparsers(dest="command", required=True))
+    archived = paths.archive_dir / "canonical" / "2026-01-01T0300" / "candidates.parquet"
 
     args = parser.parse_args(["purge", "--dry-run"])
     args.handler(args)
     dry = capsys.readouterr().out
     assert "persons queued" in dry and "erasure_requested" in dry
-    assert (paths.landing_dir / "canonical/2026-02-01T0300/privacy_requests.jsonl").exists()
+    assert pq.read_table(archived).num_rows == 3
 
     args = parser.parse_args(["purge", "--run-id", "cli-run"])
     args.handler(args)
     real = capsys.readouterr().out
     assert "retention purge cli-run" in real and "tombstones written" in real
-    assert not (paths.landing_dir / "canonical/2026-02-01T0300/privacy_requests.jsonl").exists()
+    assert pq.read_table(archived).num_rows == 1
     for text in (dry, real):
-        assert not re.search(r"\b(C1|A1|A9|S1|R1|O1)\b", text)
+        assert not re.search(r"\b(C1|A1|A9|S1)\b", text)
 
-    shutil.rmtree(paths.landing_dir)
     paths.duckdb_path.unlink()
     with pytest.raises(SystemExit, match="recontact purge: no warehouse"):
         args.handler(args)
@@ -827,7 +805,7 @@ def test_the_cli_purge_records_itself_and_leaves_no_release_with_a_purged_person
     """Issue 12: `recontact purge` from the CLI wrote no audit entry (only the Dagster job
     did), and the purged persons' ids stayed in the current BI release and every older
     one. Both entry points now go through purge.purge()."""
-    from orchestration import audit, cli, publish
+    from orchestration import cli, publish
 
     warehouse = clone(original, tmp_path / "cli")
     paths = warehouse.paths
@@ -835,6 +813,7 @@ def test_the_cli_purge_records_itself_and_leaves_no_release_with_a_purged_person
         publish.publish(paths, release_id=release)
     for variable, value in paths.as_env().items():
         monkeypatch.setenv(variable, value)
+    monkeypatch.setenv("RECONTACT_SPARK_DIR", str(tmp_path / "cli" / "spark"))
 
     cli.main(["purge", "--dry-run", "--run-id", "dry-1"])
     cli.main(["purge", "--run-id", "real-1"])

@@ -1,6 +1,7 @@
-"""Erasure reaches a vendor source's own files and tables (orchestration/purge.py with the
-`erasure` keys of the source's YAML): a queued Greenhouse person is gone from every
-Fivetran-shaped landing file and every warehouse table after a purge, and so is a Lever one
+"""Erasure reaches a vendor source's own tables and their archived copies
+(orchestration/purge.py with the `erasure` keys of the source's YAML): a queued Greenhouse
+person is gone from every Fivetran-shaped raw table, its archive and every warehouse
+table after a purge, and no file the project wrote holds their e-mail; so is a Lever one
 from every staging and intermediate table."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from orchestration.purge import purge
 from sample_exports.generate import generate_export
 from sample_exports.vendors import lever
 from sample_exports.vendors.greenhouse import write_export
-from tests.support import END_DATE, Warehouse, new_warehouse
+from tests.support import END_DATE, Warehouse, files_holding, new_warehouse
 
 
 def rows(path: Path) -> list[dict]:
@@ -49,19 +50,21 @@ WHOSE = {
 }
 
 
-def holders(landing: Path, candidate_id: str, email: str, applications: set[str]) -> list[str]:
-    """Greenhouse files still holding the person."""
+def holders(warehouse: Warehouse, candidate_id: str, applications: set[str]) -> list[str]:
+    """Greenhouse raw tables still holding the person."""
     found = []
-    for path in sorted(landing.glob("greenhouse/*/*.csv")):
-        by_candidate, by_application = WHOSE.get(path.stem, ("candidate_id", None))
-        for row in rows(path):
-            if (
-                email in row.values()
-                or (by_candidate and row.get(by_candidate) == candidate_id)
-                or (by_application and row.get(by_application) in applications)
-            ):
-                found.append(path.relative_to(landing).as_posix())
-                break
+    with duckdb.connect(str(warehouse.duckdb_path), read_only=True) as connection:
+        for table, (by_candidate, by_application) in WHOSE.items():
+            tests, parameters = [], {}
+            if by_candidate:
+                tests.append(f"{by_candidate} = $c")
+                parameters["c"] = candidate_id
+            if by_application:
+                tests.append(f"list_contains($a, {by_application})")
+                parameters["a"] = sorted(applications)
+            sql = f"select count(*) from raw.greenhouse__{table} where {' or '.join(tests)}"
+            if connection.execute(sql, parameters).fetchone()[0]:
+                found.append(table)
     return found
 
 
@@ -77,21 +80,25 @@ def queue(warehouse: Warehouse, candidate_id: str, source: str = "greenhouse") -
         )
 
 
-def test_purge_erases_a_greenhouse_person_from_files_and_tables(tmp_path):
-    warehouse = new_warehouse(tmp_path / "warehouse")
+def test_purge_erases_a_greenhouse_person_from_tables_and_archive(tmp_path):
+    warehouse = new_warehouse(tmp_path / "warehouse", archive=True)
     generate_export(tmp_path / "generated", 200, seed=5, end_date=END_DATE, batches=2)
-    write_export(tmp_path / "generated" / "canonical", warehouse.landing_dir)
+    write_export(tmp_path / "generated" / "canonical", warehouse.export_dir)
     warehouse.dbt("build", END_DATE, select="+intermediate.greenhouse")
-    candidate_id, email, applications = a_person(warehouse.landing_dir)
-    held = holders(warehouse.landing_dir, candidate_id, email, applications)
-    assert {"candidate", "email_address", "application", "application_history"} <= {
-        Path(path).stem for path in held
-    }
+    candidate_id, email, applications = a_person(warehouse.export_dir)
+    assert {"candidate", "email_address", "application", "application_history"} <= set(
+        holders(warehouse, candidate_id, applications)
+    )
+    root = warehouse.duckdb_path.parent
+    assert any(
+        path.startswith("archive/greenhouse/")
+        for path in files_holding(root, {email}, outside=warehouse.export_dir)
+    )
     queue(warehouse, candidate_id)
 
     report = purge(warehouse.paths, dry_run=False, run_id="test")
 
-    assert holders(warehouse.landing_dir, candidate_id, email, applications) == []
+    assert holders(warehouse, candidate_id, applications) == []
     with duckdb.connect(str(warehouse.duckdb_path), read_only=True) as connection:
         remaining = connection.execute(
             "select (select count(*) from staging.stg_greenhouse__candidate where id = $c),"
@@ -102,7 +109,7 @@ def test_purge_erases_a_greenhouse_person_from_files_and_tables(tmp_path):
             {"c": candidate_id, "a": sorted(applications)},
         ).fetchall()
     assert remaining == [(0, 0, 0)]
-    assert email.encode() not in warehouse.duckdb_path.read_bytes()
+    assert files_holding(root, {email}, outside=warehouse.export_dir) == []
     assert candidate_id not in report.render() and email not in str(report.as_dict())
     # other people are still there
     assert warehouse.rows("select count(*) > 100 from staging.stg_greenhouse__candidate") == [
@@ -116,7 +123,7 @@ def test_purge_erases_a_lever_person_from_every_staging_and_intermediate_table(t
     keys even where the ids keep Lever's names (contact_id, opportunity_id)."""
     warehouse = new_warehouse(tmp_path / "warehouse")
     generate_export(tmp_path / "generated", 200, seed=5, end_date=END_DATE, batches=2)
-    lever.write_export(tmp_path / "generated" / "canonical", warehouse.landing_dir)
+    lever.write_export(tmp_path / "generated" / "canonical", warehouse.export_dir)
     warehouse.dbt("build", END_DATE, select="+intermediate.lever")
     ((contact, opportunities),) = warehouse.rows(
         "select emails.contact_id, list(distinct opportunities.application_id)"

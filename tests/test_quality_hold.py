@@ -31,12 +31,12 @@ def held_warehouse(tmp_path_factory):
     from tests.support import new_warehouse
 
     warehouse = new_warehouse(tmp_path_factory.mktemp("held"))
-    landing = warehouse.landing_dir
+    export = warehouse.export_dir
     write_entity(
-        landing, BATCH, "candidates", [candidate(c) for c in ("typo", "stage_typo", "clean")]
+        export, BATCH, "candidates", [candidate(c) for c in ("typo", "stage_typo", "clean")]
     )
     write_entity(
-        landing,
+        export,
         BATCH,
         "applications",
         [
@@ -50,7 +50,7 @@ def held_warehouse(tmp_path_factory):
         ],
     )  # fmt: skip
     write_entity(
-        landing,
+        export,
         BATCH,
         "stage_events",
         [
@@ -62,7 +62,7 @@ def held_warehouse(tmp_path_factory):
             }
         ],
     )
-    write_entity(landing, BATCH, "consent_events", [consent("k-typo", "typo", "recontact")])
+    write_entity(export, BATCH, "consent_events", [consent("k-typo", "typo", "recontact")])
     warehouse.build(AS_OF)
     return warehouse
 
@@ -106,7 +106,7 @@ def test_the_purge_plan_reaches_only_the_clean_person(held_warehouse):
 
 
 def test_the_oracle_decides_the_same(held_warehouse):
-    expected = oracle.evaluate(held_warehouse.landing_dir, SEEDS_DIR, AS_OF)
+    expected = oracle.evaluate(held_warehouse.export_dir, SEEDS_DIR, AS_OF)
     assert_same_rows(
         held_warehouse.mart("recontact_eligibility"),
         expected.eligibility,
@@ -138,9 +138,9 @@ def test_a_privacy_request_for_an_id_differing_only_in_case_fails_the_build(make
     and fails the build, instead of being staged and silently lost. Once the candidate it
     names arrives in a later batch, the same row is staged (no full refresh needed)."""
     warehouse = make_warehouse()
-    write_entity(warehouse.landing_dir, BATCH, "candidates", [candidate("c1")])
+    write_entity(warehouse.export_dir, BATCH, "candidates", [candidate("c1")])
     write_entity(
-        warehouse.landing_dir,
+        warehouse.export_dir,
         BATCH,
         "privacy_requests",
         [
@@ -169,7 +169,7 @@ def test_a_privacy_request_for_an_id_differing_only_in_case_fails_the_build(make
     )
     assert reconciled == [[0, 1]]
 
-    write_entity(warehouse.landing_dir, "2026-06-02T0300", "candidates", [candidate("C1")])
+    write_entity(warehouse.export_dir, "2026-06-02T0300", "candidates", [candidate("C1")])
     warehouse.build(AS_OF)
     assert warehouse.rows(
         "select candidate_id from intermediate.int_canonical__privacy_requests_conformed"
@@ -182,14 +182,14 @@ def test_json_lines_with_a_value_of_another_type_are_read_as_text(make_warehouse
     JSON, every string keeping its quotes: the requests matched nobody. Every JSON field
     is now read as text."""
     warehouse = make_warehouse()
-    write_entity(warehouse.landing_dir, BATCH, "candidates", [candidate("c1"), candidate("7")])
+    write_entity(warehouse.export_dir, BATCH, "candidates", [candidate("c1"), candidate("7")])
     lines = [
         '{"request_id": "r1", "candidate_id": "c1", "request_type": "erasure",'
         ' "received_at": "2026-06-01T09:00:00"}',
         '{"request_id": 2, "candidate_id": 7, "request_type": "stop_contact",'
         ' "received_at": "2026-06-02T09:00:00"}',
     ]
-    path = warehouse.landing_dir / "canonical" / BATCH / "privacy_requests.jsonl"
+    path = warehouse.export_dir / "canonical" / BATCH / "privacy_requests.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     warehouse.build(AS_OF)
     assert warehouse.rows(

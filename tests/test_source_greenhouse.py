@@ -39,9 +39,9 @@ def both_shapes(tmp_path_factory) -> Warehouse:
     """One generated export landed twice: as canonical and converted to Greenhouse."""
     warehouse = new_warehouse(tmp_path_factory.mktemp("greenhouse_generated"))
     generate_export(
-        warehouse.landing_dir, candidates=1500, seed=11, end_date=END_DATE, file_format="mixed"
+        warehouse.export_dir, candidates=1500, seed=11, end_date=END_DATE, file_format="mixed"
     )
-    write_export(warehouse.landing_dir / "canonical", warehouse.landing_dir)
+    write_export(warehouse.export_dir / "canonical", warehouse.export_dir)
     build_staging(warehouse)
     return warehouse
 
@@ -276,7 +276,7 @@ def test_landed_greenhouse_rows_reconcile_and_none_is_quarantined(both_shapes):
     )[0]
     files = sum(
         sum(1 for _ in csv.reader(path.open(encoding="utf-8"))) - 1
-        for path in (both_shapes.landing_dir / "greenhouse").glob("*/*.csv")
+        for path in (both_shapes.export_dir / "greenhouse").glob("*/*.csv")
     )
     assert totals == [files, files, 0]
 
@@ -316,11 +316,11 @@ def reference_shapes(tmp_path_factory) -> Warehouse:
     """The Fivetran reference files as delivered, then a hand-made batch: a deleted candidate,
     an unmapped stage and rejection reason, a deleted scorecard, consent flags."""
     warehouse = new_warehouse(tmp_path_factory.mktemp("greenhouse_reference"))
-    first = warehouse.landing_dir / "greenhouse" / "2021-02-10T0000"
+    first = warehouse.export_dir / "greenhouse" / "2021-02-10T0000"
     first.mkdir(parents=True)
     for path in REFERENCE_DIR.glob("*.csv"):
         shutil.copy(path, first / path.name)
-    later = warehouse.landing_dir / "greenhouse" / "2021-03-01T0000"
+    later = warehouse.export_dir / "greenhouse" / "2021-03-01T0000"
     person = {"first_name": "Test", "last_name": "Person", "created_at": "2021-01-01 10:00:00"}
     write_table(
         later,

@@ -1,5 +1,7 @@
 """The Japanese ATS source: decoding (orchestration/decode.py), the vendor-shaped generator
-(sample_exports/vendors/japanese_ats.py) and the japanese_ats staging models.
+(sample_exports/vendors/japanese_ats.py) and the japanese_ats staging models. The loader
+decodes into a temporary directory and keeps no decoded copy; these tests decode into
+directories of their own to look at the output.
 
 The whole-population check: one generated export, written once in the canonical shape and
 once as CP932 Japanese-ATS files of the same people, gives the same staged facts."""
@@ -7,16 +9,16 @@ once as CP932 Japanese-ATS files of the same people, gives the same staged facts
 from __future__ import annotations
 
 import csv
-import shutil
+import tempfile
 import unicodedata
 from pathlib import Path
 
 import pytest
 
-from orchestration.decode import SOURCES_YAML, DecodeError, decode_landing, decoded_root, to_iso
+from orchestration.decode import DecodeError, decode_landing, to_iso
 from sample_exports.generate import generate_export
 from sample_exports.vendors.japanese_ats import write_export
-from tests.support import END_DATE, Warehouse, new_warehouse
+from tests.support import END_DATE, Warehouse, files_holding, new_warehouse
 
 ENTITIES = (
     "candidates", "jobs", "applications", "stage_events", "evaluations", "offers",
@@ -58,13 +60,17 @@ CANDIDATE_HEADER = [
 
 
 def _applicants(warehouse: Warehouse, rows: list[list[str]], encoding: str = "cp932") -> Path:
-    path = warehouse.landing_dir / "japanese_ats" / BATCH / "応募者.csv"
+    path = warehouse.export_dir / "japanese_ats" / BATCH / "応募者.csv"
     return _write(path, CANDIDATE_HEADER, rows, encoding)
 
 
-def _decoded_rows(warehouse: Warehouse, table: str = "candidates") -> list[dict]:
-    path = decoded_root(warehouse.paths) / BATCH / f"{table}.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
+def _decode(warehouse: Warehouse, out: Path):
+    """The export's Japanese ATS files decoded into out, as the loader decodes them."""
+    return decode_landing(warehouse.export_dir, out)
+
+
+def _decoded_rows(out: Path, table: str = "candidates") -> list[dict]:
+    with (out / BATCH / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -77,9 +83,9 @@ def _decoded_rows(warehouse: Warehouse, table: str = "candidates") -> list[dict]
 def both_shapes(tmp_path_factory) -> tuple[Warehouse, list]:
     """1,500 candidates (seed 7, mixed CSV/Parquet) landed canonical and as CP932 files."""
     warehouse = new_warehouse(tmp_path_factory.mktemp("japanese_ats"))
-    generate_export(warehouse.landing_dir, 1500, seed=7, end_date=END_DATE, file_format="mixed")
-    write_export(warehouse.landing_dir / "canonical", warehouse.landing_dir, encoding="cp932")
-    decoded = decode_landing(warehouse.paths)
+    generate_export(warehouse.export_dir, 1500, seed=7, end_date=END_DATE, file_format="mixed")
+    write_export(warehouse.export_dir / "canonical", warehouse.export_dir, encoding="cp932")
+    decoded = _decode(warehouse, tmp_path_factory.mktemp("decoded"))
     warehouse.dbt("build", END_DATE, select="+intermediate.canonical +intermediate.japanese_ats")
     return warehouse, decoded
 
@@ -89,7 +95,7 @@ def test_export_is_cp932_with_japanese_forms(both_shapes):
     vendor = [d for d in decoded if d.table in ("candidates", "applications", "stage_events")]
     assert vendor and {d.encoding for d in vendor} == {"cp932"}
     raw = b"".join(
-        p.read_bytes() for p in (warehouse.landing_dir / "japanese_ats").glob("*/応募*.csv")
+        p.read_bytes() for p in (warehouse.export_dir / "japanese_ats").glob("*/応募*.csv")
     ).decode("cp932")
     # the decoder has something to undo: 和暦, Japanese dates, full-width e-mails and phones
     for form in ("令和", "年", "＠", "０"):
@@ -164,11 +170,11 @@ def test_cp932_and_utf8_bom_exports_decode_to_the_same_rows(tmp_path):
     decoded = {}
     for encoding in ("cp932", "utf-8-sig"):
         warehouse = new_warehouse(tmp_path / encoding)
-        write_export(canonical / "canonical", warehouse.landing_dir, encoding=encoding)
-        results = decode_landing(warehouse.paths)
+        write_export(canonical / "canonical", warehouse.export_dir, encoding=encoding)
+        root = tmp_path / encoding / "decoded"
+        results = _decode(warehouse, root)
         vendor = {d.encoding for d in results if d.table in ("candidates", "offers")}
         assert vendor == {encoding}
-        root = decoded_root(warehouse.paths)
         decoded[encoding] = {
             p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
             for p in sorted(root.glob("*/*.csv"))
@@ -196,25 +202,25 @@ def _assert_located_without_content(error: DecodeError, line: int) -> None:
         assert value.split()[0] not in message
 
 
-def test_euc_jp_file_fails_on_its_header(make_warehouse):
+def test_euc_jp_file_fails_on_its_header(make_warehouse, tmp_path):
     warehouse = make_warehouse()
     _applicants(warehouse, [PERSON], encoding="euc_jp")
     with pytest.raises(DecodeError) as raised:
-        decode_landing(warehouse.paths)
+        _decode(warehouse, tmp_path)
     _assert_located_without_content(raised.value, 1)
 
 
-def test_latin1_line_in_a_utf8_file_fails_naming_the_line(make_warehouse):
+def test_latin1_line_in_a_utf8_file_fails_naming_the_line(make_warehouse, tmp_path):
     warehouse = make_warehouse()
     path = _applicants(warehouse, [PERSON, PERSON[:1] + ["x"] * 6], encoding="utf-8-sig")
     with path.open("ab") as handle:
         handle.write(",".join(OTHER).encode("latin-1") + b"\r\n")
     with pytest.raises(DecodeError) as raised:
-        decode_landing(warehouse.paths)
+        _decode(warehouse, tmp_path)
     _assert_located_without_content(raised.value, 4)
 
 
-def test_utf8_line_in_a_cp932_file_is_a_mixed_file(make_warehouse):
+def test_utf8_line_in_a_cp932_file_is_a_mixed_file(make_warehouse, tmp_path):
     warehouse = make_warehouse()
     path = _applicants(warehouse, [PERSON, ["J3", "x", "", "", "JP", "", "2026/04/03"]])
     # these UTF-8 bytes also read as (wrong) CP932 text: only the mixed-file check sees it
@@ -223,47 +229,49 @@ def test_utf8_line_in_a_cp932_file_is_a_mixed_file(make_warehouse):
     with path.open("ab") as handle:
         handle.write(line + b"\r\n")
     with pytest.raises(DecodeError, match="line 4 is UTF-8 but the file is CP932") as raised:
-        decode_landing(warehouse.paths)
+        _decode(warehouse, tmp_path)
     _assert_located_without_content(raised.value, 4)
     assert "田中" not in str(raised.value)
 
 
-def test_cp932_line_in_a_utf8_file_fails(make_warehouse):
+def test_cp932_line_in_a_utf8_file_fails(make_warehouse, tmp_path):
     warehouse = make_warehouse()
     path = _applicants(warehouse, [PERSON], encoding="utf-8")
     with path.open("ab") as handle:
         handle.write(",".join(PERSON).encode("cp932") + b"\r\n")
     with pytest.raises(DecodeError) as raised:
-        decode_landing(warehouse.paths)
+        _decode(warehouse, tmp_path)
     _assert_located_without_content(raised.value, 3)
 
 
-def test_missing_required_column_is_named_and_unknown_headers_are_reported(make_warehouse):
+def test_missing_required_column_is_named_and_unknown_headers_are_reported(
+    make_warehouse, tmp_path
+):
     warehouse = make_warehouse()
-    path = warehouse.landing_dir / "japanese_ats" / BATCH / "応募者.csv"
+    path = warehouse.export_dir / "japanese_ats" / BATCH / "応募者.csv"
     _write(path, ["応募者ID", "氏名", "更新日時"], [PERSON[:2] + PERSON[6:]], "cp932")
     with pytest.raises(DecodeError, match=r"応募者\.csv: missing required column\(s\) 居住国"):
-        decode_landing(warehouse.paths)
+        _decode(warehouse, tmp_path)
     _write(path, [*CANDIDATE_HEADER, "社内メモ"], [[*PERSON, "memo"]], "cp932")
-    (result,) = decode_landing(warehouse.paths)
+    (result,) = _decode(warehouse, tmp_path)
     assert result.unknown_headers == ("社内メモ",)
-    assert "memo" not in (decoded_root(warehouse.paths) / BATCH / "candidates.csv").read_text()
+    assert "memo" not in (tmp_path / BATCH / "candidates.csv").read_text()
 
 
 # --------------------------------------------------------------------------------------------
-# (d) NFKC of names, e-mails and phones; prefectures; re-decoding only what changed
+# (d) NFKC of names, e-mails and phones; prefectures; no decoded copy kept
 # --------------------------------------------------------------------------------------------
 
 
-def test_full_width_email_and_phone_become_half_width(make_warehouse):
+def test_full_width_email_and_phone_become_half_width(make_warehouse, tmp_path):
     warehouse = make_warehouse()
     _applicants(
         warehouse,
         [["Ｊ１", "高橋　美咲", "ｍｉｓａｋｉ．ｔ＠ｅｘａｍｐｌｅ．ｊｐ",
           "０９０ー１１１１－２２２２", "ＪＰ", "大阪府", "２０２６／０４／０１"]],
     )  # fmt: skip
-    decode_landing(warehouse.paths)
-    (row,) = _decoded_rows(warehouse)
+    _decode(warehouse, tmp_path)
+    (row,) = _decoded_rows(tmp_path)
     assert row == {
         "candidate_id": "J1",
         "full_name": "高橋 美咲",
@@ -275,22 +283,33 @@ def test_full_width_email_and_phone_become_half_width(make_warehouse):
     }
 
 
-def test_only_changed_files_are_decoded_again(make_warehouse, tmp_path):
+def test_no_decoded_copy_is_kept_after_a_load(make_warehouse):
+    """The decoder streams into a temporary directory of the load, deleted after it: the
+    half-width e-mail (the vendor file holds it full-width) is in the raw table only. It
+    used to stay in a decoded copy under the state directory, which a purge had to chase."""
     warehouse = make_warehouse()
-    path = _applicants(warehouse, [PERSON])
-    assert [r.status for r in decode_landing(warehouse.paths)] == ["decoded"]
-    assert [r.status for r in decode_landing(warehouse.paths)] == ["unchanged"]
-    # a changed header mapping decodes everything again
-    changed_contract = tmp_path / "_japanese_ats__sources.yml"
-    changed_contract.write_text(SOURCES_YAML.read_text(encoding="utf-8") + "# v2\n", "utf-8")
-    assert [r.status for r in decode_landing(warehouse.paths, changed_contract)] == ["decoded"]
-    assert [r.status for r in decode_landing(warehouse.paths, changed_contract)] == ["unchanged"]
-    _applicants(warehouse, [PERSON, OTHER[:1] + PERSON[1:]])
-    (result,) = decode_landing(warehouse.paths)
-    assert (result.status, result.rows) == ("decoded", 2)
-    path.unlink()
-    assert decode_landing(warehouse.paths) == []
-    assert not list(decoded_root(warehouse.paths).glob("*/*.csv"))
+    full_width = [
+        "Ｊ１",
+        "高橋　美咲",
+        "ｍｉｓａｋｉ．ｔ＠ｅｘａｍｐｌｅ．ｊｐ",
+        "",
+        "JP",
+        "",
+        "2026/04/01",
+    ]
+    _applicants(warehouse, [full_width])
+    leftovers_before = set(Path(tempfile.gettempdir()).glob("recontact-decoded-*"))
+    report = warehouse.load()
+    assert report.loaded == {f"japanese_ats/{BATCH}": 1}
+    assert warehouse.rows("select email from raw.japanese_ats__candidates") == [
+        ["misaki.t@example.jp"]
+    ]
+    root = warehouse.duckdb_path.parent
+    assert files_holding(root, {"misaki.t@example.jp"}, outside=warehouse.export_dir) == [
+        "warehouse.duckdb"
+    ]
+    assert not any(warehouse.landing_dir.rglob("*.csv"))  # the batch left the landing too
+    assert set(Path(tempfile.gettempdir()).glob("recontact-decoded-*")) == leftovers_before
 
 
 # --------------------------------------------------------------------------------------------
@@ -335,7 +354,6 @@ def test_dates_stage_and_unparseable_ones_are_quarantined(make_warehouse):
             ["J5", "e", "", "", "JP", "東京都", "平成31年5月1日"],
         ],
     )
-    decode_landing(warehouse.paths)
     warehouse.dbt("build", END_DATE, select="+intermediate.japanese_ats")
     staged = warehouse.rows(
         "select candidate_id, cast(updated_at as varchar), region"
@@ -356,54 +374,22 @@ def test_dates_stage_and_unparseable_ones_are_quarantined(make_warehouse):
     ]
 
 
-def test_decoded_copies_are_regenerated_from_landing(make_warehouse):
-    """Decoded copies are derived: deleting them all loses nothing (purge relies on it)."""
-    warehouse = make_warehouse()
-    _applicants(warehouse, [PERSON])
-    decode_landing(warehouse.paths)
-    before = _decoded_rows(warehouse)
-    shutil.rmtree(decoded_root(warehouse.paths))
-    assert [r.status for r in decode_landing(warehouse.paths)] == ["decoded"]
-    assert _decoded_rows(warehouse) == before
-
-
 # --------------------------------------------------------------------------------------------
-# Erasure reaches the vendor files and the decoded copies
+# Erasure reaches the raw tables and the archive
 # --------------------------------------------------------------------------------------------
 
 
-def _person_with_applications(warehouse: Warehouse) -> tuple[str, str, set[str]]:
-    """A generated candidate with applications: id, e-mail, application ids."""
-    root = decoded_root(warehouse.paths)
-    applications: dict[str, set[str]] = {}
-    for path in root.glob("*/applications.csv"):
-        with path.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                applications.setdefault(row["candidate_id"], set()).add(row["application_id"])
-    for path in sorted(root.glob("*/candidates.csv")):
-        with path.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                apps = applications.get(row["candidate_id"], set())
-                if row["email"] and len(apps) >= 2:
-                    return row["candidate_id"], row["email"], apps
-    raise AssertionError("no candidate with two applications")
-
-
-def _holders(warehouse: Warehouse, candidate_id: str, email: str, apps: set[str]) -> list[str]:
-    """Files under landing and state that still hold one of the person's values."""
-    found = []
-    for root in (warehouse.landing_dir, warehouse.paths.state_dir):
-        for path in sorted(p for p in root.rglob("*.csv") if p.is_file()):
-            encoding = (
-                "cp932" if "japanese_ats" in path.parts and not path.name.isascii() else "utf-8-sig"
-            )
-            with path.open(encoding=encoding, newline="") as handle:
-                for row in csv.reader(handle):
-                    values = {unicodedata.normalize("NFKC", v).strip() for v in row}
-                    if values & {candidate_id, email, *apps}:
-                        found.append(path.relative_to(root).as_posix())
-                        break
-    return found
+def _person_with_applications(warehouse: Warehouse) -> tuple[str, str]:
+    """A generated candidate with an e-mail and two applications: id and e-mail."""
+    rows = warehouse.rows(
+        "select candidates.candidate_id, any_value(candidates.email)"
+        " from raw.japanese_ats__candidates as candidates"
+        " join raw.japanese_ats__applications as applications using (candidate_id)"
+        " where candidates.email <> '' group by 1"
+        " having count(distinct applications.application_id) >= 2 order by 1 limit 1"
+    )
+    assert rows, "no candidate with two applications"
+    return rows[0][0], rows[0][1]
 
 
 def test_retention_purge_erases_a_japanese_ats_person_everywhere(tmp_path):
@@ -411,14 +397,16 @@ def test_retention_purge_erases_a_japanese_ats_person_everywhere(tmp_path):
 
     from orchestration.purge import purge
 
-    warehouse = new_warehouse(tmp_path / "purge")
+    warehouse = new_warehouse(tmp_path / "purge", archive=True)
     generate_export(tmp_path / "generated", 200, seed=5, end_date=END_DATE, batches=2)
-    write_export(tmp_path / "generated" / "canonical", warehouse.landing_dir)
-    decode_landing(warehouse.paths)
+    write_export(tmp_path / "generated" / "canonical", warehouse.export_dir)
     warehouse.dbt("build", END_DATE, select="+intermediate.japanese_ats")
-    candidate_id, email, apps = _person_with_applications(warehouse)
-    assert "japanese_ats" in str(_holders(warehouse, candidate_id, email, apps))
-    rows_before = {r.source_file: r.rows for r in decode_landing(warehouse.paths)}
+    candidate_id, email = _person_with_applications(warehouse)
+    root = warehouse.duckdb_path.parent
+    held = files_holding(root, {email}, outside=warehouse.export_dir)
+    assert "warehouse.duckdb" in held and any(path.startswith("archive/") for path in held)
+    stage_events = "select count(*) from raw.japanese_ats__stage_events"
+    [[before]] = warehouse.rows(stage_events)
     with duckdb.connect(str(warehouse.duckdb_path)) as connection:
         connection.execute("create schema if not exists marts")
         connection.execute(
@@ -429,15 +417,14 @@ def test_retention_purge_erases_a_japanese_ats_person_everywhere(tmp_path):
         )
 
     plan = purge(warehouse.paths, dry_run=True, run_id="test")
-    planned = {hit.path for hit in plan.files}
-    assert any(path.endswith("応募.csv") for path in planned)
-    assert any(path.endswith("選考履歴.csv") for path in planned)
+    planned = {hit.where: hit.rows for hit in plan.files}
+    assert any(path.endswith("/applications.parquet") for path in planned)
+    assert any(path.endswith("/stage_events.parquet") for path in planned)
     report = purge(warehouse.paths, dry_run=False, run_id="test")
 
-    assert _holders(warehouse, candidate_id, email, apps) == []
-    assert {change.path for change in report.files} == planned
-    removed = {change.path: change.rows_removed for change in report.files}
-    after = {r.source_file: r.rows for r in decode_landing(warehouse.paths)}
-    for source_file, rows in rows_before.items():
-        assert after[source_file] == rows - removed.get(source_file, 0), source_file
+    assert files_holding(root, {email}, outside=warehouse.export_dir) == []
+    assert {hit.where: hit.rows for hit in report.files} == planned
+    removed = {hit.where: hit.rows for hit in report.tables}
+    [[after]] = warehouse.rows(stage_events)
+    assert 0 < after == before - removed["raw.japanese_ats__stage_events"]
     assert candidate_id not in str(report.render()) and email not in str(report.as_dict())

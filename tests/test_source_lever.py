@@ -19,7 +19,7 @@ from sample_exports.vendors.lever import (
     lever_id,
     write_export,
 )
-from tests.support import END_DATE, Warehouse
+from tests.support import END_DATE, Warehouse, new_warehouse
 
 REFERENCE_DIR = Path(__file__).parent / "data" / "reference" / "fivetran-lever"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -96,11 +96,6 @@ FACTS = {
 }
 
 
-def _warehouse(root: Path) -> Warehouse:
-    root.mkdir(parents=True, exist_ok=True)
-    return Warehouse(root / "landing", root / "warehouse.duckdb", root / "target")
-
-
 def _differences(
     warehouse: Warehouse, canonical_sql: str, lever_sql: str
 ) -> tuple[int, list, list]:
@@ -117,11 +112,11 @@ def _differences(
 @pytest.fixture(scope="module")
 def both_sources(tmp_path_factory) -> Warehouse:
     """1,500 generated candidates (CSV and Parquet batches) landed as canonical and as Lever."""
-    warehouse = _warehouse(tmp_path_factory.mktemp("lever_generated"))
+    warehouse = new_warehouse(tmp_path_factory.mktemp("lever_generated"))
     generate_export(
-        warehouse.landing_dir, candidates=1500, seed=11, end_date=END_DATE, file_format="mixed"
+        warehouse.export_dir, candidates=1500, seed=11, end_date=END_DATE, file_format="mixed"
     )
-    write_export(warehouse.landing_dir / "canonical", warehouse.landing_dir)
+    write_export(warehouse.export_dir / "canonical", warehouse.export_dir)
     warehouse.dbt("build", END_DATE, select="+intermediate.canonical +intermediate.lever")
     return warehouse
 
@@ -169,8 +164,8 @@ def test_lever_export_lands_without_quarantine_and_reconciles(both_sources):
 
 
 def test_lever_export_keeps_batches_and_writes_uuid_ids(both_sources):
-    canonical_batches = sorted(p.name for p in (both_sources.landing_dir / "canonical").iterdir())
-    lever_batches = sorted(p.name for p in (both_sources.landing_dir / "lever").iterdir())
+    canonical_batches = sorted(p.name for p in (both_sources.export_dir / "canonical").iterdir())
+    lever_batches = sorted(p.name for p in (both_sources.export_dir / "lever").iterdir())
     assert lever_batches == canonical_batches
     ids = both_sources.rows("select candidate_id from intermediate.int_lever__candidates_conformed")
     assert ids and all(UUID.match(row[0]) for row in ids)
@@ -179,12 +174,12 @@ def test_lever_export_keeps_batches_and_writes_uuid_ids(both_sources):
 
 
 def test_write_export_is_deterministic_and_refuses_to_overwrite(both_sources, tmp_path):
-    write_export(both_sources.landing_dir / "canonical", tmp_path)
-    for path in sorted((both_sources.landing_dir / "lever").rglob("*.csv")):
-        again = tmp_path / "lever" / path.relative_to(both_sources.landing_dir / "lever")
+    write_export(both_sources.export_dir / "canonical", tmp_path)
+    for path in sorted((both_sources.export_dir / "lever").rglob("*.csv")):
+        again = tmp_path / "lever" / path.relative_to(both_sources.export_dir / "lever")
         assert again.read_bytes() == path.read_bytes(), path.name
     with pytest.raises(FileExistsError):
-        write_export(both_sources.landing_dir / "canonical", tmp_path)
+        write_export(both_sources.export_dir / "canonical", tmp_path)
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,8 +202,8 @@ REFERENCE_TABLES = {
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> Warehouse:
-    warehouse = _warehouse(tmp_path_factory.mktemp("lever_reference"))
-    batch = warehouse.landing_dir / "lever" / "2020-10-30T1418"
+    warehouse = new_warehouse(tmp_path_factory.mktemp("lever_reference"))
+    batch = warehouse.export_dir / "lever" / "2020-10-30T1418"
     batch.mkdir(parents=True)
     for table in REFERENCE_TABLES:
         shutil.copy(REFERENCE_DIR / f"{table}.csv", batch / f"{table}.csv")
@@ -291,8 +286,8 @@ def _write(path: Path, columns: list[str], rows: list[list[str]]) -> None:
 
 @pytest.fixture(scope="module")
 def data_protection(tmp_path_factory) -> Warehouse:
-    warehouse = _warehouse(tmp_path_factory.mktemp("lever_data_protection"))
-    lever = warehouse.landing_dir / "lever"
+    warehouse = new_warehouse(tmp_path_factory.mktemp("lever_data_protection"))
+    lever = warehouse.export_dir / "lever"
     _write(lever / "2026-01-01T0000" / "opportunity.csv", OPPORTUNITY_COLUMNS, [
         # contact A: an older opportunity granting both, a newer one (two versions)
         ["oA1", "A", "2024-01-01 00:00:00", "2024-02-01 00:00:00", "", "", "false",
@@ -358,7 +353,8 @@ def test_every_lever_table_with_personal_rows_says_whose_they_are():
     (those have canonical names and columns)."""
     import yaml
 
-    from orchestration.purge import CANONICAL_ERASURE_KEYS, vendor_erasure_keys
+    from orchestration.contract import PERSON_ENTITIES
+    from orchestration.purge import vendor_erasure_keys
 
     sources = Path(__file__).parents[1] / "dbt_project/models/staging/lever/_lever__sources.yml"
     tables = {
@@ -367,7 +363,7 @@ def test_every_lever_table_with_personal_rows_says_whose_they_are():
     }
     reference_tables = {"archive_reason", "stage", "posting"}
     keys = vendor_erasure_keys("lever")
-    assert set(keys) == set(tables) - reference_tables - set(CANONICAL_ERASURE_KEYS)
+    assert set(keys) == set(tables) - reference_tables - set(PERSON_ENTITIES)
     for table, erasure in keys.items():
         for column in (erasure.candidate, erasure.application):
             assert column is None or column in tables[table], table

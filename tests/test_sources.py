@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.decode import decode_landing
 from sample_exports.generate import generate_export
 from sample_exports.vendors import greenhouse, japanese_ats, lever
 from tests.support import END_DATE, Warehouse, new_warehouse
@@ -38,7 +37,6 @@ def generated(tmp_path_factory) -> Path:
 
 
 def build(warehouse: Warehouse) -> Warehouse:
-    decode_landing(warehouse.paths)
     warehouse.build(END_DATE)
     return warehouse
 
@@ -46,8 +44,7 @@ def build(warehouse: Warehouse) -> Warehouse:
 @pytest.fixture(scope="module")
 def canonical(generated, tmp_path_factory) -> Warehouse:
     warehouse = new_warehouse(tmp_path_factory.mktemp("canonical"))
-    # a copy: the intake refuses symlinks in the landing (a purge would replace the link)
-    shutil.copytree(generated, warehouse.landing_dir / "canonical")
+    shutil.copytree(generated, warehouse.export_dir / "canonical")
     return build(warehouse)
 
 
@@ -110,7 +107,7 @@ ID_MAPPINGS = {"greenhouse": from_greenhouse, "lever": from_lever}
 @pytest.mark.parametrize("source", sorted(VENDORS))
 def test_a_vendor_export_decides_like_the_canonical_one(source, generated, canonical, tmp_path):
     warehouse = new_warehouse(tmp_path)
-    VENDORS[source](generated, warehouse.landing_dir)
+    VENDORS[source](generated, warehouse.export_dir)
     build(warehouse)
     to_canonical = ID_MAPPINGS[source](canonical) if source in ID_MAPPINGS else same_id
     expected = decisions(canonical, "canonical", same_id)
@@ -133,8 +130,8 @@ def test_one_person_in_two_sources_is_one_person_deciding_the_same(generated, ca
     """The same people landed as canonical and as Japanese-ATS files: every person has two
     records with one person_id; the canonical records decide exactly as alone."""
     warehouse = new_warehouse(tmp_path)
-    shutil.copytree(generated, warehouse.landing_dir / "canonical")
-    japanese_ats.write_export(generated, warehouse.landing_dir, "utf-8-sig")
+    shutil.copytree(generated, warehouse.export_dir / "canonical")
+    japanese_ats.write_export(generated, warehouse.export_dir, "utf-8-sig")
     build(warehouse)
     persons = warehouse.rows(
         "select count(*), count(distinct person_id), count(distinct candidate_id)"

@@ -98,10 +98,11 @@ def count_file_rows(path) -> int:
 
 
 def test_every_landed_row_is_accounted_for(sample_warehouse):
-    """Rows counted in the files themselves = staged + superseded + redelivered + quarantined."""
+    """Rows counted in the exported files themselves = staged + superseded + redelivered +
+    quarantined (+ suppressed)."""
     in_files = {
         (path.stem, path.parent.name): count_file_rows(path)
-        for path in (sample_warehouse.landing_dir / "canonical").glob("*/*.*")
+        for path in (sample_warehouse.export_dir / "canonical").glob("*/*.*")
         if path.suffix in (".csv", ".parquet", ".jsonl")  # not the batch's _manifest.json
     }
     reconciled = sample_warehouse.frame(
@@ -128,7 +129,7 @@ def test_csv_and_parquet_exports_agree_and_a_rebuild_is_byte_identical(make_ware
     for file_format in ("csv", "parquet"):
         warehouse = make_warehouse()
         generate_export(
-            warehouse.landing_dir,
+            warehouse.export_dir,
             candidates=400,
             seed=5,
             end_date=END_DATE,
@@ -149,7 +150,7 @@ def test_csv_and_parquet_exports_agree_and_a_rebuild_is_byte_identical(make_ware
 
 def test_invalid_as_of_date_is_refused_with_the_value(make_warehouse):
     warehouse = make_warehouse()
-    write_entity(warehouse.landing_dir, "2026-01-01T0300", "candidates", [candidate("c1")])
+    write_entity(warehouse.export_dir, "2026-01-01T0300", "candidates", [candidate("c1")])
     with pytest.raises(DbtFailed) as failure:
         warehouse.dbt("run", "2026-02-30", select="recontact_eligibility")
     assert "2026-02-30" in failure.value.output
@@ -159,7 +160,7 @@ def test_missing_required_column_fails_naming_file_and_column(make_warehouse):
     warehouse = make_warehouse()
     row = candidate("c1")
     del row["updated_at"]
-    write_entity(warehouse.landing_dir, "2026-01-01T0300", "candidates", [row])
+    write_entity(warehouse.export_dir, "2026-01-01T0300", "candidates", [row])
     with pytest.raises(LoadError) as failure:
         warehouse.dbt("run", date(2026, 6, 30), select="stg_canonical__candidates")
     assert (
@@ -174,10 +175,10 @@ def test_a_quarantined_withdrawal_fails_the_build_and_leaves_the_last_good_marts
     model after them and the tables of the last good build stay as they were."""
     warehouse = make_warehouse()
     first, second = "2026-01-01T0300", "2026-02-01T0300"
-    write_entity(warehouse.landing_dir, first, "candidates", [candidate("c1")])
-    write_entity(warehouse.landing_dir, first, "applications", [application("a1", "c1")])
+    write_entity(warehouse.export_dir, first, "candidates", [candidate("c1")])
+    write_entity(warehouse.export_dir, first, "applications", [application("a1", "c1")])
     write_entity(
-        warehouse.landing_dir,
+        warehouse.export_dir,
         first,
         "consent_events",
         [consent("k1", "c1", "recontact"), consent("k2", "c1", "retention")],
@@ -188,7 +189,7 @@ def test_a_quarantined_withdrawal_fails_the_build_and_leaves_the_last_good_marts
     assert warehouse.mart("recontact_eligibility")["is_eligible"].tolist() == [True]
 
     write_entity(
-        warehouse.landing_dir,
+        warehouse.export_dir,
         second,
         "consent_events",
         [consent("k3", "c1", "recontact", action="withdrawn", recorded_at="2026-13-01T09:00:00")],
@@ -218,8 +219,9 @@ def test_a_failed_build_changes_nothing_in_the_warehouse_and_is_kept_aside(make_
 
     warehouse = make_warehouse()
     first, second = "2026-01-01T0300", "2026-02-01T0300"
-    write_entity(warehouse.landing_dir, first, "candidates", [candidate("c1")])
-    write_entity(warehouse.landing_dir, first, "consent_events", [consent("k1", "c1", "recontact")])
+    write_entity(warehouse.export_dir, first, "candidates", [candidate("c1")])
+    write_entity(warehouse.export_dir, first, "consent_events", [consent("k1", "c1", "recontact")])
+    warehouse.deliver()
     build_steps.build(warehouse.paths, "2026-06-30", quiet=True, unit_tests=False)
     building = build_steps.building_path(warehouse.paths)
     assert not building.exists()  # swapped in
@@ -227,11 +229,12 @@ def test_a_failed_build_changes_nothing_in_the_warehouse_and_is_kept_aside(make_
     history = mart_digest(warehouse, "recontact_eligibility_history")
 
     write_entity(
-        warehouse.landing_dir,
+        warehouse.export_dir,
         second,
         "consent_events",
         [consent("k3", "c1", "recontact", action="withdrawn", recorded_at="2026-13-01T09:00:00")],
     )
+    warehouse.deliver()
     with pytest.raises(DbtFailed) as failure:
         build_steps.build(warehouse.paths, "2026-07-01", quiet=True, unit_tests=False)
     # the warehouse: the last good build's tables, staging included
@@ -248,8 +251,15 @@ def test_a_failed_build_changes_nothing_in_the_warehouse_and_is_kept_aside(make_
             "select record_key, quarantine_reason from intermediate.int_canonical__quarantine"
         ).fetchall() == [("k3", "unparseable recorded_at")]
 
-    # the next good build replaces the warehouse and removes the copy
-    (warehouse.landing_dir / "canonical" / second).rename(warehouse.landing_dir.parent / "aside")
+    # the ATS re-sends the batch fixed: the next good build replaces the warehouse and
+    # removes the copy
+    write_entity(
+        warehouse.export_dir,
+        second,
+        "consent_events",
+        [consent("k3", "c1", "recontact", action="withdrawn", recorded_at="2026-06-01T09:00:00")],
+    )
+    warehouse.deliver()
     build_steps.build(warehouse.paths, "2026-07-01", quiet=True, unit_tests=False)
     assert not building.exists()
     assert warehouse.rows("select distinct as_of_date from marts.recontact_eligibility") == [
@@ -263,7 +273,8 @@ def test_the_copy_is_not_swapped_in_over_a_warehouse_written_meanwhile(make_ware
     from orchestration import warehouse as build_steps
 
     warehouse = make_warehouse()
-    write_entity(warehouse.landing_dir, "2026-01-01T0300", "candidates", [candidate("c1")])
+    write_entity(warehouse.export_dir, "2026-01-01T0300", "candidates", [candidate("c1")])
+    warehouse.deliver()
     build_steps.build(warehouse.paths, "2026-06-30", quiet=True, unit_tests=False)
     building = build_steps.begin_build(warehouse.paths, run_id="run-1")
     assert building.duckdb_path.exists()
@@ -280,7 +291,7 @@ def test_the_copy_is_not_swapped_in_over_a_warehouse_written_meanwhile(make_ware
 
 
 def assert_marts_match_oracle(warehouse, as_of: date) -> None:
-    expected = oracle.evaluate(warehouse.landing_dir, SEEDS_DIR, as_of)
+    expected = oracle.evaluate(warehouse.export_dir, SEEDS_DIR, as_of)
     for mart, rows in (
         ("recontact_eligibility", expected.eligibility),
         ("recontact_cohorts", expected.cohorts),
@@ -311,7 +322,7 @@ def test_marts_match_the_oracle_at_earlier_dates_ignoring_later_events(
 ):
     """Point in time: the same files built as of an earlier D (later rows are present)."""
     warehouse = make_warehouse()
-    warehouse.landing_dir = sample_warehouse.landing_dir
+    warehouse.export_dir = sample_warehouse.export_dir
     warehouse.build(as_of)
     assert_marts_match_oracle(warehouse, as_of)
 
@@ -323,9 +334,9 @@ def handmade_warehouse(tmp_path_factory):
 
     warehouse = new_warehouse(tmp_path_factory.mktemp("handmade"))
     first, second = "2026-01-01T0300", "2026-02-01T0300"
-    landing = warehouse.landing_dir
+    export = warehouse.export_dir
     write_entity(
-        landing,
+        export,
         first,
         "candidates",
         [
@@ -336,7 +347,7 @@ def handmade_warehouse(tmp_path_factory):
         ],
     )
     write_entity(
-        landing,
+        export,
         second,
         "candidates",
         [
@@ -344,7 +355,7 @@ def handmade_warehouse(tmp_path_factory):
         ],
     )
     write_entity(
-        landing,
+        export,
         first,
         "applications",
         [
@@ -357,7 +368,7 @@ def handmade_warehouse(tmp_path_factory):
         ],
     )
     write_entity(
-        landing,
+        export,
         second,
         "applications",
         [
@@ -372,7 +383,7 @@ def handmade_warehouse(tmp_path_factory):
     )
     stage = {"application_id": "a1", "entered_at": "2025-11-01T10:00:00"}
     write_entity(
-        landing,
+        export,
         first,
         "stage_events",
         [
@@ -381,7 +392,7 @@ def handmade_warehouse(tmp_path_factory):
         ],
     )
     write_entity(
-        landing,
+        export,
         second,
         "stage_events",
         [

@@ -42,6 +42,53 @@ cohort_jobs as (
         and cohorts.job_id = jobs.job_id
 ),
 
+-- the jobs applied to, once each: whether an opening matches depends on the job only
+applied_jobs as (
+    select distinct
+        source_system,
+        applied_job_id,
+        applied_job_family,
+        applied_department
+    from cohort_jobs
+),
+
+-- the openings each applied job matches (same job, same job family or same department),
+-- each found by an equality join rather than by pairing every job with every opening
+reason_pairs as (
+    {%- for reason, applied, opened in [
+        ('is_same_job', 'applied_job_id', 'job_id'),
+        ('is_same_job_family', 'applied_job_family', 'job_family'),
+        ('is_same_department', 'applied_department', 'department'),
+    ] %}
+    select
+        applied_jobs.source_system,
+        applied_jobs.applied_job_id,
+        openings.opening_id,
+        '{{ reason }}' as reason
+    from applied_jobs
+    inner join openings
+        on applied_jobs.source_system = openings.source_system
+        and applied_jobs.{{ applied }} = openings.{{ opened }}
+    {%- if not loop.last %}
+
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+job_opening_pairs as (
+    select
+        source_system,
+        applied_job_id,
+        opening_id,
+        max(case when reason = 'is_same_job' then 1 else 0 end) = 1 as is_same_job,
+        max(case when reason = 'is_same_job_family' then 1 else 0 end) = 1 as is_same_job_family,
+        max(case when reason = 'is_same_department' then 1 else 0 end) = 1 as is_same_department
+    from reason_pairs
+    group by source_system, applied_job_id, opening_id
+),
+
+-- a cohort row and an opening its job matches, when the opening is meant for the cohort
 pairs as (
     select
         cohort_jobs.source_system,
@@ -55,12 +102,16 @@ pairs as (
         openings.opening_id,
         openings.job_id,
         openings.language as opening_language,
-        openings.job_id = cohort_jobs.applied_job_id as is_same_job,
-        coalesce(openings.job_family = cohort_jobs.applied_job_family, false) as is_same_job_family,
-        coalesce(openings.department = cohort_jobs.applied_department, false) as is_same_department
+        job_opening_pairs.is_same_job,
+        job_opening_pairs.is_same_job_family,
+        job_opening_pairs.is_same_department
     from cohort_jobs
+    inner join job_opening_pairs
+        on cohort_jobs.source_system = job_opening_pairs.source_system
+        and cohort_jobs.applied_job_id = job_opening_pairs.applied_job_id
     inner join openings
-        on cohort_jobs.source_system = openings.source_system
+        on job_opening_pairs.source_system = openings.source_system
+        and job_opening_pairs.opening_id = openings.opening_id
     where
         openings.target_cohorts is null
         or openings.target_cohorts like {{ dbt.concat(["'%;'", 'cohort_jobs.cohort', "';%'"]) }}
@@ -80,7 +131,6 @@ matched as (
         + case when is_same_job_family then 10 else 0 end
         + case when is_same_department then 5 else 0 end as match_score
     from pairs
-    where is_same_job or is_same_job_family or is_same_department
 ),
 
 -- one row per person and opening: the cohort with the highest score
@@ -110,14 +160,15 @@ ranked as (
         application_id,
         match_reasons,
         match_score,
-        row_number() over (
+        -- bigint on every engine (Spark's row_number() is an int), as the contract says
+        cast(row_number() over (
             partition by person_id
             order by
                 match_score desc,
                 case when opening_language = person_language then 0 else 1 end,
                 opening_id asc,
                 source_system asc
-        ) as match_rank
+        ) as {{ dbt.type_bigint() }}) as match_rank
     from best_cohort_per_opening
 )
 
