@@ -89,12 +89,11 @@ rendered_drafts as (
 -- the deny-list as the check compares it: forbidden-data terms in Latin letters as whole
 -- words (as the forbidden_data suite matches them), other terms and every banned phrase
 -- as substrings
-deny_list as (
+folded_deny_list as (
     select
         'forbidden_data_term' as list_name,
         trim(term) as listed_text,
-        {{ nfkc_casefold('trim(term)') }} as folded_text,
-        {{ regexp_like(nfkc_casefold('trim(term)'), "'^[a-z0-9 _-]+$'") }} as is_whole_word
+        {{ nfkc_casefold('trim(term)') }} as folded_text
     from forbidden_data_terms
     where nullif(trim(term), '') is not null
 
@@ -103,10 +102,32 @@ deny_list as (
     select
         'banned_phrase' as list_name,
         trim(phrase) as listed_text,
-        {{ nfkc_casefold('trim(phrase)') }} as folded_text,
-        false as is_whole_word
+        {{ nfkc_casefold('trim(phrase)') }} as folded_text
     from banned_phrases
     where nullif(trim(phrase), '') is not null
+),
+
+deny_list as (
+    select
+        list_name,
+        listed_text,
+        folded_text,
+        is_whole_word,
+        -- a text a draft must contain for the entry to be found in it: the entry itself,
+        -- or for a whole word its first word (words may be joined by ' ', '_', '-' or
+        -- nothing); the join compares this cheap substring first and runs the whole-word
+        -- pattern only on the drafts that contain it
+        case
+            when is_whole_word then {{ dbt.split_part('folded_text', "' '", 1) }}
+            else folded_text
+        end as required_text
+    from (
+        select
+            *,
+            list_name = 'forbidden_data_term'
+            and {{ regexp_like('folded_text', "'^[a-z0-9 _-]+$'") }} as is_whole_word
+        from folded_deny_list
+    ) as classified
 ),
 
 folded_drafts as (
@@ -124,15 +145,18 @@ deny_list_hits as (
         {{ dbt.concat(['deny_list.list_name', "':'", 'deny_list.listed_text']) }} as hit
     from folded_drafts
     inner join deny_list
+        -- a case, so that the engine cannot run the pattern before the substring test
         on case
-            when deny_list.is_whole_word
-                then {{ regexp_like(
-                    'folded_drafts.folded_text',
-                    '(' ~ dbt.concat([
-                        "'(^|[^a-z0-9])'", "replace(deny_list.folded_text, ' ', '[ _-]?')", "'([^a-z0-9]|$)'"
-                    ]) ~ ')'
-                ) }}
-            else {{ dbt.position('deny_list.folded_text', 'folded_drafts.folded_text') }} > 0
+            when {{ dbt.position('deny_list.required_text', 'folded_drafts.folded_text') }} = 0
+                then false
+            when not deny_list.is_whole_word
+                then true
+            else {{ regexp_like(
+                'folded_drafts.folded_text',
+                '(' ~ dbt.concat([
+                    "'(^|[^a-z0-9])'", "replace(deny_list.folded_text, ' ', '[ _-]?')", "'([^a-z0-9]|$)'"
+                ]) ~ ')'
+            ) }}
         end
 ),
 
