@@ -172,6 +172,6 @@ ranked as (
     from best_cohort_per_opening
 )
 
--- no order by: sorting tens of millions of pairs costs a third of the model at 1M candidates;
--- readers filter on person_id or match_rank
+-- ordered like every mart, so that a rebuild and its BI release are byte-identical
 select * from ranked
+order by source_system, candidate_id, match_rank

@@ -9,50 +9,17 @@
     those (a few in a thousand), every other record is a person of its own. -#}
 with
 
-candidates as (select * from {{ ref('int_candidates_unioned') }}),
-
-keyed as (
-    select
-        source_system,
-        candidate_id,
-        {{ dbt.concat(['source_system', "'|'", 'candidate_id']) }} as record_key,
-        {{ identity_email_key('email') }} as email_key,
-        {{ identity_phone_key('phone') }} as phone_key,
-        {{ identity_name_key('full_name') }} as name_key
-    from candidates
-),
-
-shared_email_keys as (
-    select email_key
-    from keyed
-    where email_key is not null
-    group by email_key
-    having count(*) > 1
-),
-
-shared_phone_name_keys as (
-    select
-        phone_key,
-        name_key
-    from keyed
-    where phone_key is not null and name_key is not null
-    group by phone_key, name_key
-    having count(*) > 1
-),
+keyed as (select * from {{ ref('int_identity_keys') }}),
 
 -- the records that match at least one other record, with the keys they share
 matching as (
     select
-        keyed.record_key,
-        shared_email_keys.email_key,
-        shared_phone_name_keys.phone_key,
-        shared_phone_name_keys.name_key
+        record_key,
+        shared_email_key as email_key,
+        shared_phone_key as phone_key,
+        shared_name_key as name_key
     from keyed
-    left join shared_email_keys on keyed.email_key = shared_email_keys.email_key
-    left join shared_phone_name_keys
-        on keyed.phone_key = shared_phone_name_keys.phone_key
-        and keyed.name_key = shared_phone_name_keys.name_key
-    where shared_email_keys.email_key is not null or shared_phone_name_keys.phone_key is not null
+    where shared_email_key is not null or shared_phone_key is not null
 ),
 
 labels_0 as (
@@ -105,7 +72,11 @@ labels_{{ round }} as (
 
 labelled as (
     select
-        keyed.*,
+        keyed.source_system,
+        keyed.candidate_id,
+        keyed.email_key,
+        keyed.phone_key,
+        keyed.name_key,
         coalesce(labels.person_label, keyed.record_key) as person_label
     from keyed
     left join labels_{{ var('identity_rounds') }} as labels on keyed.record_key = labels.record_key
