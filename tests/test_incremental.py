@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,14 @@ EVENT_MODELS = [
     "stg_canonical__privacy_requests",
     "stg_canonical__outreach_events",
 ]
+# Mutable entities: incremental by key, recomputing the keys a new batch delivers.
+MUTABLE_MODELS = [
+    "stg_canonical__candidates",
+    "stg_canonical__applications",
+    "stg_canonical__jobs",
+    "stg_canonical__offers",
+    "stg_canonical__openings",
+]
 # What the daily run publishes and what says how every landed row was used.
 COMPARED = [
     "marts.recontact_eligibility",
@@ -31,7 +39,7 @@ COMPARED = [
     "marts.retention_purge_queue",
     "intermediate.int_canonical__quarantine",
     "intermediate.int_canonical__landing_reconciliation",
-    *(f"staging.{model}" for model in EVENT_MODELS),
+    *(f"staging.{model}" for model in EVENT_MODELS + MUTABLE_MODELS),
 ]
 # version_rank ranks a key's rows among the rows one run read (a daily run reads only
 # the new batches); the fates it leads to must be equal, and are compared.
@@ -206,3 +214,90 @@ def test_a_batch_re_sent_without_an_entity_leaves_no_row_of_it_behind(make_wareh
     assert warehouse.rows("select _batch_id, _fate from staging.stg_canonical__consent_events") == [
         ["2026-02-01T0300", "staged"]
     ]
+
+
+def recomputed_by_key(warehouse, model: str) -> bool:
+    """Whether the last run compiled the model as a keyed increment (latest_version_wins
+    with batches), not as a full read of its raw table."""
+    compiled = next((warehouse.target_path / "compiled").rglob(f"{model}.sql"))
+    return "recomputed_keys as (" in compiled.read_text()
+
+
+def test_a_keyed_daily_run_leaves_no_stale_version_behind(make_warehouse, tmp_path):
+    """Mutable entities are incremental by key: a key delivered again in a new batch, with
+    a newer updated_at, gets the new row staged and the old one superseded, from every
+    version of that key in any batch (a late batch's too), exactly as a full build; the
+    keys no new batch delivers keep their rows. A run reading only the new batch's rows
+    would leave the old version staged beside the new."""
+    from tests.support import application, candidate, write_entity
+
+    warehouse = make_warehouse()
+    export = warehouse.export_dir
+    write_entity(export, "2026-02-01T0300", "candidates", [candidate("c1"), candidate("c2")])
+    write_entity(export, "2026-02-01T0300", "applications", [application("a1", "c1")])
+    warehouse.build(AS_OF)
+
+    # 1. c1 again with a newer version (another country), a1 re-delivered unchanged (a tie
+    #    on updated_at goes to the later batch, the earlier copy is a re-delivery)
+    newer = candidate("c1", country="DE", updated_at="2026-03-01T09:00:00")
+    write_entity(export, "2026-03-01T0300", "candidates", [newer])
+    write_entity(export, "2026-03-01T0300", "applications", [application("a1", "c1")])
+    warehouse.build(AS_OF)
+    assert recomputed_by_key(warehouse, "stg_canonical__candidates")
+    assert warehouse.rows(
+        "select candidate_id, _batch_id, country, _fate from staging.stg_canonical__candidates"
+        " order by all"
+    ) == [
+        ["c1", "2026-02-01T0300", "JP", "superseded"],
+        ["c1", "2026-03-01T0300", "DE", "staged"],
+        ["c2", "2026-02-01T0300", "JP", "staged"],
+    ]
+    assert warehouse.rows(
+        "select _batch_id, _fate from staging.stg_canonical__applications order by all"
+    ) == [["2026-02-01T0300", "redelivered"], ["2026-03-01T0300", "staged"]]
+    assert_same_as_full_build(warehouse, tmp_path / "step1")
+
+    # 2. a late batch (sorting before both) with c2's newest version and an older one of c1
+    write_entity(
+        export,
+        "2026-01-01T0300",
+        "candidates",
+        [
+            candidate("c1", updated_at="2023-01-01T09:00:00"),
+            candidate("c2", region="27", updated_at="2026-04-01T09:00:00"),
+        ],
+    )
+    warehouse.build(AS_OF)
+    assert recomputed_by_key(warehouse, "stg_canonical__candidates")
+    assert warehouse.rows(
+        "select candidate_id, _batch_id from staging.stg_canonical__candidates"
+        " where _fate = 'staged' order by all"
+    ) == [["c1", "2026-03-01T0300"], ["c2", "2026-01-01T0300"]]
+    assert_same_as_full_build(warehouse, tmp_path / "step2")
+
+
+def test_a_keyed_daily_run_recomputes_a_key_set_aside_as_in_the_future(make_warehouse, tmp_path):
+    """A row quarantined as "in the future" may be accepted by a later build (the clock
+    moves on; here the grace widens): a keyed run recomputes its key although no new batch
+    delivers it, as a full build would."""
+    from tests.support import candidate, write_entity
+
+    warehouse = make_warehouse()
+    ahead = (date.today() + timedelta(days=45)).isoformat() + "T09:00:00"
+    write_entity(
+        warehouse.export_dir,
+        "2026-02-01T0300",
+        "candidates",
+        [candidate("c1"), candidate("c1", country="DE", updated_at=ahead)],
+    )
+    warehouse.build(AS_OF, future_grace_days=0)
+    assert warehouse.rows(
+        "select country, _fate, quarantine_reason from staging.stg_canonical__candidates"
+        " order by all"
+    ) == [["DE", "quarantined", "updated_at in the future"], ["JP", "staged", None]]
+
+    warehouse.build(AS_OF, future_grace_days=120)  # no new batch
+    assert recomputed_by_key(warehouse, "stg_canonical__candidates")
+    assert warehouse.rows(
+        "select country, _fate from staging.stg_canonical__candidates order by all"
+    ) == [["DE", "staged"], ["JP", "superseded"]]

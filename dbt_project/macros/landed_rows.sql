@@ -11,8 +11,36 @@
     landed rows = staged + superseded + redelivered + quarantined + suppressed. -#}
 
 {#- Mutable entities: the latest version wins, ties to the later batch. Rows tied on
-    both with other content are a conflict; an identical copy is a re-delivery. -#}
-{% macro latest_version_wins(checked_cte, key_column, version_column, content_columns) -%}
+    both with other content are a conflict; an identical copy is a re-delivery.
+    batches (landing_increment(..., by_key=true)): none in a full build; on an incremental
+    run the batches not read yet, and only the keys they deliver are recomputed, from
+    every version of theirs in any batch, so each gets the fates a full build gives it
+    (the model's unique key is key_column: delete+insert replaces exactly those keys).
+    Recomputed too: the keys of rows quarantined as "in the future" (after_build_clock),
+    since the build's clock moves on and a full build may accept them now. -#}
+{% macro latest_version_wins(checked_cte, key_column, version_column, content_columns, batches=none) -%}
+    {%- if batches is not none %}
+recomputed_keys as (
+    select {{ key_column }} as recomputed_key
+    from {{ checked_cte }}
+    where {{ in_batches(batches) }}
+
+    union
+
+    select {{ key_column }}
+    from {{ this }}
+    where quarantine_reason like '% in the future'
+),
+
+recomputed as (
+    select *
+    from {{ checked_cte }}
+    where
+        {{ in_batches(batches) }}
+        or {{ key_column }} in (select recomputed_keys.recomputed_key from recomputed_keys)
+),
+    {%- set checked_cte = 'recomputed' %}
+    {%- endif %}
     {{ _assign_fates(
         checked_cte, key_column, content_columns,
         order_by=version_column ~ ' desc, _batch_id desc, _row_fingerprint desc',

@@ -92,3 +92,21 @@
     {{ replace_slices_config('_batch_id') }}
     {{ config(post_hook="{{ record_landing_files('" ~ source_name ~ "', '" ~ table_name ~ "') }}") }}
 {%- endmacro %}
+
+
+{#- Config of a staging model of mutable entities (latest_version_wins): incremental by
+    key, recomputing the keys that new batches deliver (landing_increment(..., by_key=true)),
+    and the files it read recorded after each run. -#}
+{% macro mutable_entities_config(source_name, table_name, key_column) -%}
+    {{ return(adapter.dispatch('mutable_entities_config', 'recontact')(source_name, table_name, key_column)) }}
+{%- endmacro %}
+
+{% macro default__mutable_entities_config(source_name, table_name, key_column) -%}
+    {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key_column) }}
+    {{ config(post_hook="{{ record_landing_files('" ~ source_name ~ "', '" ~ table_name ~ "') }}") }}
+{%- endmacro %}
+
+{#- Spark: Parquet tables take no delete, and insert_overwrite replaces partitions, not
+    keys: the model stays a table (the staging folder's default), rebuilt on every run. -#}
+{% macro spark__mutable_entities_config(source_name, table_name, key_column) -%}
+{%- endmacro %}

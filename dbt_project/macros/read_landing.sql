@@ -20,7 +20,7 @@
         _row_number as _source_row
     from {{ source(source_name, table_name) }}
     {%- if batches is not none %}
-    where {% if batches %}_batch_id in ({% for batch in batches %}{{ sql_string(batch) }}{{ ', ' if not loop.last }}{% endfor %}){% else %}1 = 0{% endif %}
+    where {{ in_batches(batches) }}
     {%- endif %}
     {%- endset -%}
     {{ return(without_suppressed_content(trimmed, columns, suppressed_when)) }}
@@ -33,17 +33,34 @@
 {%- endmacro %}
 
 
-{#- What an incremental base model (append-only events) reads this run:
+{#- A condition: the row is of one of these batches (none of them when the list is empty). -#}
+{% macro in_batches(batches) -%}
+    {%- if batches -%}
+        _batch_id in ({% for batch in batches %}{{ sql_string(batch) }}{{ ', ' if not loop.last }}{% endfor %})
+    {%- else -%}
+        1 = 0
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- What an incremental staging model reads this run:
       {'batches': none, 'appending': false}  every batch: first run, --full-refresh, a
-                                             batch gone from the landing (the table is
-                                             emptied first), a rewritten batch, or a
-                                             late batch that sorts before a loaded one
+                                             batch gone from the landing or rewritten
+                                             since it was read (see below), or a late
+                                             batch that sorts before a loaded one
                                              (first delivery wins by batch order, so the
                                              fates of loaded rows may change: recompute)
       {'batches': [...], 'appending': true}  only the batches not loaded yet, all sorting
                                              after every loaded one; [] when none is new
-    The model's unique key is _batch_id (delete+insert): a recompute replaces every batch. -#}
-{% macro landing_increment(source_name, table_name) -%}
+    Append-only events (by_key false): the unique key is _batch_id (delete+insert), so a
+    recompute replaces every batch, and only a batch gone from the landing needs the
+    table emptied first.
+    Mutable entities (by_key true, latest_version_wins): the unique key is the entity's
+    key, and a run recomputes every version of each key delivered in a new batch. A late
+    batch is read like any new one (the winner is decided among all of a key's versions,
+    whatever their batches' order); a batch gone or rewritten empties the table first,
+    since a key it no longer holds would otherwise keep its rows. -#}
+{% macro landing_increment(source_name, table_name, by_key=false) -%}
     {%- if not execute or not is_incremental() -%}
         {{ return({'batches': none, 'appending': false}) }}
     {%- endif -%}
@@ -52,8 +69,8 @@
     {%- set new = present | reject('in', loaded) | list -%}
     {%- set vanished = loaded | reject('in', present) | list -%}
     {%- if vanished -%}
-        {#- delete+insert replaces the slices of the batches it reads: the rows of a batch
-            no longer in the landing would stay. Empty the table, then read every batch. -#}
+        {#- delete+insert replaces the slices (or keys) it reads: the rows of a batch no
+            longer in the landing would stay. Empty the table, then read every batch. -#}
         {{ log(source_name ~ "." ~ table_name ~ ": batch " ~ (vanished | min) ~ " is no longer in the landing; recomputing every batch", info=True) }}
         {%- do truncate_relation(this) -%}
         {{ return({'batches': none, 'appending': false}) }}
@@ -61,9 +78,12 @@
     {%- set rewritten = (changed_batches(source_name, table_name) or []) | select('in', loaded) | list -%}
     {%- if rewritten -%}
         {{ log(source_name ~ "." ~ table_name ~ ": batch " ~ (rewritten | min) ~ " changed since it was read; recomputing every batch", info=True) }}
+        {%- if by_key -%}
+            {%- do truncate_relation(this) -%}
+        {%- endif -%}
         {{ return({'batches': none, 'appending': false}) }}
     {%- endif -%}
-    {%- if loaded and new and (new | min) <= (loaded | max) -%}
+    {%- if not by_key and loaded and new and (new | min) <= (loaded | max) -%}
         {{ log(source_name ~ "." ~ table_name ~ ": batch " ~ (new | min) ~ " arrived after " ~ (loaded | max) ~ "; recomputing every batch", info=True) }}
         {{ return({'batches': none, 'appending': false}) }}
     {%- endif -%}

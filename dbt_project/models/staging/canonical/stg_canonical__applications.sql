@@ -1,3 +1,6 @@
+{{ mutable_entities_config('canonical', 'applications', 'application_id') }}
+{%- set increment = landing_increment('canonical', 'applications', by_key=true) %}
+
 with
 
 landed as (
@@ -46,4 +49,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'application_id', 'updated_at', landing_columns('canonical', 'applications')) }}
+{{ latest_version_wins(
+    'checked', 'application_id', 'updated_at', landing_columns('canonical', 'applications'), batches=increment.batches
+) }}

@@ -1,3 +1,6 @@
+{{ mutable_entities_config('canonical', 'candidates', 'candidate_id') }}
+{%- set increment = landing_increment('canonical', 'candidates', by_key=true) %}
+
 with
 
 landed as (
@@ -42,4 +45,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'candidate_id', 'updated_at', landing_columns('canonical', 'candidates')) }}
+{{ latest_version_wins(
+    'checked', 'candidate_id', 'updated_at', landing_columns('canonical', 'candidates'), batches=increment.batches
+) }}

@@ -1,3 +1,6 @@
+{{ mutable_entities_config('canonical', 'jobs', 'job_id') }}
+{%- set increment = landing_increment('canonical', 'jobs', by_key=true) %}
+
 with
 
 landed as (
@@ -42,4 +45,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'job_id', 'updated_at', landing_columns('canonical', 'jobs')) }}
+{{ latest_version_wins(
+    'checked', 'job_id', 'updated_at', landing_columns('canonical', 'jobs'), batches=increment.batches
+) }}

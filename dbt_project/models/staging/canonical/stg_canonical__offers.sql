@@ -1,3 +1,6 @@
+{{ mutable_entities_config('canonical', 'offers', 'offer_id') }}
+{%- set increment = landing_increment('canonical', 'offers', by_key=true) %}
+
 with
 
 landed as (
@@ -42,4 +45,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'offer_id', 'updated_at', landing_columns('canonical', 'offers')) }}
+{{ latest_version_wins(
+    'checked', 'offer_id', 'updated_at', landing_columns('canonical', 'offers'), batches=increment.batches
+) }}

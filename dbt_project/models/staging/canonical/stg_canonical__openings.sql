@@ -2,6 +2,9 @@
     each naming a job of this source and the situation HR writes about. Mutable: the row
     with the latest updated_at wins. They name no person, so a quarantined opening holds
     nobody; it is simply not offered. -#}
+{{ mutable_entities_config('canonical', 'openings', 'opening_id') }}
+{%- set increment = landing_increment('canonical', 'openings', by_key=true) %}
+
 with
 
 landed as (
@@ -49,4 +52,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'opening_id', 'updated_at', landing_columns('canonical', 'openings')) }}
+{{ latest_version_wins(
+    'checked', 'opening_id', 'updated_at', landing_columns('canonical', 'openings'), batches=increment.batches
+) }}

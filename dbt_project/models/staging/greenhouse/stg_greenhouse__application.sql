@@ -1,3 +1,6 @@
+{{ mutable_entities_config('greenhouse', 'application', 'id') }}
+{%- set increment = landing_increment('greenhouse', 'application', by_key=true) %}
+
 with
 
 landed as (
@@ -52,4 +55,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'id', 'last_activity_at', landing_columns('greenhouse', 'application')) }}
+{{ latest_version_wins(
+    'checked', 'id', 'last_activity_at', landing_columns('greenhouse', 'application'), batches=increment.batches
+) }}

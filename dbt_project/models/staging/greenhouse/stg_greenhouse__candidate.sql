@@ -1,3 +1,6 @@
+{{ mutable_entities_config('greenhouse', 'candidate', 'id') }}
+{%- set increment = landing_increment('greenhouse', 'candidate', by_key=true) %}
+
 with
 
 landed as (
@@ -49,4 +52,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'id', 'updated_at', landing_columns('greenhouse', 'candidate')) }}
+{{ latest_version_wins(
+    'checked', 'id', 'updated_at', landing_columns('greenhouse', 'candidate'), batches=increment.batches
+) }}

@@ -1,6 +1,9 @@
 {#- A candidate's e-mail addresses (Fivetran table email_address): keyed by (candidate_id,
     index); the latest Fivetran sync of a key wins. Fivetran names the column `index`, a
     keyword in some dialects. -#}
+{{ mutable_entities_config('greenhouse', 'email_address', 'contact_key') }}
+{%- set increment = landing_increment('greenhouse', 'email_address', by_key=true) %}
+
 -- noqa: disable=RF04
 with
 
@@ -44,4 +47,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'contact_key', 'synced_at', landing_columns('greenhouse', 'email_address')) }}
+{{ latest_version_wins(
+    'checked', 'contact_key', 'synced_at', landing_columns('greenhouse', 'email_address'), batches=increment.batches
+) }}

@@ -1,3 +1,6 @@
+{{ mutable_entities_config('greenhouse', 'job', 'id') }}
+{%- set increment = landing_increment('greenhouse', 'job', by_key=true) %}
+
 with
 
 landed as (
@@ -42,4 +45,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'id', 'updated_at', landing_columns('greenhouse', 'job')) }}
+{{ latest_version_wins(
+    'checked', 'id', 'updated_at', landing_columns('greenhouse', 'job'), batches=increment.batches
+) }}

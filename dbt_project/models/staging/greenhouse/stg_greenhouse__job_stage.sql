@@ -1,3 +1,6 @@
+{{ mutable_entities_config('greenhouse', 'job_stage', 'id') }}
+{%- set increment = landing_increment('greenhouse', 'job_stage', by_key=true) %}
+
 with
 
 landed as (
@@ -34,4 +37,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'id', 'updated_at', landing_columns('greenhouse', 'job_stage')) }}
+{{ latest_version_wins(
+    'checked', 'id', 'updated_at', landing_columns('greenhouse', 'job_stage'), batches=increment.batches
+) }}

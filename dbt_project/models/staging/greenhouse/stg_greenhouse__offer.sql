@@ -1,3 +1,6 @@
+{{ mutable_entities_config('greenhouse', 'offer', 'id') }}
+{%- set increment = landing_increment('greenhouse', 'offer', by_key=true) %}
+
 with
 
 landed as (
@@ -53,4 +56,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'id', 'updated_at', landing_columns('greenhouse', 'offer')) }}
+{{ latest_version_wins(
+    'checked', 'id', 'updated_at', landing_columns('greenhouse', 'offer'), batches=increment.batches
+) }}

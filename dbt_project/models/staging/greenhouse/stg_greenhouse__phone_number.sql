@@ -1,6 +1,9 @@
 {#- A candidate's phone numbers (Fivetran table phone_number): keyed by (candidate_id,
     index); the latest Fivetran sync of a key wins. Fivetran names the column `index`, a
     keyword in some dialects. -#}
+{{ mutable_entities_config('greenhouse', 'phone_number', 'contact_key') }}
+{%- set increment = landing_increment('greenhouse', 'phone_number', by_key=true) %}
+
 -- noqa: disable=RF04
 with
 
@@ -44,4 +47,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'contact_key', 'synced_at', landing_columns('greenhouse', 'phone_number')) }}
+{{ latest_version_wins(
+    'checked', 'contact_key', 'synced_at', landing_columns('greenhouse', 'phone_number'), batches=increment.batches
+) }}

@@ -1,5 +1,8 @@
 {#- A reason keeps its id when renamed, so the latest Fivetran sync wins. A deleted
     reason is kept: applications rejected with it still carry it. -#}
+{{ mutable_entities_config('greenhouse', 'rejection_reason', 'id') }}
+{%- set increment = landing_increment('greenhouse', 'rejection_reason', by_key=true) %}
+
 with
 
 landed as (
@@ -36,4 +39,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'id', 'synced_at', landing_columns('greenhouse', 'rejection_reason')) }}
+{{ latest_version_wins(
+    'checked', 'id', 'synced_at', landing_columns('greenhouse', 'rejection_reason'), batches=increment.batches
+) }}

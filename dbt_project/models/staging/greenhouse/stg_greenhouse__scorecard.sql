@@ -1,3 +1,6 @@
+{{ mutable_entities_config('greenhouse', 'scorecard', 'id') }}
+{%- set increment = landing_increment('greenhouse', 'scorecard', by_key=true) %}
+
 with
 
 landed as (
@@ -45,4 +48,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'id', 'updated_at', landing_columns('greenhouse', 'scorecard')) }}
+{{ latest_version_wins(
+    'checked', 'id', 'updated_at', landing_columns('greenhouse', 'scorecard'), batches=increment.batches
+) }}

@@ -1,3 +1,6 @@
+{{ mutable_entities_config('japanese_ats', 'applications', 'application_id') }}
+{%- set increment = landing_increment('japanese_ats', 'applications', by_key=true) %}
+
 -- 応募; 選考ステータス mapped by japanese_ats_map; the reason is 不採用理由 or, for a
 -- withdrawal or declined offer, 辞退理由 (the vendor keeps them in two columns).
 with
@@ -51,4 +54,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'application_id', 'updated_at', landing_columns('japanese_ats', 'applications')) }}
+{{ latest_version_wins(
+    'checked', 'application_id', 'updated_at', landing_columns('japanese_ats', 'applications'), batches=increment.batches
+) }}

@@ -1,3 +1,6 @@
+{{ mutable_entities_config('japanese_ats', 'jobs', 'job_id') }}
+{%- set increment = landing_increment('japanese_ats', 'jobs', by_key=true) %}
+
 -- 求人; 募集ステータス mapped by japanese_ats_map (macros/japanese_ats.sql).
 with
 
@@ -44,4 +47,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'job_id', 'updated_at', landing_columns('japanese_ats', 'jobs')) }}
+{{ latest_version_wins(
+    'checked', 'job_id', 'updated_at', landing_columns('japanese_ats', 'jobs'), batches=increment.batches
+) }}

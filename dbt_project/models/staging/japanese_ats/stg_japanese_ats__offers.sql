@@ -1,3 +1,6 @@
+{{ mutable_entities_config('japanese_ats', 'offers', 'offer_id') }}
+{%- set increment = landing_increment('japanese_ats', 'offers', by_key=true) %}
+
 -- 内定; 内定ステータス mapped by japanese_ats_map (macros/japanese_ats.sql).
 with
 
@@ -44,4 +47,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'offer_id', 'updated_at', landing_columns('japanese_ats', 'offers')) }}
+{{ latest_version_wins(
+    'checked', 'offer_id', 'updated_at', landing_columns('japanese_ats', 'offers'), batches=increment.batches
+) }}

@@ -1,4 +1,7 @@
 {#- Lever's archive reasons (the texts the seed rejection_reason_map maps). -#}
+{{ mutable_entities_config('lever', 'archive_reason', 'archive_reason_id') }}
+{%- set increment = landing_increment('lever', 'archive_reason', by_key=true) %}
+
 with
 
 landed as (
@@ -39,4 +42,4 @@ checked as (
     'reason_text',
     'reason_type',
     'is_deleted',
-]) }}
+], batches=increment.batches) }}

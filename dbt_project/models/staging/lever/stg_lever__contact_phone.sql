@@ -1,4 +1,7 @@
 {#- A contact's phone numbers, by position (`index`); the latest sync of a position wins. -#}
+{{ mutable_entities_config('lever', 'contact_phone', 'contact_phone_key') }}
+{%- set increment = landing_increment('lever', 'contact_phone', by_key=true) %}
+
 with
 
 landed as (
@@ -39,4 +42,4 @@ checked as (
     'contact_phone_key',
     'phone',
     'synced_at_text',
-]) }}
+], batches=increment.batches) }}

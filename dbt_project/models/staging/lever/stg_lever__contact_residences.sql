@@ -1,5 +1,8 @@
 {#- Company-side: a contact's country and region of residence (Lever's `location` is free
     text). Mutable, latest updated_at wins; its version is the person record's version. -#}
+{{ mutable_entities_config('lever', 'contact_residences', 'contact_id') }}
+{%- set increment = landing_increment('lever', 'contact_residences', by_key=true) %}
+
 with
 
 landed as (
@@ -34,4 +37,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'contact_id', 'updated_at', landing_columns('lever', 'contact_residences')) }}
+{{ latest_version_wins(
+    'checked', 'contact_id', 'updated_at', landing_columns('lever', 'contact_residences'), batches=increment.batches
+) }}

@@ -1,6 +1,9 @@
 {#- Lever feedback forms: one interviewer's evaluation of an opportunity. The rating is the
     leading integer of score_system_value (`3 - Hire` -> 3). Fivetran re-syncs a form when
     it changes, so the latest sync wins. -#}
+{{ mutable_entities_config('lever', 'feedback_form', 'evaluation_id') }}
+{%- set increment = landing_increment('lever', 'feedback_form', by_key=true) %}
+
 with
 
 landed as (
@@ -57,4 +60,4 @@ checked as (
     'evaluated_at_text',
     'rating_text',
     'deleted_at_text',
-]) }}
+], batches=increment.batches) }}

@@ -1,5 +1,8 @@
 {#- Lever offers. Fivetran's table has no updated_at: the sync time is the version. The
     opportunity is `opportunity_id`, or the legacy `candidate_id` of older syncs. -#}
+{{ mutable_entities_config('lever', 'offer', 'offer_id') }}
+{%- set increment = landing_increment('lever', 'offer', by_key=true) %}
+
 with
 
 landed as (
@@ -52,4 +55,4 @@ checked as (
     'extended_at_text',
     'lever_status',
     'synced_at_text',
-]) }}
+], batches=increment.batches) }}

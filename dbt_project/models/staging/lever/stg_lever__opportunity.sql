@@ -1,6 +1,9 @@
 {#- Lever opportunities: one candidacy of a contact, i.e. an application. Mutable: the
     latest version wins, by updated_at (Fivetran leaves it empty on some rows, then the
     sync time stands in). -#}
+{{ mutable_entities_config('lever', 'opportunity', 'application_id') }}
+{%- set increment = landing_increment('lever', 'opportunity', by_key=true) %}
+
 with
 
 landed as (
@@ -74,4 +77,4 @@ checked as (
     'store_expires_at_text',
     'is_contact_allowed_text',
     'contact_expires_at_text',
-]) }}
+], batches=increment.batches) }}

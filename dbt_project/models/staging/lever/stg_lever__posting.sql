@@ -1,4 +1,7 @@
 {#- Lever postings: the jobs. Mutable, latest updated_at (else sync time) wins. -#}
+{{ mutable_entities_config('lever', 'posting', 'job_id') }}
+{%- set increment = landing_increment('lever', 'posting', by_key=true) %}
+
 with
 
 landed as (
@@ -48,4 +51,4 @@ checked as (
     'state',
     'opened_at_text',
     'updated_at_text',
-]) }}
+], batches=increment.batches) }}

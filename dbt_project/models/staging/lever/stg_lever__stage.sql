@@ -1,4 +1,7 @@
 {#- Lever's pipeline stages: id -> name (the name the seed stage_map maps). -#}
+{{ mutable_entities_config('lever', 'stage', 'stage_id') }}
+{%- set increment = landing_increment('lever', 'stage', by_key=true) %}
+
 with
 
 landed as (
@@ -31,4 +34,6 @@ checked as (
     from parsed
 ),
 
-{{ latest_version_wins('checked', 'stage_id', 'synced_version', ['stage_id', 'stage_text']) }}
+{{ latest_version_wins(
+    'checked', 'stage_id', 'synced_version', ['stage_id', 'stage_text'], batches=increment.batches
+) }}
