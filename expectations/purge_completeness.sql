@@ -37,66 +37,73 @@ identity as (
     select source_system, candidate_id, person_id from intermediate.int_person_identity
 ),
 
+-- each reference once, whatever relations hold it, with what those rows are: staged as
+-- `suppressed`, or a raw row (relation `raw.<source>__<table>`, or its archived copy
+-- `archive:...`)
+references_held as (
+    select
+        source_system,
+        candidate_id,
+        application_id,
+        person_id,
+        bool_or(is_suppressed) as has_suppressed_row,
+        bool_and(is_suppressed) as only_suppressed_rows,
+        bool_and(is_suppressed or relation like 'archive:%' or relation like 'raw.%')
+            as only_suppressed_or_raw_rows
+    from person_references
+    group by source_system, candidate_id, application_id, person_id
+),
+
 application_owners as (
     select distinct
         coalesce(source_system, 'canonical') as source_system,
         application_id,
         candidate_id
-    from person_references
+    from references_held
     where application_id is not null and candidate_id is not null
 ),
 
 resolved as (
     select
-        person_references.relation,
-        person_references.is_suppressed,
-        person_references.application_id,
+        references_held.has_suppressed_row,
+        references_held.only_suppressed_rows,
+        references_held.only_suppressed_or_raw_rows,
+        references_held.application_id,
         coalesce(
-            person_references.person_id,
+            references_held.person_id,
             identity.person_id,
             -- a record the identity model does not know (e.g. only in the archive)
             md5(
-                coalesce(person_references.source_system, 'canonical') || '|'
-                || coalesce(person_references.candidate_id, application_owners.candidate_id)
+                coalesce(references_held.source_system, 'canonical') || '|'
+                || coalesce(references_held.candidate_id, application_owners.candidate_id)
             )
         ) as person_id
-    from person_references
+    from references_held
     left join application_owners
-        on person_references.candidate_id is null
-        and person_references.person_id is null
-        and coalesce(person_references.source_system, 'canonical') = application_owners.source_system
-        and person_references.application_id = application_owners.application_id
+        on references_held.candidate_id is null
+        and references_held.person_id is null
+        and coalesce(references_held.source_system, 'canonical') = application_owners.source_system
+        and references_held.application_id = application_owners.application_id
     left join identity
-        on person_references.person_id is null
-        and coalesce(person_references.source_system, 'canonical') = identity.source_system
-        and coalesce(person_references.candidate_id, application_owners.candidate_id)
+        on references_held.person_id is null
+        and coalesce(references_held.source_system, 'canonical') = identity.source_system
+        and coalesce(references_held.candidate_id, application_owners.candidate_id)
         = identity.candidate_id
 ),
 
-suppressed_persons as (
-    select distinct person_id from resolved where is_suppressed and person_id is not null
-),
-
--- A row staged as `suppressed`, and a raw row (relation `raw.<source>__<table>`, or its
--- archived copy `archive:...`) of a person suppressed in the warehouse, is a re-delivery of
--- someone purged earlier: kept apart from the rest.
-classified as (
-    select
-        resolved.*,
-        resolved.is_suppressed
-        or (
-            (resolved.relation like 'archive:%' or resolved.relation like 'raw.%')
-            and coalesce(resolved.person_id in (select person_id from suppressed_persons), false)
-        ) as is_redelivery_of_purged
-    from resolved
-),
-
+-- A person with a row staged as `suppressed` (a re-delivery of someone purged earlier) is
+-- held only as suppressed when every other row of theirs is a raw row or its archived copy
+-- (the landing rows those re-deliveries came from); a person no relation ties to a
+-- candidate, only when every row is staged as suppressed.
 persons as (
     select
         person_id,
-        count(distinct relation) as relations,
-        bool_and(is_redelivery_of_purged) as held_only_as_suppressed
-    from classified
+        case
+            when person_id is not null and bool_or(has_suppressed_row)
+                then bool_and(only_suppressed_or_raw_rows)
+            else bool_and(only_suppressed_rows)
+        end as held_only_as_suppressed
+    from resolved
     -- a row whose application belongs to nobody known stays its own (unlinked) reference
     group by person_id, case when person_id is null then application_id end
 ),
@@ -189,7 +196,6 @@ eligibility as (
 due as (
     select
         persons.person_id,
-        persons.relations,
         persons.held_only_as_suppressed,
         case when not persons.held_only_as_suppressed then eligibility.person_id is not null end
             as has_eligibility_row,
@@ -245,7 +251,6 @@ due as (
 
 select
     due.person_id,
-    due.relations,
     due.person_id is not null as is_linked,
     due.held_only_as_suppressed,
     -- NULL (not checked) for a person held only as suppressed re-deliveries

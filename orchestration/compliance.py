@@ -11,7 +11,7 @@ A run writes its evidence under ``<audit_dir>/runs/<run_id>/``:
 
     results/<suite>.json     the GX validation result (counts; at most 20 unexpected rows,
                              identified by the suite's key column only, a person's id
-                             as a salted hash: pseudonymize_keys)
+                             as a salted hash: pseudonymized_key)
     data_docs/index.html     GX Data Docs of every suite validated in this run: a static site
                              a reviewer opens in a browser, without Dagster
     gx/validations/...       GX's own store of the results, from which Data Docs are built
@@ -124,10 +124,49 @@ def suite_fingerprint(suite: str) -> str:
     return digest.hexdigest()
 
 
-def run_frame_query(connection: duckdb.DuckDBPyConnection, suite: str, as_of_date: str):
-    sql = sql_path(suite).read_text(encoding="utf-8")
-    parameters = {"as_of": as_of_date} if "$as_of" in sql else None
-    return connection.execute(sql, parameters).df() if parameters else connection.execute(sql).df()
+# forbidden_data names an evaluation finding 'evaluation <evaluation_id>'.
+EVALUATION_FINDING = "evaluation "
+# The salt, registered on the reading connection as this relation: never in SQL text.
+SALT_RELATION = "evidence_salt"
+
+
+def pseudonymized_key(column: str) -> str | None:
+    """The SQL that replaces a frame column naming a person (person_id; an evaluation
+    finding's evaluation_id) by its evidence pseudonym, sha256 of ``salt|value``
+    (evidence_pseudonyms); None for a column that names no one. Column findings of
+    forbidden_data (`<relation>.<column>`) stay readable."""
+    salt = f"(select salt from {SALT_RELATION})"
+    if column == "person_id":
+        return f"sha256({salt} || '|' || person_id)"
+    if column == "finding_key":
+        prefix = _literal(EVALUATION_FINDING)
+        return (
+            f"case when starts_with(finding_key, {prefix}) then {prefix}"
+            f" || sha256({salt} || '|' || substr(finding_key, {len(EVALUATION_FINDING) + 1}))"
+            " else finding_key end"
+        )
+    return None
+
+
+def run_frame_query(
+    connection: duckdb.DuckDBPyConnection, suite: str, as_of_date: str, salt: str
+) -> pd.DataFrame:
+    """The suite's frame, its person-naming keys pseudonymized by DuckDB as it is read
+    (pseudonymized_key): the ids themselves never reach Python."""
+    sql = sql_path(suite).read_text(encoding="utf-8").strip().rstrip(";")
+    parameters = {"as_of": as_of_date} if "$as_of" in sql else {}
+    columns = [row[0] for row in connection.execute(f"describe {sql}", parameters).fetchall()]
+    selected = ", ".join(
+        f"{pseudonymized_key(column)} as {_quote(column)}"
+        if pseudonymized_key(column)
+        else _quote(column)
+        for column in columns
+    )
+    connection.register(SALT_RELATION, pd.DataFrame({"salt": [salt]}))
+    try:
+        return connection.execute(f"select {selected} from ({sql}) as frame", parameters).df()
+    finally:
+        connection.unregister(SALT_RELATION)
 
 
 def _quote(name: str) -> str:
@@ -154,7 +193,8 @@ def register_person_references(
     mart of every BI release under publish_dir (relation `published:<release>/<mart>`): a
     purged person left in any release is a copy the erasure did not reach; and per row of
     every outreach export file registered in state_dir (relation `export:<file>`). Only
-    those key columns are read, and each distinct reference is kept once.
+    those key columns are read. A view, not a table: the query reads it once, reducing it
+    to each distinct reference as it scans (tens of millions of rows at 1M candidates).
     """
     columns = connection.execute(
         """
@@ -266,7 +306,7 @@ def register_person_references(
         " null::varchar as person_id, false as is_suppressed where false"
     )
     connection.execute(
-        "create or replace temporary table person_references as select distinct * from"
+        "create or replace temporary view person_references as select * from"
         f" ({body}) where coalesce(candidate_id, application_id, person_id) is not null"
     )
 
@@ -295,15 +335,16 @@ def check_connection_settings() -> dict[str, str]:
 def build_frame(
     suite: str, paths: WarehousePaths, as_of_date: str
 ) -> tuple[pd.DataFrame, str | None]:
-    """The suite's frame and the rule_set_version of the marts, through a read-only
-    connection that is closed before returning (GX never holds the warehouse)."""
+    """The suite's frame, person keys pseudonymized, and the rule_set_version of the marts,
+    through a read-only connection that is closed before returning (GX never holds the
+    warehouse)."""
     with duckdb.connect(
         str(paths.duckdb_path), read_only=True, config=check_connection_settings()
     ) as connection:
         prepare = FRAME_PREPARATION.get(suite)
         if prepare:
             prepare(connection, paths)
-        frame = run_frame_query(connection, suite, as_of_date)
+        frame = run_frame_query(connection, suite, as_of_date, evidence_salt(paths))
         try:
             rule_set_version = connection.execute(
                 "select any_value(rule_set_version) from marts.recontact_eligibility"
@@ -371,44 +412,28 @@ def gx_context(run_dir: Path) -> AbstractDataContext:
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-# forbidden_data names an evaluation finding 'evaluation <evaluation_id>'.
-EVALUATION_FINDING = "evaluation "
-
-
 def evidence_pseudonyms(paths: WarehousePaths) -> Callable[[str], str]:
     """How the evidence names a person's records: sha256 of ``salt|value`` with the purge's
     salt (<state>/tombstone_salt, created on first use), so the evidence outlives a purge
     without keeping anyone. Whoever holds the salt and the warehouse can find the row again
-    (expectations/README.md); the evidence alone names no one."""
-    from orchestration.purge import load_salt
-
-    salt = load_salt(paths.state_dir, create=True)
+    (expectations/README.md); the evidence alone names no one. The frames compute the same
+    in SQL (pseudonymized_key); this is the lookup a reviewer, or a test, does."""
+    salt = evidence_salt(paths)
     return lambda value: hashlib.sha256(f"{salt}|{value}".encode()).hexdigest()
 
 
-def pseudonymize_keys(frame: pd.DataFrame, paths: WarehousePaths) -> None:
-    """Replace, in place, the person-naming values of the frame's key columns (person_id;
-    an evaluation finding's evaluation_id) by their evidence pseudonyms. Column findings of
-    forbidden_data (`<relation>.<column>`) name no one and stay readable."""
-    pseudonym = evidence_pseudonyms(paths)
-    if "person_id" in frame.columns:
-        frame["person_id"] = [
-            pseudonym(value) if isinstance(value, str) else None for value in frame["person_id"]
-        ]
-    if "finding_key" in frame.columns:
-        frame["finding_key"] = [
-            EVALUATION_FINDING + pseudonym(value.removeprefix(EVALUATION_FINDING))
-            if isinstance(value, str) and value.startswith(EVALUATION_FINDING)
-            else value
-            for value in frame["finding_key"]
-        ]
+def evidence_salt(paths: WarehousePaths) -> str:
+    """The purge's salt (<state>/tombstone_salt), created on first use."""
+    from orchestration.purge import load_salt
+
+    return load_salt(paths.state_dir, create=True)
 
 
 def result_format(key_column: str | None) -> dict:
     """Counts, and at most PARTIAL_UNEXPECTED_COUNT unexpected rows named by the key column.
 
     The frames carry no personal data and their person keys are pseudonymized
-    (pseudonymize_keys), so whatever GX lists is a salted hash, a flag or a count."""
+    (pseudonymized_key), so whatever GX lists is a salted hash, a flag or a count."""
     chosen: dict[str, Any] = {
         "result_format": "SUMMARY",
         "partial_unexpected_count": PARTIAL_UNEXPECTED_COUNT,
@@ -587,7 +612,6 @@ def run_suite(
         results_path = evidence_file(run_dir, suite)
         try:
             frame, rule_set_version = build_frame(suite, paths, as_of_date)
-            pseudonymize_keys(frame, paths)
             evaluated_rows = len(frame)
             result = validate(suite, frame, run_id, run_dir).to_json_dict()
             del frame
