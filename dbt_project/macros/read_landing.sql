@@ -60,6 +60,14 @@
     batch is read like any new one (the winner is decided among all of a key's versions,
     whatever their batches' order); a batch gone or rewritten empties the table first,
     since a key it no longer holds would otherwise keep its rows. -#}
+{#- Only a command that then builds the model empties it: `dbt compile` or `dbt docs
+    generate` render this model too, and must leave the table as it is. -#}
+{% macro _empty_before_recompute() -%}
+    {%- if flags.WHICH in ('run', 'build', 'retry') -%}
+        {%- do truncate_relation(this) -%}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro landing_increment(source_name, table_name, by_key=false) -%}
     {%- if not execute or not is_incremental() -%}
         {{ return({'batches': none, 'appending': false}) }}
@@ -72,14 +80,14 @@
         {#- delete+insert replaces the slices (or keys) it reads: the rows of a batch no
             longer in the landing would stay. Empty the table, then read every batch. -#}
         {{ log(source_name ~ "." ~ table_name ~ ": batch " ~ (vanished | min) ~ " is no longer in the landing; recomputing every batch", info=True) }}
-        {%- do truncate_relation(this) -%}
+        {%- do _empty_before_recompute() -%}
         {{ return({'batches': none, 'appending': false}) }}
     {%- endif -%}
     {%- set rewritten = (changed_batches(source_name, table_name) or []) | select('in', loaded) | list -%}
     {%- if rewritten -%}
         {{ log(source_name ~ "." ~ table_name ~ ": batch " ~ (rewritten | min) ~ " changed since it was read; recomputing every batch", info=True) }}
         {%- if by_key -%}
-            {%- do truncate_relation(this) -%}
+            {%- do _empty_before_recompute() -%}
         {%- endif -%}
         {{ return({'batches': none, 'appending': false}) }}
     {%- endif -%}

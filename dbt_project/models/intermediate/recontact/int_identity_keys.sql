@@ -11,7 +11,6 @@ keyed as (
     select
         source_system,
         candidate_id,
-        {{ dbt.concat(['source_system', "'|'", 'candidate_id']) }} as record_key,
         {{ identity_email_key('email') }} as email_key,
         {{ identity_phone_key('phone') }} as phone_key,
         {{ identity_name_key('full_name') }} as name_key
@@ -40,7 +39,6 @@ identity_keys as (
     select
         keyed.source_system,
         keyed.candidate_id,
-        keyed.record_key,
         keyed.email_key,
         keyed.phone_key,
         keyed.name_key,

@@ -9,7 +9,14 @@
     those (a few in a thousand), every other record is a person of its own. -#}
 with
 
-keyed as (select * from {{ ref('int_identity_keys') }}),
+identity_keys as (select * from {{ ref('int_identity_keys') }}),
+
+keyed as (
+    select
+        *,
+        {{ dbt.concat(['source_system', "'|'", 'candidate_id']) }} as record_key
+    from identity_keys
+),
 
 -- the records that match at least one other record, with the keys they share
 matching as (
