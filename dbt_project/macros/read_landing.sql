@@ -60,14 +60,6 @@
     batch is read like any new one (the winner is decided among all of a key's versions,
     whatever their batches' order); a batch gone or rewritten empties the table first,
     since a key it no longer holds would otherwise keep its rows. -#}
-{#- Only a command that then builds the model empties it: `dbt compile` or `dbt docs
-    generate` render this model too, and must leave the table as it is. -#}
-{% macro _empty_before_recompute() -%}
-    {%- if flags.WHICH in ('run', 'build', 'retry') -%}
-        {%- do truncate_relation(this) -%}
-    {%- endif -%}
-{%- endmacro %}
-
 {% macro landing_increment(source_name, table_name, by_key=false) -%}
     {%- if not execute or not is_incremental() -%}
         {{ return({'batches': none, 'appending': false}) }}
@@ -96,6 +88,15 @@
         {{ return({'batches': none, 'appending': false}) }}
     {%- endif -%}
     {{ return({'batches': new, 'appending': true}) }}
+{%- endmacro %}
+
+
+{#- Only a command that then builds the model empties it: `dbt compile` or `dbt docs
+    generate` render this model too, and must leave the table as it is. -#}
+{% macro _empty_before_recompute() -%}
+    {%- if flags.WHICH in ('run', 'build', 'retry') -%}
+        {%- do truncate_relation(this) -%}
+    {%- endif -%}
 {%- endmacro %}
 
 
