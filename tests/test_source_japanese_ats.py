@@ -283,7 +283,7 @@ def test_full_width_email_and_phone_become_half_width(make_warehouse, tmp_path):
     }
 
 
-def test_no_decoded_copy_is_kept_after_a_load(make_warehouse):
+def test_no_decoded_copy_is_kept_after_a_load(make_warehouse, tmp_path, monkeypatch):
     """The decoder streams into a temporary directory of the load, deleted after it: the
     half-width e-mail (the vendor file holds it full-width) is in the raw table only. It
     used to stay in a decoded copy under the state directory, which a purge had to chase."""
@@ -298,7 +298,11 @@ def test_no_decoded_copy_is_kept_after_a_load(make_warehouse):
         "2026/04/01",
     ]
     _applicants(warehouse, [full_width])
-    leftovers_before = set(Path(tempfile.gettempdir()).glob("recontact-decoded-*"))
+    # the load's temporary directories go under this test's own directory: the shared /tmp
+    # holds those of loads running meanwhile in another pytest worker
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     report = warehouse.load()
     assert report.loaded == {f"japanese_ats/{BATCH}": 1}
     assert warehouse.rows("select email from raw.japanese_ats__candidates") == [
@@ -309,7 +313,7 @@ def test_no_decoded_copy_is_kept_after_a_load(make_warehouse):
         "warehouse.duckdb"
     ]
     assert not any(warehouse.landing_dir.rglob("*.csv"))  # the batch left the landing too
-    assert set(Path(tempfile.gettempdir()).glob("recontact-decoded-*")) == leftovers_before
+    assert list(temporary.iterdir()) == []
 
 
 # --------------------------------------------------------------------------------------------
