@@ -65,7 +65,7 @@ def make_warehouse(tmp_path):
 # test lands in the right tier without anyone remembering to mark it.
 BUILDS_A_WAREHOUSE = re.compile(
     r"new_warehouse\(|make_warehouse|\bbuild\(|\.dbt\(|run_dbt\(|materialize|execute_in_process"
-    r"|execute_job\(|bench_size\("
+    r"|execute_job\(|run_refresh\(|bench_size\("
 )
 SHARED_FIXTURES = {"sample_warehouse"}
 

@@ -9,6 +9,7 @@ import os
 import shutil
 import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -33,19 +34,52 @@ def defs(dbt_manifest):
     return defs
 
 
+def paths_under(root: Path) -> dict[str, Path]:
+    """Every path the orchestration reads from the environment, under root."""
+    return {
+        "RECONTACT_LANDING_DIR": root / "landing",
+        "RECONTACT_DUCKDB_PATH": root / "warehouse.duckdb",
+        "RECONTACT_STATE_DIR": root / "state",
+        "RECONTACT_AUDIT_DIR": root / "audit",
+        "RECONTACT_PUBLISH_DIR": root / "published",
+    }
+
+
 @pytest.fixture
 def environment(tmp_path, monkeypatch):
-    """Every path the orchestration reads from the environment, under tmp_path."""
-    values = {
-        "RECONTACT_LANDING_DIR": tmp_path / "landing",
-        "RECONTACT_DUCKDB_PATH": tmp_path / "warehouse.duckdb",
-        "RECONTACT_STATE_DIR": tmp_path / "state",
-        "RECONTACT_AUDIT_DIR": tmp_path / "audit",
-        "RECONTACT_PUBLISH_DIR": tmp_path / "published",
-    }
+    """This test's paths, under its tmp_path."""
+    values = paths_under(tmp_path)
     for name, value in values.items():
         monkeypatch.setenv(name, str(value))
     return values
+
+
+@pytest.fixture(scope="module")
+def first_refresh(defs, tmp_path_factory) -> tuple[Path, dg.ExecuteInProcessResult]:
+    """One run of the refresh job as of END_DATE on a generated export (600 candidates, two
+    batches; the export kept beside the landing, which the load empties). A run takes about
+    a minute: the test of a full refresh asserts on this one, and each test of what comes
+    after a refresh starts from a copy of its files (`refreshed`)."""
+    root = tmp_path_factory.mktemp("refreshed")
+    values = paths_under(root)
+    generate_export(root / "export", candidates=600, seed=14, end_date=END_DATE, batches=2)
+    shutil.copytree(root / "export", values["RECONTACT_LANDING_DIR"])
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in values.items():
+            patch.setenv(name, str(value))
+        result = run_refresh(defs, END_DATE)
+    return root, result
+
+
+@pytest.fixture
+def refreshed(first_refresh, environment, tmp_path):
+    """This test's environment holding a copy of the first refresh's warehouse, state,
+    evidence, BI release and export. (The copied BI file's views still read the releases
+    of the first refresh's directory: a test that reads BI through them republishes first.)"""
+    root, result = first_refresh
+    assert result.success
+    shutil.copytree(root, tmp_path, symlinks=True, dirs_exist_ok=True)
+    return environment
 
 
 def run_refresh(defs, as_of: date, job: str = "recontact_refresh") -> dg.ExecuteInProcessResult:
@@ -136,11 +170,9 @@ def test_definitions_load_with_graph_checks_jobs_and_pool(defs):
     assert "outreach_export_job" not in scheduled
 
 
-def test_full_refresh_materializes_checks_and_publishes(defs, environment):
-    generate_export(
-        environment["RECONTACT_LANDING_DIR"], candidates=600, seed=11, end_date=END_DATE, batches=3
-    )
-    result = run_refresh(defs, END_DATE)
+def test_full_refresh_materializes_checks_and_publishes(first_refresh):
+    root, result = first_refresh
+    environment = paths_under(root)
     assert result.success
     checks = check_results(result)
     assert COMPLIANCE_SUITES <= set(checks)
@@ -167,10 +199,9 @@ def test_full_refresh_materializes_checks_and_publishes(defs, environment):
     assert any(entry.get("event") == "publish" for entry in entries)
 
 
-def test_failed_check_blocks_publication_and_keeps_the_last_good_one(defs, environment):
+def test_failed_check_blocks_publication_and_keeps_the_last_good_one(defs, refreshed):
+    environment = refreshed
     landing = environment["RECONTACT_LANDING_DIR"]
-    generate_export(landing, candidates=400, seed=12, end_date=END_DATE, batches=2)
-    assert run_refresh(defs, END_DATE).success
     publish_dir = environment["RECONTACT_PUBLISH_DIR"]
     good_release = (publish_dir / "current").resolve()
     warehouse = environment["RECONTACT_DUCKDB_PATH"]
@@ -233,14 +264,11 @@ def warehouse_digests(path) -> dict[str, int]:
         }
 
 
-def test_a_past_day_writes_its_history_slice_and_leaves_bi_and_the_drafts_alone(defs, environment):
+def test_a_past_day_writes_its_history_slice_and_leaves_bi_and_the_drafts_alone(defs, refreshed):
     """Issue 10: "what did we decide on 2026-03-01" is the run of that day's partition,
     even launched on the refresh job (a backfill from its Partitions tab): the slice of
     that day lands in the history, BI keeps the latest day and no drafts are made."""
-    generate_export(
-        environment["RECONTACT_LANDING_DIR"], candidates=400, seed=14, end_date=END_DATE
-    )
-    assert run_refresh(defs, END_DATE).success
+    environment = refreshed
     publish_dir = environment["RECONTACT_PUBLISH_DIR"]
     latest = (publish_dir / "current").resolve()
     bi_file = (publish_dir / "recontact_bi.duckdb").read_bytes()
@@ -375,14 +403,12 @@ def test_the_as_of_partitions_are_tokyo_days_up_to_today():
     assert run_as_of_date(dg.build_op_context()) is None
 
 
-def test_purge_job_dry_run_then_real_run_and_redelivery_is_suppressed(defs, environment):
+def test_purge_job_dry_run_then_real_run_and_redelivery_is_suppressed(defs, refreshed):
     from orchestration.automation import purge_run_config
 
+    environment = refreshed
     landing = environment["RECONTACT_LANDING_DIR"]
     original = environment["RECONTACT_DUCKDB_PATH"].parent / "export"
-    generate_export(original, candidates=600, seed=13, end_date=END_DATE, batches=2)
-    shutil.copytree(original, landing)
-    assert run_refresh(defs, END_DATE).success
     assert not any(landing.rglob("*.csv"))  # loaded: the batches left the landing
 
     def raw_candidates() -> list[str]:
