@@ -1,6 +1,8 @@
 """Incremental models (issue 5): the append-only events' staging models read only new batches,
 and the eligibility history keeps every as-of date. A daily run after new, re-delivered,
-conflicting and late-arriving batches must give exactly what a full build gives."""
+conflicting and late-arriving batches must give exactly what a full build gives. The builds
+here are seeds and models only (`data_tests=False`): what is compared is the tables, and
+the data tests run in every other module's builds."""
 
 from __future__ import annotations
 
@@ -79,7 +81,7 @@ def table(warehouse, relation: str) -> list[tuple]:
 def assert_same_as_full_build(incremental, tmp_path: Path) -> None:
     full = new_warehouse(tmp_path / "full")
     shutil.copytree(incremental.export_dir, full.export_dir)
-    full.build(AS_OF)
+    full.build(AS_OF, data_tests=False)
     for relation in COMPARED:
         assert table(incremental, relation) == table(full, relation), relation
 
@@ -120,18 +122,18 @@ def test_daily_runs_equal_a_full_build_after_new_redelivered_and_late_batches(ex
     warehouse = new_warehouse(tmp_path / "incremental")
     for batch in (first, second):
         deliver(batch, warehouse)
-    warehouse.build(AS_OF)
+    warehouse.build(AS_OF, data_tests=False)
 
     # 1. new batches, in order: only they are read
     deliver(third, warehouse)
     deliver(fourth, warehouse)
-    output = warehouse.build(AS_OF)
+    output = warehouse.build(AS_OF, data_tests=False)
     assert "recomputing every batch" not in output
     assert_same_as_full_build(warehouse, tmp_path / "step1")
 
     # 2. a later batch re-delivering events, some with other content
     redelivery(second, warehouse.export_dir / "canonical" / "2026-12-01T0300")
-    output = warehouse.build(AS_OF)
+    output = warehouse.build(AS_OF, data_tests=False)
     assert "recomputing every batch" not in output
     fates = dict(
         warehouse.rows(
@@ -144,7 +146,7 @@ def test_daily_runs_equal_a_full_build_after_new_redelivered_and_late_batches(ex
 
     # 3. a late batch sorting before every loaded one: its rows are the first delivery
     redelivery(third, warehouse.export_dir / "canonical" / "2026-01-01T0300")
-    output = warehouse.build(AS_OF)
+    output = warehouse.build(AS_OF, data_tests=False)
     assert "recomputing every batch" in output
     assert_same_as_full_build(warehouse, tmp_path / "step3")
 
@@ -153,13 +155,13 @@ def test_daily_runs_equal_a_full_build_after_new_redelivered_and_late_batches(ex
     rewritten = warehouse.export_dir / "canonical" / second.name / "stage_events.csv"
     write_rows(rewritten, header, stage_events[5:])
     resend_manifest(rewritten.parent, "stage_events", len(stage_events) - 5)
-    output = warehouse.build(AS_OF)
+    output = warehouse.build(AS_OF, data_tests=False)
     assert "changed since it was read" in output
     assert_same_as_full_build(warehouse, tmp_path / "step4")
 
     # 5. nothing new: a run changes nothing
     before = {relation: table(warehouse, relation) for relation in COMPARED}
-    output = warehouse.build(AS_OF)
+    output = warehouse.build(AS_OF, data_tests=False)
     for model in EVENT_MODELS:
         assert f"{model.removeprefix('stg_canonical__')}: no new batch" in output, model
     assert {relation: table(warehouse, relation) for relation in COMPARED} == before
@@ -170,11 +172,13 @@ def test_eligibility_history_keeps_each_as_of_date_and_replaces_a_rebuilt_one(ex
     for batch in batches(export):
         deliver(batch, warehouse)
     earlier, later = date(2026, 3, 1), AS_OF
-    warehouse.build(earlier)
+    warehouse.build(earlier, data_tests=False)
     at_earlier = table(warehouse, "marts.recontact_eligibility")
-    warehouse.build(later)
+    warehouse.build(later, data_tests=False)
     at_later = table(warehouse, "marts.recontact_eligibility")
-    warehouse.build(earlier)  # the same D again: its slice is replaced, not doubled
+    warehouse.build(
+        earlier, data_tests=False
+    )  # the same D again: its slice is replaced, not doubled
 
     def history_at(day: date) -> list[tuple]:
         return [
@@ -207,9 +211,9 @@ def test_a_batch_re_sent_without_an_entity_leaves_no_row_of_it_behind(make_wareh
         write_entity(
             warehouse.export_dir, batch, "consent_events", [consent("k1", "c1", "recontact")]
         )
-    warehouse.build(date(2026, 6, 30))
+    warehouse.build(date(2026, 6, 30), data_tests=False)
     (warehouse.export_dir / "canonical" / "2026-01-01T0300" / "consent_events.csv").unlink()
-    output = warehouse.build(date(2026, 6, 30))
+    output = warehouse.build(date(2026, 6, 30), data_tests=False)
     assert "batch 2026-01-01T0300 is no longer in the landing; recomputing every batch" in output
     assert warehouse.rows("select _batch_id, _fate from staging.stg_canonical__consent_events") == [
         ["2026-02-01T0300", "staged"]
@@ -235,14 +239,14 @@ def test_a_keyed_daily_run_leaves_no_stale_version_behind(make_warehouse, tmp_pa
     export = warehouse.export_dir
     write_entity(export, "2026-02-01T0300", "candidates", [candidate("c1"), candidate("c2")])
     write_entity(export, "2026-02-01T0300", "applications", [application("a1", "c1")])
-    warehouse.build(AS_OF)
+    warehouse.build(AS_OF, data_tests=False)
 
     # 1. c1 again with a newer version (another country), a1 re-delivered unchanged (a tie
     #    on updated_at goes to the later batch, the earlier copy is a re-delivery)
     newer = candidate("c1", country="DE", updated_at="2026-03-01T09:00:00")
     write_entity(export, "2026-03-01T0300", "candidates", [newer])
     write_entity(export, "2026-03-01T0300", "applications", [application("a1", "c1")])
-    warehouse.build(AS_OF)
+    warehouse.build(AS_OF, data_tests=False)
     assert recomputed_by_key(warehouse, "stg_canonical__candidates")
     assert warehouse.rows(
         "select candidate_id, _batch_id, country, _fate from staging.stg_canonical__candidates"
@@ -267,7 +271,7 @@ def test_a_keyed_daily_run_leaves_no_stale_version_behind(make_warehouse, tmp_pa
             candidate("c2", region="27", updated_at="2026-04-01T09:00:00"),
         ],
     )
-    warehouse.build(AS_OF)
+    warehouse.build(AS_OF, data_tests=False)
     assert recomputed_by_key(warehouse, "stg_canonical__candidates")
     assert warehouse.rows(
         "select candidate_id, _batch_id from staging.stg_canonical__candidates"
@@ -290,13 +294,13 @@ def test_a_keyed_daily_run_recomputes_a_key_set_aside_as_in_the_future(make_ware
         "candidates",
         [candidate("c1"), candidate("c1", country="DE", updated_at=ahead)],
     )
-    warehouse.build(AS_OF, future_grace_days=0)
+    warehouse.build(AS_OF, future_grace_days=0, data_tests=False)
     assert warehouse.rows(
         "select country, _fate, quarantine_reason from staging.stg_canonical__candidates"
         " order by all"
     ) == [["DE", "quarantined", "updated_at in the future"], ["JP", "staged", None]]
 
-    warehouse.build(AS_OF, future_grace_days=120)  # no new batch
+    warehouse.build(AS_OF, future_grace_days=120, data_tests=False)  # no new batch
     assert recomputed_by_key(warehouse, "stg_canonical__candidates")
     assert warehouse.rows(
         "select country, _fate from staging.stg_canonical__candidates order by all"
