@@ -13,19 +13,29 @@ from tests.support import END_DATE, Warehouse, new_warehouse
 
 
 @pytest.fixture(scope="session")
-def sample_warehouse(tmp_path_factory) -> Warehouse:
-    """3,000 generated candidates (mixed CSV/Parquet batches) built as of END_DATE."""
-    warehouse = new_warehouse(tmp_path_factory.mktemp("sample"))
-    generate_export(
-        warehouse.export_dir,
-        candidates=3000,
-        seed=7,
-        end_date=END_DATE,
-        batches=4,
-        file_format="mixed",
-        quality_faults=True,  # rule set v1.1: one person held
-    )
-    warehouse.build(END_DATE, unit_tests=True)  # the suite's one run of the dbt unit tests
+def sample_warehouse(tmp_path_factory, worker_id) -> Warehouse:
+    """3,000 generated candidates (mixed CSV/Parquet batches) built as of END_DATE, once
+    per test run: the first pytest-xdist worker to need it builds it in the run's shared
+    temporary directory while the other waits, then both read it (read-only: a test that
+    changes a warehouse copies it)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent
+    warehouse = new_warehouse(shared / "sample")
+    built = shared / "sample" / "built"
+    with (shared / "sample.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.exists():
+            generate_export(
+                warehouse.export_dir,
+                candidates=3000,
+                seed=7,
+                end_date=END_DATE,
+                batches=4,
+                file_format="mixed",
+                quality_faults=True,  # rule set v1.1: one person held
+            )
+            warehouse.build(END_DATE, unit_tests=True)  # the suite's one run of the unit tests
+            built.touch()
     return warehouse
 
 
