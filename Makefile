@@ -49,9 +49,10 @@ engines:
 ## test: the whole test suite (dbt unit tests and pytest, DuckDB, Spark and PostgreSQL);
 ## .ci/run calls exactly this. Two pytest-xdist workers, one test file each at a time
 ## (a file's fixtures, e.g. the Spark and PostgreSQL builds, stay on one worker): a dbt
-## build is mostly single-threaded Python, so two run side by side on two cores.
+## build is mostly single-threaded Python, so two run side by side on two cores. The
+## longest files start first (LONGEST_FIRST in tests/conftest.py).
 test: install-dev engines
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 ## check: the fast tier for the inner loop: every test that needs no dbt build beyond the
 ## one shared sample warehouse (no Spark, no PostgreSQL); `slow` is set in tests/conftest.py

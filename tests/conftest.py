@@ -87,7 +87,30 @@ def builds_a_warehouse(function) -> bool:
         return False
 
 
+# `make test` runs two pytest-xdist workers, a test file at a time each; files start in
+# this order (longest first, measured in `make test`), then the rest in name order, so
+# neither worker is left with a long file at the end while the other idles. The Makefile
+# passes --no-loadscope-reorder (xdist would otherwise start the files with most tests).
+LONGEST_FIRST = [
+    "test_incremental.py",
+    "test_engines.py",
+    "test_warehouse.py",
+    "test_orchestration.py",
+    "test_sources.py",
+    "test_outreach.py",
+    "test_quality_hold.py",
+    "test_compliance.py",
+    "test_outreach_oracle.py",
+]
+
+
+def start_order(item) -> int:
+    name = item.path.name
+    return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=start_order)  # stable: a file's tests keep their order
     for item in items:
         fixtures = item._fixtureinfo.name2fixturedefs
         fixture_functions = [
