@@ -4,6 +4,8 @@ Every model of dbt_project/models/marts/ and outreach/ has an enforced contract:
 with its data type and a description, listed in the table's column order; the descriptions
 are in the warehouse as table and column comments (persist_docs); and a model whose select
 changes a column's type or name fails its build, leaving the last good table in place.
+The incremental staging tables fail a run whose model no longer matches them, rather than
+inserting without the missing column.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import duckdb
 import pytest
 
 from orchestration.contract import MART_KEYS
-from orchestration.paths import PROJECT_DIR
-from orchestration.warehouse import dbt_executable
+from orchestration.paths import PROJECT_DIR, WarehousePaths
+from orchestration.warehouse import DbtFailed, dbt_args, dbt_executable, dbt_vars, run_dbt
 from tests.support import END_DATE
 
 CONTRACTED_FOLDERS = {"marts": "public", "outreach": "protected"}
@@ -151,3 +153,44 @@ def test_a_mart_whose_column_changes_type_or_name_fails_and_keeps_its_table(
     assert "is_eligible" in outcome["recontact_eligibility"]["message"]
     assert "purge_due_date" in outcome["retention_purge_queue"]["message"]
     assert tables() == before
+
+
+def test_a_staging_table_out_of_step_with_its_model_fails_the_run(sample_warehouse, tmp_path):
+    """A keyed and an event staging table that lack a column their model selects (the
+    model's SQL gained it since the table was built): the daily run fails on each with
+    dbt's out-of-sync error, naming the column, and leaves the table as it was. dbt's
+    default (`ignore`) would insert the new rows without that column, without a word; the
+    remedy is `dbt build --full-refresh`, which rereads the raw tables (docs/engines.md)."""
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    warehouse = copy / sample_warehouse.duckdb_path.name  # the same catalog name
+    shutil.copy2(sample_warehouse.duckdb_path, warehouse)
+    dropped = {"stg_canonical__candidates": "region", "stg_canonical__consent_events": "channel"}
+    with duckdb.connect(str(warehouse)) as connection:
+        for model, column in dropped.items():
+            connection.execute(f"alter table staging.{model} drop column {column}")
+    paths = WarehousePaths(
+        landing_dir=copy / "landing",
+        duckdb_path=warehouse,
+        state_dir=copy / "state",
+        audit_dir=copy / "audit",
+        publish_dir=copy / "published",
+    )
+    args = dbt_args(
+        "run",
+        dbt_vars(END_DATE.isoformat()),
+        select=" ".join(dropped),
+        target_path=tmp_path / "target",
+    )
+    with pytest.raises(DbtFailed):
+        run_dbt(args, paths, quiet=True)
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    outcome = {result["unique_id"].split(".")[-1]: result for result in results}
+    for model, column in dropped.items():
+        assert outcome[model]["status"] == "error", model
+        assert "out of sync" in outcome[model]["message"], outcome[model]["message"]
+        assert column in outcome[model]["message"], model
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        for model, column in dropped.items():
+            columns = [row[0] for row in connection.execute(f"describe staging.{model}").fetchall()]
+            assert column not in columns, model

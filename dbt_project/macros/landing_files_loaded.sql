@@ -87,22 +87,26 @@
 {%- endmacro %}
 
 {#- Config of an incremental base model of append-only events: slices by batch, and the
-    files it read recorded after each run. -#}
+    files it read recorded after each run. A staging table whose columns no longer match
+    its model's select fails the run (dbt's default would insert without the new column,
+    silently): `dbt build --full-refresh` rebuilds it from the raw tables. -#}
 {% macro append_only_events_config(source_name, table_name) -%}
     {{ replace_slices_config('_batch_id') }}
+    {{ config(on_schema_change='fail') }}
     {{ config(post_hook="{{ record_landing_files('" ~ source_name ~ "', '" ~ table_name ~ "') }}") }}
 {%- endmacro %}
 
 
 {#- Config of a staging model of mutable entities (latest_version_wins): incremental by
     key, recomputing the keys that new batches deliver (landing_increment(..., by_key=true)),
-    and the files it read recorded after each run. -#}
+    and the files it read recorded after each run; a schema change fails the run, as for
+    the events. -#}
 {% macro mutable_entities_config(source_name, table_name, key_column) -%}
     {{ return(adapter.dispatch('mutable_entities_config', 'recontact')(source_name, table_name, key_column)) }}
 {%- endmacro %}
 
 {% macro default__mutable_entities_config(source_name, table_name, key_column) -%}
-    {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key_column) }}
+    {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=key_column, on_schema_change='fail') }}
     {{ config(post_hook="{{ record_landing_files('" ~ source_name ~ "', '" ~ table_name ~ "') }}") }}
 {%- endmacro %}
 
