@@ -13,7 +13,7 @@ entry, hash-chained for tamper evidence:
 
 plus what the caller recorded: for a check run_id, as_of_date, rule_set_version, suite,
 passed, evaluated_rows, unexpected_rows, inputs_hash (the record of what was loaded,
-orchestration/load.py `inputs_fingerprint`), evidence (a path relative to the audit
+loader/load.py `inputs_fingerprint`), evidence (a path relative to the audit
 directory); other entries name an ``event`` (purge, publish ...) instead of a suite.
 Entries hold counts, hashes and pseudonymous ids only, never personal data.
 
@@ -38,7 +38,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from orchestration.files import fsync_directory
+from loader.files import fsync_directory
 
 LOG_NAME = "audit_log.jsonl"
 GENESIS_HASH = "0" * 64
@@ -339,7 +339,7 @@ def _fit(text: str, width: int) -> str:
 
 
 def command_audit(args: argparse.Namespace) -> None:
-    from orchestration.paths import WarehousePaths
+    from loader.paths import WarehousePaths
 
     audit_dir = WarehousePaths.from_env().audit_dir
     if args.since and args.until and args.since > args.until:

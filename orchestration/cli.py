@@ -22,12 +22,12 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from loader.intake import SAMPLE_MARKER, IntakeError
+from loader.load import load
+from loader.paths import WarehousePaths, resolve, today_in_business_timezone
 from orchestration import compliance, report
 from orchestration.audit import register_cli as register_audit_cli
-from orchestration.intake import SAMPLE_MARKER, IntakeError
-from orchestration.load import load
 from orchestration.outreach import register_cli as register_outreach_cli
-from orchestration.paths import WarehousePaths, resolve, today_in_business_timezone
 from orchestration.purge import register_cli as register_purge_cli
 from orchestration.warehouse import DbtFailed, build, discard_build, summarize
 

@@ -43,12 +43,13 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
+from loader.contract import file_sha256
+from loader.files import atomic_write
+from loader.load import inputs_fingerprint
+from loader.paths import PROJECT_DIR, WarehousePaths
+from loader.tombstones import load_salt
 from orchestration import audit, processing_record, report
-from orchestration.contract import file_sha256
-from orchestration.files import atomic_write
-from orchestration.load import inputs_fingerprint
 from orchestration.outreach import registered_exports
-from orchestration.paths import PROJECT_DIR, WarehousePaths
 from orchestration.publish import release_dirs
 
 if TYPE_CHECKING:
@@ -189,7 +190,7 @@ def register_person_references(
     candidate_id, application_id or person_id column (the raw tables the loader fills
     included, relation `raw.<source>__<table>`), or is a quarantine list (entity +
     record_key); per row of the archive's copies of the raw tables, when an archive is
-    kept (relation `archive:<source>/<table>`, orchestration/load.py); per row of every
+    kept (relation `archive:<source>/<table>`, loader/load.py); per row of every
     mart of every BI release under publish_dir (relation `published:<release>/<mart>`): a
     purged person left in any release is a copy the erasure did not reach; and per row of
     every outreach export file registered in state_dir (relation `export:<file>`). Only
@@ -424,8 +425,6 @@ def evidence_pseudonyms(paths: WarehousePaths) -> Callable[[str], str]:
 
 def evidence_salt(paths: WarehousePaths) -> str:
     """The purge's salt (<state>/tombstone_salt), created on first use."""
-    from orchestration.purge import load_salt
-
     return load_salt(paths.state_dir, create=True)
 
 
@@ -570,7 +569,7 @@ def evidence_file(run_dir: Path, suite: str) -> Path:
 
 
 def write_json(path: Path, value: Any) -> None:
-    """Evidence written whole (orchestration/files.py): never half-written."""
+    """Evidence written whole (loader/files.py): never half-written."""
     text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     atomic_write(path, text.encode("utf-8"))
 

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import duckdb
 
+from loader.contract import file_sha256
+from loader.files import atomic_write
+from loader.paths import WarehousePaths, resolve
 from orchestration.audit import append_entry
-from orchestration.contract import file_sha256
-from orchestration.files import atomic_write
-from orchestration.paths import WarehousePaths, resolve
 
 DRAFTS_TABLE = "outreach.recontact_drafts"
 EXPORT_COLUMNS = [
@@ -212,7 +212,7 @@ def erase_from_exports(
 
 
 def _write_owner_only(out: Path, header: list[str], rows: list) -> None:
-    """A CSV readable by its owner only, written whole (orchestration/files.py)."""
+    """A CSV readable by its owner only, written whole (loader/files.py)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(header)

@@ -20,11 +20,11 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from orchestration.contract import MART_KEYS
-from orchestration.files import atomic_write
-from orchestration.intake import dbt_sources
-from orchestration.load import RAW_SCHEMA
-from orchestration.paths import PROJECT_DIR, WarehousePaths
+from loader.contract import MART_KEYS
+from loader.files import atomic_write
+from loader.intake import dbt_sources
+from loader.load import RAW_SCHEMA
+from loader.paths import PROJECT_DIR, WarehousePaths
 
 RECORD_NAME = "record_of_processing.md"
 LAYERS = ("staging", "intermediate", "marts", "outreach")  # model folders = warehouse schemas
@@ -141,7 +141,7 @@ def warehouse_relations(duckdb_path: Path) -> dict[str, dict[str, list[str]]]:
 def build_record(paths: WarehousePaths, meta: dict[str, dict] | None = None) -> list[Activity]:
     meta = layer_meta() if meta is None else meta
     holdings = {"landing": landing_relations(), **warehouse_relations(paths.duckdb_path)}
-    # the raw tables are the sources as loaded (orchestration/load.py): the landing's layer
+    # the raw tables are the sources as loaded (loader/load.py): the landing's layer
     holdings["landing"].update(holdings.pop(RAW_SCHEMA, {}))
     unstated = [
         f"{relation} ({layer})"

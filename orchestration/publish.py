@@ -35,9 +35,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.contract import MART_KEYS, file_sha256
-from orchestration.files import atomic_write
-from orchestration.paths import WarehousePaths
+from loader.contract import MART_KEYS, file_sha256
+from loader.files import atomic_write
+from loader.paths import WarehousePaths
 
 BI_DATABASE = "recontact_bi.duckdb"
 RELEASES_KEPT = 3  # older releases are removed; a BI query may still read the previous one

@@ -1,6 +1,6 @@
 """Retention purge: delete every person in ``marts.retention_purge_queue`` everywhere.
 
-The raw tables are the system of record (orchestration/load.py: a loaded batch leaves the
+The raw tables are the system of record (loader/load.py: a loaded batch leaves the
 landing), so the purge works on tables and on the files that copy them, never on landing
 files. ``plan_purge`` reads the queue and finds where each queued person's rows are: every
 warehouse base table with a ``candidate_id`` or ``application_id`` column (the raw tables
@@ -53,9 +53,7 @@ from __future__ import annotations
 import argparse
 import csv
 import functools
-import hashlib
 import io
-import os
 import re
 import secrets
 from collections import Counter
@@ -69,13 +67,21 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from loader.contract import PERSON_ENTITIES
+from loader.files import atomic_write, fsync_directory
+from loader.intake import landing_batches
+from loader.load import LOADED_FILES, RAW_SCHEMA, spark_raw_dir
+from loader.paths import PROJECT_DIR, WarehousePaths
+from loader.tombstones import (
+    TOMBSTONE_COLUMNS,
+    TOMBSTONES_FILE,
+    PurgeError,
+    load_salt,
+    read_tombstones,
+    tombstone_hash,
+)
 from orchestration.audit import append_entry
-from orchestration.contract import PERSON_ENTITIES
-from orchestration.files import atomic_write, fsync_directory
-from orchestration.intake import landing_batches
-from orchestration.load import LOADED_FILES, RAW_SCHEMA, spark_raw_dir
 from orchestration.outreach import erase_from_exports
-from orchestration.paths import PROJECT_DIR, WarehousePaths
 from orchestration.publish import publish, release_dirs, sql_literal
 from orchestration.warehouse import discard_build
 
@@ -90,15 +96,8 @@ EVENT_KEY_COLUMNS = {
     if entity not in ("candidates", "applications")
 }
 
-TOMBSTONES_FILE = "tombstones.csv"
-SALT_FILE = "tombstone_salt"
 # present while deleted rows may still have bytes in the warehouse file (see compact_warehouse)
 COMPACTION_PENDING_FILE = "warehouse_compaction_pending"
-TOMBSTONE_COLUMNS = ("source_system", "candidate_key_hash", "purge_reason", "purged_at")
-
-
-class PurgeError(RuntimeError):
-    """The purge cannot run (or cannot go on); the message says why, never whom."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,58 +233,12 @@ def _by_reason(persons: Iterable[QueuedPerson]) -> tuple[tuple[str, int], ...]:
 # --------------------------------------------------------------------------------------------
 
 
-def tombstone_hash(salt: str, source_system: str, candidate_id: str) -> str:
-    """sha256 of ``salt|source_system|candidate_id`` (UTF-8), lower-case hex.
-
-    Equal to DuckDB's ``sha256(salt || '|' || source_system || '|' || candidate_id)``.
-    """
-    return hashlib.sha256(f"{salt}|{source_system}|{candidate_id}".encode()).hexdigest()
-
-
-def load_salt(state_dir: Path, *, create: bool = False) -> str | None:
-    """The tombstone salt (stripped); created (mode 0600) on first use when ``create``."""
-    path = state_dir / SALT_FILE
-    if not path.exists():
-        if not create:
-            return None
-        state_dir.mkdir(parents=True, exist_ok=True)
-        # written whole (0600), then linked into place: atomic and exclusive, so a
-        # concurrent first use keeps one salt
-        temp = state_dir / f".{SALT_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
-        atomic_write(temp, secrets.token_hex(32).encode("ascii"), mode=0o600)
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            pass
-        finally:
-            temp.unlink(missing_ok=True)
-        fsync_directory(state_dir)
-    salt = path.read_text(encoding="utf-8").strip()
-    if not salt:
-        raise PurgeError(f"the tombstone salt file {path} is empty; restore it from backup")
-    return salt
-
-
-def read_tombstones(state_dir: Path) -> list[dict[str, str]]:
-    """The tombstone rows (hashes, reasons, times: no ids)."""
-    path = state_dir / TOMBSTONES_FILE
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != TOMBSTONE_COLUMNS:
-            raise PurgeError(
-                f"{path} does not have the columns {','.join(TOMBSTONE_COLUMNS)}; left as it is"
-            )
-        return list(reader)
-
-
 def write_tombstones(
     state_dir: Path, persons: Iterable[QueuedPerson], purged_at: str
 ) -> tuple[int, int]:
     """Append one tombstone per person not yet tombstoned; return (written, already present).
 
-    The whole file is replaced atomically (orchestration/files.py); existing lines stay
+    The whole file is replaced atomically (loader/files.py); existing lines stay
     byte-identical.
     """
     persons = list(persons)
@@ -404,7 +357,7 @@ class _Table:
     # a vendor table's staging model (stg_<source>__<table>) or raw table: its source and
     # erasure keys
     vendor: tuple[str, ErasureKeys] | None = None
-    # a raw table (raw.<source>__<table>, orchestration/load.py) or a file: its rows' source
+    # a raw table (raw.<source>__<table>, loader/load.py) or a file: its rows' source
     source: str | None = None
 
     path: Path | None = None  # a Parquet file (archive, Spark), read by read_parquet
@@ -763,7 +716,7 @@ def _forget_files_read(connection: duckdb.DuckDBPyConnection) -> None:
 
 def rewrite_parquet(connection: duckdb.DuckDBPyConnection, table: _Table) -> Hit | None:
     """Replace one Parquet file (archive, Spark) by its rows that are not the queued persons',
-    atomically (orchestration/files.py), with the same schema and compression; None when it
+    atomically (loader/files.py), with the same schema and compression; None when it
     holds none of them. The one function for every Parquet copy of the raw tables."""
     assert table.path is not None
     parquet = pq.ParquetFile(table.path)

@@ -16,8 +16,8 @@ import subprocess
 import duckdb
 import pytest
 
-from orchestration.contract import MART_KEYS
-from orchestration.paths import PROJECT_DIR
+from loader.contract import MART_KEYS
+from loader.paths import PROJECT_DIR
 from orchestration.warehouse import dbt_executable
 from tests.support import END_DATE
 

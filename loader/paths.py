@@ -32,7 +32,7 @@ ENVIRONMENT = {
     "audit_dir": ("RECONTACT_AUDIT_DIR", "data/audit"),
     "publish_dir": ("RECONTACT_PUBLISH_DIR", "data/published"),
 }
-# Optional: without it a loaded batch is deleted from the landing (orchestration/load.py).
+# Optional: without it a loaded batch is deleted from the landing (loader/load.py).
 ARCHIVE_VARIABLE = "RECONTACT_ARCHIVE_DIR"
 
 

@@ -2,7 +2,7 @@
 
 The landing is an inbox. `load(paths)` runs before every dbt build (CLI `recontact load`,
 the Dagster asset of each source, the tests). It
-1. runs the intake checks (orchestration/intake.py: the landing's layout, CP932
+1. runs the intake checks (loader/intake.py: the landing's layout, CP932
    decoding into a temporary directory of this load, strict CSV / JSON-lines reading,
    batch manifests); when they refuse the export nothing is loaded and every batch stays
    in the landing;
@@ -53,10 +53,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from orchestration import intake
-from orchestration.engines import PostgresSettings, current_target
-from orchestration.files import atomic_write, fsync_directory
-from orchestration.paths import WarehousePaths, resolve
+from loader import intake
+from loader.engines import PostgresSettings, current_target
+from loader.files import atomic_write, fsync_directory
+from loader.paths import WarehousePaths, resolve
+from loader.tombstones import tombstone_table
 
 RAW_SCHEMA = "raw"
 LOADED_FILES = "_loaded_files"
@@ -173,7 +174,7 @@ def load(
         if sources is None or table.source in sources
     }
     loaded_at = datetime.now(UTC)
-    tombstones = _tombstones(paths.state_dir)
+    tombstones = tombstone_table(paths.state_dir)
     with (
         _writer(paths, target or current_target()) as writer,
         tempfile.TemporaryDirectory(prefix="recontact-decoded-") as decoded_dir,
@@ -257,29 +258,6 @@ def _archive(reader: duckdb.DuckDBPyConnection, batch_dir: Path, selects: dict) 
 
 def _copy(reader: duckdb.DuckDBPyConnection, select: str, path: Path) -> None:
     reader.execute(f"copy ({select}) to {intake._literal(path.as_posix())} (format parquet)")
-
-
-def _tombstones(state_dir: Path) -> pa.Table | None:
-    """The purge tombstones (source_system, candidate_key_hash) and, as a column, their
-    salt; None when nobody was purged. Registered as a relation of the reading connection,
-    so the salt is never in SQL text."""
-    from orchestration.purge import TOMBSTONES_FILE, load_salt
-
-    path = state_dir / TOMBSTONES_FILE
-    salt = load_salt(state_dir)
-    if salt is None or not path.exists():
-        return None
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = [(row["source_system"], row["candidate_key_hash"]) for row in csv.DictReader(handle)]
-    if not rows:
-        return None
-    return pa.table(
-        {
-            "source_system": [source for source, _ in rows],
-            "candidate_key_hash": [digest for _, digest in rows],
-            "salt": [salt] * len(rows),
-        }
-    )
 
 
 # ----------------------------------------------------------------------------------------
