@@ -34,7 +34,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from loader import decode
+from loader import decode, sql
 from loader.contract import LANDING_FORMATS
 from loader.files import atomic_write
 from loader.paths import PROJECT_DIR
@@ -277,7 +277,7 @@ def count_rows(file: LandedFile) -> int:
             "read_parquet({})"
             if file.fmt == "parquet"
             else "read_json({}, format = 'newline_delimited')"
-        ).format(_literal(file.path.as_posix()))
+        ).format(sql.literal(file.path.as_posix()))
         try:
             return connection.execute(f"select count(*) from {reader}").fetchone()[0]
         except duckdb.Error as error:
@@ -329,10 +329,10 @@ def _count_csv_rows(connection: duckdb.DuckDBPyConnection, file: LandedFile) -> 
     header = _csv_header(file)
     if not header:
         return 0
-    columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in header)
-    every_field = ", ".join(f"count({_identifier(name)})" for name in header)
+    columns = ", ".join(f"{sql.literal(name)}: 'VARCHAR'" for name in header)
+    every_field = ", ".join(f"count({sql.identifier(name)})" for name in header)
     reader = (
-        f"read_csv({_literal(file.path.as_posix())}, header = true, auto_detect = false,"
+        f"read_csv({sql.literal(file.path.as_posix())}, header = true, auto_detect = false,"
         f" columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"',"
         " store_rejects = true, rejects_table = 'intake_rejects', rejects_scan = 'intake_scans')"
     )
@@ -407,14 +407,6 @@ def _located(error: duckdb.Error) -> str:
             return reason
     first = re.sub(r'\s*in file "[^"]*"', "", first)
     return first.split("Original Line")[0].strip()
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 # ----------------------------------------------------------------------------------------

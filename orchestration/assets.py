@@ -23,6 +23,7 @@ from dagster_dbt import (
 )
 from pydantic import Field
 
+from loader.contract import MART_KEYS
 from loader.intake import IntakeError
 from loader.load import inputs_fingerprint, load
 from loader.paths import PROJECT_DIR, WarehousePaths
@@ -351,20 +352,10 @@ COMPLIANCE_CHECKS = [
     key=PROMOTED_WAREHOUSE,
     group_name="publication",
     pool=WAREHOUSE_POOL,
+    # every public mart, the history, and the models the blocking checks are attached to
     deps=[
         model_key(name)
-        for name in (
-            "recontact_eligibility",
-            "recontact_eligibility_history",
-            "recontact_cohorts",
-            "retention_purge_queue",
-            "purge_blocked_by_quality",
-            "recontact_job_matches",
-            "consent_renewal_queue",
-            "recontact_outcomes",
-            "int_canonical__evaluations_conformed",
-            "int_canonical__landing_reconciliation",
-        )
+        for name in dict.fromkeys([*MART_KEYS, "recontact_eligibility_history", *CHECKED_MODELS])
     ],
     kinds={"duckdb"},
 )

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from loader.files import fsync_directory
+from loader.paths import WarehousePaths, iso_date
 
 LOG_NAME = "audit_log.jsonl"
 GENESIS_HASH = "0" * 64
@@ -256,13 +257,6 @@ def read_entries(
 # --------------------------------------------------------------------------------------
 
 
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
 def row_of(entry: dict) -> dict:
     """The table/CSV columns of an entry (`check` is the suite, or the event)."""
     row = {column: entry.get(column) for column in TABLE_COLUMNS}
@@ -339,8 +333,6 @@ def _fit(text: str, width: int) -> str:
 
 
 def command_audit(args: argparse.Namespace) -> None:
-    from loader.paths import WarehousePaths
-
     audit_dir = WarehousePaths.from_env().audit_dir
     if args.since and args.until and args.since > args.until:
         raise SystemExit("recontact audit: --from is after --to")
@@ -353,7 +345,9 @@ def command_audit(args: argparse.Namespace) -> None:
             f"audit log chain verified: {count} entries in {log_path(audit_dir)}", file=sys.stderr
         )
     try:
-        entries = read_entries(audit_dir, args.since, args.until)
+        entries = read_entries(
+            audit_dir, *(date.fromisoformat(d) if d else None for d in (args.since, args.until))
+        )
     except AuditLogError as error:
         raise SystemExit(f"recontact audit: {error}") from None
     sys.stdout.write(render(entries, args.format))
@@ -370,8 +364,8 @@ def register_cli(subparsers: argparse._SubParsersAction) -> argparse.ArgumentPar
             "Evidence paths are relative to RECONTACT_AUDIT_DIR."
         ),
     )
-    audit.add_argument("--from", dest="since", type=_iso_date, help="first as-of date")
-    audit.add_argument("--to", dest="until", type=_iso_date, help="last as-of date")
+    audit.add_argument("--from", dest="since", type=iso_date, help="first as-of date")
+    audit.add_argument("--to", dest="until", type=iso_date, help="last as-of date")
     audit.add_argument("--format", choices=["table", "json", "csv"], default="table")
     audit.add_argument(
         "--verify",

@@ -23,7 +23,7 @@ import duckdb
 
 from loader.contract import file_sha256
 from loader.files import atomic_write
-from loader.paths import WarehousePaths, resolve
+from loader.paths import WarehousePaths, iso_date, resolve
 from orchestration.audit import append_entry
 
 DRAFTS_TABLE = "outreach.recontact_drafts"
@@ -133,13 +133,6 @@ def export_drafts(
     return report
 
 
-def _iso_date(text: str) -> str:
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
 def command_export(args: argparse.Namespace) -> None:
     try:
         report = export_drafts(WarehousePaths.from_env(), args.as_of, resolve(args.out))
@@ -156,7 +149,7 @@ def register_cli(commands) -> None:
         help="write the ready drafts of D with the recipients' addresses for the mailing tool",
     )
     export.add_argument(
-        "--as-of", type=_iso_date, required=True, help="the D the drafts were built for"
+        "--as-of", type=iso_date, required=True, help="the D the drafts were built for"
     )
     export.add_argument("--out", required=True, help="CSV file to write (mode 0600)")
     export.set_defaults(handler=command_export)

@@ -67,6 +67,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from loader import sql
 from loader.contract import PERSON_ENTITIES
 from loader.files import atomic_write, fsync_directory
 from loader.intake import landing_batches
@@ -82,7 +83,7 @@ from loader.tombstones import (
 )
 from orchestration.audit import append_entry
 from orchestration.outreach import erase_from_exports
-from orchestration.publish import publish, release_dirs, sql_literal
+from orchestration.publish import publish, release_dirs
 from orchestration.warehouse import discard_build
 
 QUEUE_TABLE = "marts.retention_purge_queue"
@@ -151,15 +152,12 @@ class PurgePlan:
             _row("persons queued", len(self.persons)),
             *(_row(reason, count, 4) for reason, count in self.persons_by_reason),
             _row("their applications", self.application_count),
-            _row(
+            *_hit_rows(
                 f"archive and Spark files with their rows (of {self.files_scanned:,})",
-                len(self.files),
+                self.files,
+                "  rows in those files",
             ),
-            *(_row(hit.where, hit.rows, 4) for hit in self.files),
-            _row("  rows in those files", sum(hit.rows for hit in self.files)),
-            _row("warehouse tables with their rows", len(self.tables)),
-            *(_row(hit.where, hit.rows, 4) for hit in self.tables),
-            _row("  rows in those tables", sum(hit.rows for hit in self.tables)),
+            *_hit_rows("warehouse tables with their rows", self.tables, "  rows in those tables"),
         ]
         return "\n".join(lines)
 
@@ -206,20 +204,26 @@ class PurgeReport:
             *(_row(reason, count, 4) for reason, count in self.persons_by_reason),
             _row("tombstones written", self.tombstones_written),
             _row("tombstones already present", self.tombstones_already_present),
-            _row("files rewritten (archive, Spark, outreach exports)", len(self.files)),
-            *(_row(hit.where, hit.rows, 4) for hit in self.files),
-            _row("  rows removed from files", sum(hit.rows for hit in self.files)),
-            _row("warehouse tables purged", len(self.tables)),
-            *(_row(hit.where, hit.rows, 4) for hit in self.tables),
-            _row("  rows removed from tables", sum(hit.rows for hit in self.tables)),
+            *_hit_rows(
+                "files rewritten (archive, Spark, outreach exports)",
+                self.files,
+                "  rows removed from files",
+            ),
+            *_hit_rows("warehouse tables purged", self.tables, "  rows removed from tables"),
             "  warehouse file rewritten without the deleted rows' bytes: "
             + ("yes" if self.warehouse_compacted else "no (nothing deleted)"),
         ]
         return "\n".join(lines)
 
 
-def _row(label: str, count: int, indent: int = 2, suffix: str = "") -> str:
-    return f"{' ' * indent}{label:<{62 - indent}}{count:>10,}{suffix}"
+def _row(label: str, count: int, indent: int = 2) -> str:
+    return f"{' ' * indent}{label:<{62 - indent}}{count:>10,}"
+
+
+def _hit_rows(title: str, hits: tuple[Hit, ...], total: str) -> list[str]:
+    """How many tables or files, the rows of each, and the rows in all."""
+    rows = [_row(hit.where, hit.rows, 4) for hit in hits]
+    return [_row(title, len(hits)), *rows, _row(total, sum(hit.rows for hit in hits))]
 
 
 def _by_reason(persons: Iterable[QueuedPerson]) -> tuple[tuple[str, int], ...]:
@@ -369,53 +373,48 @@ class _Table:
     @property
     def sql_name(self) -> str:
         if self.path is not None:
-            return f"read_parquet({sql_literal(self.path.as_posix())})"
-        return f"{_quote(self.schema)}.{_quote(self.name)}"
+            return f"read_parquet({sql.literal(self.path.as_posix())})"
+        return f"{sql.identifier(self.schema)}.{sql.identifier(self.name)}"
 
     def application_columns(self) -> tuple[str, str] | None:
-        """(candidate column, application column) of a table tying applications to persons."""
+        """(candidate column, application column), normalized, of a table tying applications
+        to persons."""
         if self.vendor is not None and self.vendor[1].ties_applications:
             keys = self.vendor[1]
             names = (keys.candidate.lower(), keys.application.lower())  # type: ignore[union-attr]
         else:
             names = ("candidate_id", "application_id")
-        if all(name in self.columns for name in names):
-            return self.columns[names[0]], self.columns[names[1]]
-        return None
+        return names if all(name in self.columns for name in names) else None
+
+    def text(self, column: str) -> str:
+        """A column of ``t`` (by its normalized name) as staging sees ids: text, trimmed."""
+        return f"trim(cast(t.{sql.identifier(self.columns[column])} as varchar))"
 
     def predicate(self) -> str | None:
         """SQL (alias ``t``) true for the rows of queued persons; None: not a person table."""
         by_source = f" and k.source_system = {self.source_sql()}"
         if "source_system" not in self.columns and not self.source:
             by_source = ""
-        parts = []
-        for column, keys in (
-            ("candidate_id", "purge_candidate_ids"),
-            ("application_id", "purge_application_ids"),
-        ):
-            if column in self.columns:
-                parts.append(
-                    f"exists (select 1 from {keys} as k where k.{column} ="
-                    f" trim(cast(t.{_quote(self.columns[column])} as varchar)){by_source})"
-                )
+        # (the key it is, the column holding it, which source's keys)
+        keyed = [(key, key, by_source) for key in ("candidate_id", "application_id")]
         if self.vendor is not None:
             source, erasure = self.vendor
-            for key_column, column, keys in (
-                ("candidate_id", erasure.candidate, "purge_candidate_ids"),
-                ("application_id", erasure.application, "purge_application_ids"),
+            for key, column in (
+                ("candidate_id", erasure.candidate),
+                ("application_id", erasure.application),
             ):
-                if column is not None and column.lower() in self.columns:
-                    parts.append(
-                        f"exists (select 1 from {keys} as k where k.{key_column} ="
-                        f" trim(cast(t.{_quote(self.columns[column.lower()])} as varchar))"
-                        f" and k.source_system = '{source}')"
-                    )
+                if column is not None:
+                    keyed.append((key, column.lower(), f" and k.source_system = '{source}'"))
+        parts = [
+            f"exists (select 1 from purge_{key}s as k where k.{key} = {self.text(column)}{scope})"
+            for key, column, scope in keyed
+            if column in self.columns
+        ]
         if "entity" in self.columns and "record_key" in self.columns:
             parts.append(
                 "exists (select 1 from purge_record_keys as k"
-                f" where k.entity = cast(t.{_quote(self.columns['entity'])} as varchar)"
-                f" and k.record_key = trim(cast(t.{_quote(self.columns['record_key'])} as varchar))"
-                f"{by_source})"
+                f" where k.entity = cast(t.{sql.identifier(self.columns['entity'])} as varchar)"
+                f" and k.record_key = {self.text('record_key')}{by_source})"
             )
         return " or ".join(parts) or None
 
@@ -423,7 +422,7 @@ class _Table:
         """The source system of a row of ``t``: its column, the source of a raw table or
         file, or (``from_sql`` joins them) every queued source."""
         if "source_system" in self.columns:
-            return f"cast(t.{_quote(self.columns['source_system'])} as varchar)"
+            return f"cast(t.{sql.identifier(self.columns['source_system'])} as varchar)"
         if self.source:
             return f"'{self.source}'"
         return "queued_sources.source_system"
@@ -433,10 +432,6 @@ class _Table:
         if "source_system" not in self.columns and not self.source:
             clause += ", (select distinct source_system from purge_candidate_ids) as queued_sources"
         return clause
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _connect(paths: WarehousePaths, *, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -460,20 +455,11 @@ def _safe_message(error: Exception) -> str:
 
 def _person_tables(connection: duckdb.DuckDBPyConnection) -> list[_Table]:
     """Every base table, in any schema of the warehouse file, that can hold a person's rows."""
-    rows = connection.execute(
-        """
-        select c.table_schema, c.table_name, c.column_name
-        from information_schema.columns as c
-        join information_schema.tables as t using (table_catalog, table_schema, table_name)
-        where t.table_type = 'BASE TABLE' and t.table_catalog = current_database()
-        order by c.table_schema, c.table_name, c.ordinal_position
-        """
-    ).fetchall()
-    columns: dict[tuple[str, str], dict[str, str]] = {}
-    for schema, table, column in rows:
-        columns.setdefault((schema, table), {}).setdefault(column.lower(), column)
     tables = []
-    for (schema, name), cols in sorted(columns.items()):
+    for (schema, name), names in sql.base_tables(connection).items():
+        cols = {}
+        for column in names:
+            cols.setdefault(column.lower(), column)
         if schema == RAW_SCHEMA and "__" in name:
             source = name.split("__", 1)[0]
             tables.append(_Table(schema, name, cols, _vendor_table(name, raw=True), source))
@@ -520,27 +506,22 @@ def _vendor_table(name: str, raw: bool = False) -> tuple[str, ErasureKeys] | Non
 
 
 def _register_targets(connection: duckdb.DuckDBPyConnection, targets: _Targets) -> None:
-    def pairs(by_source: dict[str, set[str]], column: str) -> pa.Table:
-        items = sorted((source, value) for source, ids in by_source.items() for value in ids)
-        return pa.table(
-            {
-                "source_system": pa.array([s for s, _ in items], pa.string()),
-                column: pa.array([v for _, v in items], pa.string()),
-            }
-        )
+    def register(name: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        arrays = [pa.array(values, pa.string()) for values in zip(*rows, strict=True)]
+        empty = [pa.array([], pa.string()) for _ in columns]
+        connection.register(name, pa.Table.from_arrays(arrays or empty, names=list(columns)))
 
-    keys = sorted(targets.all_record_keys())
-    connection.register("purge_candidate_ids", pairs(targets.candidates, "candidate_id"))
-    connection.register("purge_application_ids", pairs(targets.applications, "application_id"))
-    connection.register(
+    def pairs(by_source: dict[str, set[str]]) -> list[tuple[str, str]]:
+        return sorted((source, value) for source, ids in by_source.items() for value in ids)
+
+    register("purge_candidate_ids", ("source_system", "candidate_id"), pairs(targets.candidates))
+    register(
+        "purge_application_ids", ("source_system", "application_id"), pairs(targets.applications)
+    )
+    register(
         "purge_record_keys",
-        pa.table(
-            {
-                "source_system": pa.array([k[0] for k in keys], pa.string()),
-                "entity": pa.array([k[1] for k in keys], pa.string()),
-                "record_key": pa.array([k[2] for k in keys], pa.string()),
-            }
-        ),
+        ("source_system", "entity", "record_key"),
+        sorted(targets.all_record_keys()),
     )
 
 
@@ -591,9 +572,9 @@ def _redelivered_persons(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
         if column and column.lower() in columns:
             selects.append(
                 f"select distinct '{source}' as source_system,"
-                f" cast({_quote(column)} as varchar) as candidate_id"
-                f" from {_quote(schema)}.{_quote(name)}"
-                f" where _fate = 'suppressed' and {_quote(column)} is not null"
+                f" cast({sql.identifier(column)} as varchar) as candidate_id"
+                f" from {sql.identifier(schema)}.{sql.identifier(name)}"
+                f" where _fate = 'suppressed' and {sql.identifier(column)} is not null"
             )
     if not selects:
         return []
@@ -626,7 +607,7 @@ def _collect_applications_and_keys(
         tie = table.application_columns()
         if tie is None:
             continue
-        candidate, application = (f"trim(cast(t.{_quote(name)} as varchar))" for name in tie)
+        candidate, application = (table.text(name) for name in tie)
         rows = connection.execute(
             f"""
             select distinct {table.source_sql()}, {candidate}, {application}
@@ -647,8 +628,7 @@ def _collect_applications_and_keys(
         for key in (name for name in table.columns if name in EVENT_KEY_COLUMNS):
             rows = connection.execute(
                 f"""
-                select distinct {table.source_sql()},
-                       trim(cast(t.{_quote(table.columns[key])} as varchar))
+                select distinct {table.source_sql()}, {table.text(key)}
                 from {table.from_sql()}
                 where {table.predicate()}
                 """
@@ -674,14 +654,6 @@ def _rows_of_persons(
         if count:
             hits.append(Hit(table.qualified, count))
     return hits
-
-
-def _count_rows(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) -> list[Hit]:
-    return _rows_of_persons(connection, tables, "select count(*) from")
-
-
-def _delete_rows(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) -> list[Hit]:
-    return _rows_of_persons(connection, tables, "delete from")
 
 
 def _count_loaded_rows_left(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) -> None:
@@ -770,8 +742,8 @@ def compact_warehouse(paths: WarehousePaths) -> None:
         temp.unlink()  # DuckDB creates the database file itself
         connection = duckdb.connect()
         try:
-            connection.execute(f"attach {sql_literal(str(source))} as purge_source (read_only)")
-            connection.execute(f"attach {sql_literal(str(temp))} as purge_target")
+            connection.execute(f"attach {sql.literal(str(source))} as purge_source (read_only)")
+            connection.execute(f"attach {sql.literal(str(temp))} as purge_target")
             connection.execute("copy from database purge_source to purge_target")
             connection.execute("detach purge_target")
             connection.execute("detach purge_source")
@@ -803,8 +775,8 @@ def plan_purge(paths: WarehousePaths) -> PurgePlan:
         _register_targets(connection, targets)
         tables, files = _person_tables(connection), _parquet_files(paths)
         _collect_applications_and_keys(connection, [*tables, *files], targets)
-        table_hits = _count_rows(connection, tables) if queue else []
-        file_hits = _count_rows(connection, files) if queue else []
+        table_hits = _rows_of_persons(connection, tables, "select count(*) from") if queue else []
+        file_hits = _rows_of_persons(connection, files, "select count(*) from") if queue else []
     finally:
         connection.close()
     persons = tuple(
@@ -870,7 +842,7 @@ def apply_purge(plan: PurgePlan, paths: WarehousePaths, *, run_id: str) -> Purge
             connection.execute("begin transaction")
             try:
                 _count_loaded_rows_left(connection, tables)
-                table_hits = _delete_rows(connection, tables)
+                table_hits = _rows_of_persons(connection, tables, "delete from")
                 _forget_files_read(connection)
                 connection.execute("commit")
             except BaseException:
