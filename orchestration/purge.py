@@ -54,7 +54,6 @@ import argparse
 import csv
 import functools
 import io
-import re
 import secrets
 from collections import Counter
 from collections.abc import Iterable
@@ -65,14 +64,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
 
 from loader import sql
 from loader.contract import PERSON_ENTITIES
 from loader.files import atomic_write, fsync_directory
-from loader.intake import landing_batches
+from loader.intake import dbt_sources, landing_batches
 from loader.load import LOADED_FILES, RAW_SCHEMA, spark_raw_dir
-from loader.paths import PROJECT_DIR, WarehousePaths
+from loader.paths import WarehousePaths
 from loader.tombstones import (
     TOMBSTONE_COLUMNS,
     TOMBSTONES_FILE,
@@ -336,21 +334,13 @@ class ErasureKeys:
 def vendor_erasure_keys(source_system: str) -> dict[str, ErasureKeys]:
     """A vendor source's own tables holding personal data, as its sources YAML declares
     them (table meta ``erasure: {candidate: <column>, application: <column>}``)."""
-    if not re.fullmatch(r"[a-z0-9_]+", source_system):
-        return {}
-    path = PROJECT_DIR / "dbt_project" / "models" / "staging" / source_system
-    path = path / f"_{source_system}__sources.yml"
-    if not path.is_file():
-        return {}
-    keys = {}
-    for source in yaml.safe_load(path.read_text(encoding="utf-8")).get("sources", []):
-        for table in source.get("tables", []):
-            erasure = (table.get("meta") or {}).get("erasure")
-            if erasure:
-                keys[table["name"]] = ErasureKeys(
-                    candidate=erasure.get("candidate"), application=erasure.get("application")
-                )
-    return keys
+    return {
+        table["name"]: ErasureKeys(erasure.get("candidate"), erasure.get("application"))
+        for _, source in dbt_sources()
+        if source["name"] == source_system
+        for table in source.get("tables", [])
+        if (erasure := (table.get("meta") or {}).get("erasure"))
+    }
 
 
 @dataclass(frozen=True)
@@ -656,6 +646,14 @@ def _rows_of_persons(
     return hits
 
 
+def _count_rows(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) -> list[Hit]:
+    return _rows_of_persons(connection, tables, "select count(*) from")
+
+
+def _delete_rows(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) -> list[Hit]:
+    return _rows_of_persons(connection, tables, "delete from")
+
+
 def _count_loaded_rows_left(connection: duckdb.DuckDBPyConnection, tables: list[_Table]) -> None:
     """`raw._loaded_files` counts the rows each file holds in the raw tables: lower it by the
     persons' rows about to be deleted (the landing reconciliation compares it with staging)."""
@@ -775,8 +773,8 @@ def plan_purge(paths: WarehousePaths) -> PurgePlan:
         _register_targets(connection, targets)
         tables, files = _person_tables(connection), _parquet_files(paths)
         _collect_applications_and_keys(connection, [*tables, *files], targets)
-        table_hits = _rows_of_persons(connection, tables, "select count(*) from") if queue else []
-        file_hits = _rows_of_persons(connection, files, "select count(*) from") if queue else []
+        table_hits = _count_rows(connection, tables) if queue else []
+        file_hits = _count_rows(connection, files) if queue else []
     finally:
         connection.close()
     persons = tuple(
@@ -842,7 +840,7 @@ def apply_purge(plan: PurgePlan, paths: WarehousePaths, *, run_id: str) -> Purge
             connection.execute("begin transaction")
             try:
                 _count_loaded_rows_left(connection, tables)
-                table_hits = _rows_of_persons(connection, tables, "delete from")
+                table_hits = _delete_rows(connection, tables)
                 _forget_files_read(connection)
                 connection.execute("commit")
             except BaseException:
