@@ -7,7 +7,7 @@ wall time and peak memory are its own:
 
 1. ``generate``  - a synthetic canonical export (4 CSV batches) of N candidates;
 2. ``load``      - ``recontact load``: the intake checks, then every batch once into the
-   raw tables (orchestration/load.py);
+   raw tables (loader/load.py);
 3. ``build``     - the real ``dbt build`` (seeds, models, data and unit tests) as of D, from
    the raw tables;
 4. ``floor``     - ``bench/floor_eligibility.sql``: recontact_eligibility in one DuckDB
@@ -127,7 +127,7 @@ def measure(name: str, command: list[str], env: dict[str, str], log: Path) -> di
 
 
 def _paths(workdir: Path):
-    from orchestration.paths import WarehousePaths
+    from loader.paths import WarehousePaths
 
     return WarehousePaths(
         landing_dir=workdir / "landing",
@@ -146,7 +146,7 @@ def _export(workdir: Path) -> Path:
 
 
 def step_load(workdir: Path) -> None:
-    from orchestration.load import load
+    from loader.load import load
 
     record = workdir / "delivered.json"
     delivered = set(json.loads(record.read_text())) if record.exists() else set()

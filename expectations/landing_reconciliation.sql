@@ -2,7 +2,7 @@
 -- loaded (raw._loaded_files) or in intermediate.int_canonical__landing_reconciliation (full
 -- outer join).
 --
--- raw._loaded_files is the loader's record of what it read (orchestration/load.py): per
+-- raw._loaded_files is the loader's record of what it read (loader/load.py): per
 -- file of a batch, the rows it wrote to the raw tables, lowered by what a purge deleted
 -- since. The landing files themselves are gone once loaded, so the loader's count, not a
 -- re-count of files, is what staging must account for.

@@ -23,13 +23,14 @@ from dagster_dbt import (
 )
 from pydantic import Field
 
+from loader.contract import MART_KEYS
+from loader.intake import IntakeError
+from loader.load import inputs_fingerprint, load
+from loader.paths import PROJECT_DIR, WarehousePaths
 from orchestration import compliance, processing_record, report
 from orchestration.audit import append_entry
-from orchestration.intake import IntakeError
-from orchestration.load import inputs_fingerprint, load
 from orchestration.outreach import ExportRefused, export_drafts
 from orchestration.partitions import as_of_dates, run_as_of_date
-from orchestration.paths import PROJECT_DIR, WarehousePaths
 from orchestration.publish import current_release, publish
 from orchestration.warehouse import (
     DAILY_RUN_EXCLUDES,
@@ -238,7 +239,7 @@ def _load_asset(source_name: str, tables: list[dict]) -> dg.AssetsDefinition:
     @dg.multi_asset(name=f"load_{source_name}", specs=specs, pool=WAREHOUSE_POOL)
     def load_source(context: dg.AssetExecutionContext):
         """The intake checks, then this source's batches in the landing into its raw tables,
-        each then out of the landing (orchestration/load.py); counts only in the log and
+        each then out of the landing (loader/load.py); counts only in the log and
         metadata."""
         try:
             report = load(WarehousePaths.from_env(), sources={source_name})
@@ -351,20 +352,10 @@ COMPLIANCE_CHECKS = [
     key=PROMOTED_WAREHOUSE,
     group_name="publication",
     pool=WAREHOUSE_POOL,
+    # every public mart, the history, and the models the blocking checks are attached to
     deps=[
         model_key(name)
-        for name in (
-            "recontact_eligibility",
-            "recontact_eligibility_history",
-            "recontact_cohorts",
-            "retention_purge_queue",
-            "purge_blocked_by_quality",
-            "recontact_job_matches",
-            "consent_renewal_queue",
-            "recontact_outcomes",
-            "int_canonical__evaluations_conformed",
-            "int_canonical__landing_reconciliation",
-        )
+        for name in dict.fromkeys([*MART_KEYS, "recontact_eligibility_history", *CHECKED_MODELS])
     ],
     kinds={"duckdb"},
 )

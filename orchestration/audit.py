@@ -13,7 +13,7 @@ entry, hash-chained for tamper evidence:
 
 plus what the caller recorded: for a check run_id, as_of_date, rule_set_version, suite,
 passed, evaluated_rows, unexpected_rows, inputs_hash (the record of what was loaded,
-orchestration/load.py `inputs_fingerprint`), evidence (a path relative to the audit
+loader/load.py `inputs_fingerprint`), evidence (a path relative to the audit
 directory); other entries name an ``event`` (purge, publish ...) instead of a suite.
 Entries hold counts, hashes and pseudonymous ids only, never personal data.
 
@@ -38,7 +38,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from orchestration.files import fsync_directory
+from loader.files import fsync_directory
+from loader.paths import WarehousePaths, iso_date
 
 LOG_NAME = "audit_log.jsonl"
 GENESIS_HASH = "0" * 64
@@ -256,13 +257,6 @@ def read_entries(
 # --------------------------------------------------------------------------------------
 
 
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
 def row_of(entry: dict) -> dict:
     """The table/CSV columns of an entry (`check` is the suite, or the event)."""
     row = {column: entry.get(column) for column in TABLE_COLUMNS}
@@ -339,8 +333,6 @@ def _fit(text: str, width: int) -> str:
 
 
 def command_audit(args: argparse.Namespace) -> None:
-    from orchestration.paths import WarehousePaths
-
     audit_dir = WarehousePaths.from_env().audit_dir
     if args.since and args.until and args.since > args.until:
         raise SystemExit("recontact audit: --from is after --to")
@@ -353,7 +345,9 @@ def command_audit(args: argparse.Namespace) -> None:
             f"audit log chain verified: {count} entries in {log_path(audit_dir)}", file=sys.stderr
         )
     try:
-        entries = read_entries(audit_dir, args.since, args.until)
+        entries = read_entries(
+            audit_dir, *(date.fromisoformat(d) if d else None for d in (args.since, args.until))
+        )
     except AuditLogError as error:
         raise SystemExit(f"recontact audit: {error}") from None
     sys.stdout.write(render(entries, args.format))
@@ -370,8 +364,8 @@ def register_cli(subparsers: argparse._SubParsersAction) -> argparse.ArgumentPar
             "Evidence paths are relative to RECONTACT_AUDIT_DIR."
         ),
     )
-    audit.add_argument("--from", dest="since", type=_iso_date, help="first as-of date")
-    audit.add_argument("--to", dest="until", type=_iso_date, help="last as-of date")
+    audit.add_argument("--from", dest="since", type=iso_date, help="first as-of date")
+    audit.add_argument("--to", dest="until", type=iso_date, help="last as-of date")
     audit.add_argument("--format", choices=["table", "json", "csv"], default="table")
     audit.add_argument(
         "--verify",

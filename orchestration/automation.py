@@ -8,6 +8,8 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from loader.intake import landing_batches
+from loader.paths import BUSINESS_TIMEZONE, WarehousePaths
 from orchestration import compliance
 from orchestration.assets import (
     WAREHOUSE_POOL,
@@ -16,9 +18,7 @@ from orchestration.assets import (
     recontact_outreach_drafts,
     warehouse_as_of_date,
 )
-from orchestration.intake import landing_batches
 from orchestration.partitions import as_of_dates
-from orchestration.paths import BUSINESS_TIMEZONE, WarehousePaths
 from orchestration.publish import current_release
 from orchestration.purge import purge
 

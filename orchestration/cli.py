@@ -13,41 +13,21 @@ recontact outreach export --as-of D --out FILE   the ready drafts of D for the m
 from __future__ import annotations
 
 import argparse
-import importlib
 import re
-import shutil
 import sys
 import time
-from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
+from loader.intake import SAMPLE_MARKER, IntakeError
+from loader.load import load
+from loader.paths import WarehousePaths, iso_date, positive_int, today_in_business_timezone
 from orchestration import compliance, report
 from orchestration.audit import register_cli as register_audit_cli
-from orchestration.intake import SAMPLE_MARKER, IntakeError
-from orchestration.load import load
 from orchestration.outreach import register_cli as register_outreach_cli
-from orchestration.paths import WarehousePaths, resolve, today_in_business_timezone
 from orchestration.purge import register_cli as register_purge_cli
 from orchestration.warehouse import DbtFailed, build, discard_build, summarize
-
-
-def iso_date(text: str) -> str:
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer: {text!r}")
-    return value
-
-
-def progress(message: str) -> None:
-    print(f"  {message}", flush=True)
+from sample_exports.cli import PLANTED_WARNINGS, generate_sample
+from sample_exports.cli import register_cli as register_generate_cli
 
 
 class StepLine:
@@ -105,75 +85,6 @@ class DbtProgress:
         self.line.update(f"{done}/{total} nodes {name}", int(done) / int(total))
 
 
-SHAPES = ("canonical", "greenhouse", "lever", "japanese_ats")
-
-
-def generate_sample(
-    landing_dir: Path,
-    candidates: int,
-    seed: int,
-    end_date: str,
-    batches: int,
-    file_format: str,
-    replace_sample: bool = False,
-    shape: str = "canonical",
-    quality_faults: bool = False,
-    say: Callable[[str], None] = progress,
-    done: Callable[[str], None] = print,
-) -> None:
-    """A synthetic export under <landing_dir>/<shape>/: the canonical export, or the same
-    people converted to a vendor's files (sample_exports/vendors/<shape>.py). say: each
-    step as it starts; done: what was written."""
-    from sample_exports.generate import generate_export  # DuckDB-heavy: import when used
-
-    target = landing_dir / shape
-    if target.exists() and any(target.iterdir()):
-        if not (replace_sample and (landing_dir / SAMPLE_MARKER).exists()):
-            raise SystemExit(
-                f"{target} already holds an export; choose another --out "
-                "(only a sample export written by `recontact demo` is replaced)"
-            )
-        shutil.rmtree(target)
-    started = time.perf_counter()
-    say(
-        f"generating {candidates:,} candidates (seed {seed}, up to {end_date}, {shape} shape)"
-        f" in {landing_dir}"
-    )
-    generated_dir = landing_dir if shape == "canonical" else landing_dir / f".generating-{shape}"
-    result = generate_export(
-        generated_dir,
-        candidates=candidates,
-        seed=seed,
-        end_date=date.fromisoformat(end_date),
-        batches=batches,
-        file_format=file_format,
-        progress=say,
-        quality_faults=quality_faults,
-    )
-    rows = sum(sum(entities.values()) for entities in result.row_counts.values())
-    if shape != "canonical":
-        vendor = importlib.import_module(f"sample_exports.vendors.{shape}")
-        say(f"converting to {shape} files")
-        rows = sum(vendor.write_export(generated_dir / "canonical", landing_dir).values())
-        shutil.rmtree(generated_dir)
-    (landing_dir / SAMPLE_MARKER).write_text("written by recontact generate; safe to replace\n")
-    elapsed = time.perf_counter() - started
-    done(f"wrote {len(result.batches)} batches, {rows:,} rows in {elapsed:.1f}s to {landing_dir}")
-
-
-def command_generate(args: argparse.Namespace) -> None:
-    generate_sample(
-        resolve(args.out),
-        args.candidates,
-        args.seed,
-        args.end_date,
-        args.batches,
-        args.format,
-        shape=args.shape,
-        quality_faults=args.quality_faults,
-    )
-
-
 def command_load(args: argparse.Namespace) -> None:
     print(load(WarehousePaths.from_env()).render())
 
@@ -204,17 +115,6 @@ def drafts_summary(duckdb_path: Path) -> str:
         + " in outreach.recontact_drafts; HR reviews them, then"
         " `recontact outreach export --as-of D --out FILE`"
     )
-
-
-# What the sample export plants on purpose, by the warning it raises (sample_exports/).
-PLANTED_WARNINGS = {
-    "warn_unmapped_rejection_reasons": "rejection reasons the mapping seed does not know"
-    " ('Reason unknown (legacy)', 面接日程調整不可)",
-    "warn_unmapped_stages": "stage names the stage seed does not know",
-    "warn_quarantined_rows": "unreadable rows (dates in the future; a year typo, 2062, in an"
-    " active application, whose person the data-quality hold keeps out of the purge:"
-    " marts.purge_blocked_by_quality), quarantined in intermediate.int_canonical__quarantine",
-}
 
 
 def start_demo_warehouse(paths: WarehousePaths) -> None:
@@ -292,32 +192,7 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--as-of", type=iso_date, help="as-of date (default: today in Asia/Tokyo)")
     demo.add_argument("--verbose", action="store_true", help="every line of every step")
     demo.set_defaults(handler=command_demo)
-
-    generate = commands.add_parser("generate", help="write a synthetic canonical export")
-    generate.add_argument("--candidates", type=positive_int, required=True)
-    generate.add_argument("--seed", type=int, default=1)
-    generate.add_argument("--out", default="data/landing", help="landing directory")
-    generate.add_argument(
-        "--end-date",
-        type=iso_date,
-        default=today_in_business_timezone(),
-        help="last export day (default: today in Asia/Tokyo)",
-    )
-    generate.add_argument("--batches", type=positive_int, default=4)
-    generate.add_argument("--format", choices=["csv", "parquet", "mixed"], default="csv")
-    generate.add_argument(
-        "--shape",
-        choices=SHAPES,
-        default="canonical",
-        help="canonical export, or the same people as a vendor's files",
-    )
-    generate.add_argument(
-        "--quality-faults",
-        action="store_true",
-        help="plant one unreadable row (a typo in an active application's year), held by the"
-        " data-quality hold (canonical shape)",
-    )
-    generate.set_defaults(handler=command_generate)
+    register_generate_cli(commands)
 
     load_command = commands.add_parser(
         "load", help="intake checks, then the landing's batches into the raw tables (they leave it)"

@@ -43,12 +43,14 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
+from loader import sql
+from loader.contract import file_sha256
+from loader.files import atomic_write
+from loader.load import inputs_fingerprint
+from loader.paths import PROJECT_DIR, WarehousePaths
+from loader.tombstones import load_salt
 from orchestration import audit, processing_record, report
-from orchestration.contract import file_sha256
-from orchestration.files import atomic_write
-from orchestration.load import inputs_fingerprint
 from orchestration.outreach import registered_exports
-from orchestration.paths import PROJECT_DIR, WarehousePaths
 from orchestration.publish import release_dirs
 
 if TYPE_CHECKING:
@@ -139,7 +141,7 @@ def pseudonymized_key(column: str) -> str | None:
     if column == "person_id":
         return f"sha256({salt} || '|' || person_id)"
     if column == "finding_key":
-        prefix = _literal(EVALUATION_FINDING)
+        prefix = sql.literal(EVALUATION_FINDING)
         return (
             f"case when starts_with(finding_key, {prefix}) then {prefix}"
             f" || sha256({salt} || '|' || substr(finding_key, {len(EVALUATION_FINDING) + 1}))"
@@ -153,28 +155,20 @@ def run_frame_query(
 ) -> pd.DataFrame:
     """The suite's frame, its person-naming keys pseudonymized by DuckDB as it is read
     (pseudonymized_key): the ids themselves never reach Python."""
-    sql = sql_path(suite).read_text(encoding="utf-8").strip().rstrip(";")
-    parameters = {"as_of": as_of_date} if "$as_of" in sql else {}
-    columns = [row[0] for row in connection.execute(f"describe {sql}", parameters).fetchall()]
+    query = sql_path(suite).read_text(encoding="utf-8").strip().rstrip(";")
+    parameters = {"as_of": as_of_date} if "$as_of" in query else {}
+    columns = [row[0] for row in connection.execute(f"describe {query}", parameters).fetchall()]
     selected = ", ".join(
-        f"{pseudonymized_key(column)} as {_quote(column)}"
+        f"{pseudonymized_key(column)} as {sql.identifier(column)}"
         if pseudonymized_key(column)
-        else _quote(column)
+        else sql.identifier(column)
         for column in columns
     )
     connection.register(SALT_RELATION, pd.DataFrame({"salt": [salt]}))
     try:
-        return connection.execute(f"select {selected} from ({sql}) as frame", parameters).df()
+        return connection.execute(f"select {selected} from ({query}) as frame", parameters).df()
     finally:
         connection.unregister(SALT_RELATION)
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def register_person_references(
@@ -189,58 +183,68 @@ def register_person_references(
     candidate_id, application_id or person_id column (the raw tables the loader fills
     included, relation `raw.<source>__<table>`), or is a quarantine list (entity +
     record_key); per row of the archive's copies of the raw tables, when an archive is
-    kept (relation `archive:<source>/<table>`, orchestration/load.py); per row of every
+    kept (relation `archive:<source>/<table>`, loader/load.py); per row of every
     mart of every BI release under publish_dir (relation `published:<release>/<mart>`): a
     purged person left in any release is a copy the erasure did not reach; and per row of
     every outreach export file registered in state_dir (relation `export:<file>`). Only
     those key columns are read. A view, not a table: the query reads it once, reducing it
     to each distinct reference as it scans (tens of millions of rows at 1M candidates).
     """
-    columns = connection.execute(
-        """
-        select c.table_schema, c.table_name, list(lower(c.column_name)), list(c.column_name)
-        from information_schema.columns as c
-        inner join information_schema.tables as t
-            on c.table_catalog = t.table_catalog
-            and c.table_schema = t.table_schema
-            and c.table_name = t.table_name
-        where c.table_catalog = current_database() and t.table_type = 'BASE TABLE'
-        group by c.table_schema, c.table_name
-        order by c.table_schema, c.table_name
-        """
-    ).fetchall()
-    selects = []
-    for schema, table, lowered, actual in columns:
-        names = dict(zip(lowered, actual, strict=True))
+    selects: list[str] = []
 
-        def column(name: str, names: dict[str, str] = names) -> str:
-            return f"cast({_quote(names[name])} as varchar)" if name in names else "null"
+    def add(
+        relation: str,
+        reader: str,
+        source: str,
+        candidate: str,
+        application: str,
+        person: str = "null",
+        suppressed: str = "false",
+    ) -> None:
+        selects.append(
+            f"select {sql.literal(relation)} as relation, {source} as source_system,"
+            f" {candidate} as candidate_id, {application} as application_id,"
+            f" {person} as person_id, {suppressed} as is_suppressed from {reader}"
+        )
 
+    def text(names: dict[str, str] | set[str], name: str) -> str:
+        if name not in names:
+            return "null"
+        actual = names[name] if isinstance(names, dict) else name
+        return f"cast({sql.identifier(actual)} as varchar)"
+
+    def header(reader: str) -> set[str]:
+        described = connection.execute(f"describe select * from {reader}").fetchall()
+        return {row[0].lower() for row in described}
+
+    for (schema, table), actual in sql.base_tables(connection).items():
+        names = {name.lower(): name for name in actual}
         if "candidate_id" in names or "application_id" in names or "person_id" in names:
-            candidate, application = column("candidate_id"), column("application_id")
+            candidate, application = text(names, "candidate_id"), text(names, "application_id")
         elif "entity" in names and "record_key" in names:
-            entity, key = column("entity"), column("record_key")
+            entity, key = text(names, "entity"), text(names, "record_key")
             candidate = f"case when {entity} = 'candidates' then {key} end"
             application = f"case when {entity} = 'applications' then {key} end"
         else:
             continue
-        suppressed = (
-            f"coalesce({_quote(names['_fate'])} = 'suppressed', false)"
-            if "_fate" in names
-            else "false"
-        )
+        suppressed = "false"
+        if "_fate" in names:
+            suppressed = f"coalesce({sql.identifier(names['_fate'])} = 'suppressed', false)"
         # a raw table (raw.<source>__<table>) holds the landed text of one source
-        is_raw = schema == "raw" and "__" in table
-        source_system = _literal(table.split("__")[0]) if is_raw else column("source_system")
-        if is_raw:
+        source = text(names, "source_system")
+        if schema == "raw" and "__" in table:
+            source = sql.literal(table.split("__")[0])
             candidate = f"nullif(trim({candidate}), '')"
             application = f"nullif(trim({application}), '')"
-        selects.append(
-            f"select {_literal(f'{schema}.{table}')} as relation,"
-            f" {source_system} as source_system,"
-            f" {candidate} as candidate_id, {application} as application_id,"
-            f" {column('person_id')} as person_id, {suppressed} as is_suppressed"
-            f" from {_quote(schema)}.{_quote(table)}"
+        reader = f"{sql.identifier(schema)}.{sql.identifier(table)}"
+        add(
+            f"{schema}.{table}",
+            reader,
+            source,
+            candidate,
+            application,
+            text(names, "person_id"),
+            suppressed,
         )
     # the archive: per source and table, every batch's Parquet copy of the raw rows
     archived = sorted(
@@ -250,56 +254,31 @@ def register_person_references(
     )
     for source, table in archived:
         files = (archive_dir / source / "*" / f"{table}.parquet").as_posix()  # type: ignore[operator]
-        reader = f"read_parquet({_literal(files)}, union_by_name = true)"
-        header = {
-            name.lower()
-            for name in connection.execute(f"describe select * from {reader}").df()["column_name"]
-        }
-        if not header & {"candidate_id", "application_id"}:
-            continue
-
-        def archived_key(name: str, header: set[str] = header) -> str:
-            return f"nullif(trim({_quote(name)}), '')" if name in header else "null"
-
-        selects.append(
-            f"select {_literal(f'archive:{source}/{table}')} as relation,"
-            f" {_literal(source)} as source_system,"
-            f" {archived_key('candidate_id')} as candidate_id,"
-            f" {archived_key('application_id')} as application_id,"
-            f" null as person_id, false as is_suppressed from {reader}"
-        )
+        reader = f"read_parquet({sql.literal(files)}, union_by_name = true)"
+        names = header(reader)
+        if names & {"candidate_id", "application_id"}:
+            candidate, application = (
+                f"nullif(trim({text(names, key)}), '')" if key in names else "null"
+                for key in ("candidate_id", "application_id")
+            )
+            add(f"archive:{source}/{table}", reader, sql.literal(source), candidate, application)
     # the outreach export files handed to the mailing tool (recontact-outreach v1)
     for export in registered_exports(state_dir) if state_dir is not None else []:
-        reader = f"read_csv({_literal(str(export))}, header = true, all_varchar = true)"
-        selects.append(
-            f"select {_literal(f'export:{export.name}')} as relation,"
-            " source_system, candidate_id, null as application_id,"
-            " null as person_id, false as is_suppressed"
-            f" from {reader}"
-        )
+        reader = f"read_csv({sql.literal(str(export))}, header = true, all_varchar = true)"
+        add(f"export:{export.name}", reader, "source_system", "candidate_id", "null")
     releases = release_dirs(publish_dir) if publish_dir is not None else []
-    published_marts = [mart for release in releases for mart in sorted(release.glob("*.parquet"))]
-    for parquet in published_marts:
-        names = {
-            name.lower()
-            for name in connection.execute(
-                f"describe select * from read_parquet({_literal(str(parquet))})"
-            ).df()["column_name"]
-        }
-        if not names & {"candidate_id", "person_id"}:
-            continue
-        relation = f"published:{parquet.parent.name}/{parquet.stem}"
-
-        def published(name: str, names: set[str] = names) -> str:
-            return f"cast({_quote(name)} as varchar)" if name in names else "null"
-
-        selects.append(
-            f"select {_literal(relation)} as relation,"
-            f" {published('source_system')} as source_system,"
-            f" {published('candidate_id')} as candidate_id, null as application_id,"
-            f" {published('person_id')} as person_id, false as is_suppressed"
-            f" from read_parquet({_literal(str(parquet))})"
-        )
+    for parquet in [mart for release in releases for mart in sorted(release.glob("*.parquet"))]:
+        reader = f"read_parquet({sql.literal(str(parquet))})"
+        names = header(reader)
+        if names & {"candidate_id", "person_id"}:
+            add(
+                f"published:{parquet.parent.name}/{parquet.stem}",
+                reader,
+                text(names, "source_system"),
+                text(names, "candidate_id"),
+                "null",
+                text(names, "person_id"),
+            )
     body = "\nunion all\n".join(selects) or (
         "select null::varchar as relation, null::varchar as source_system,"
         " null::varchar as candidate_id, null::varchar as application_id,"
@@ -309,15 +288,6 @@ def register_person_references(
         "create or replace temporary view person_references as select * from"
         f" ({body}) where coalesce(candidate_id, application_id, person_id) is not null"
     )
-
-
-def _prepare_purge(connection: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
-    register_person_references(connection, paths.archive_dir, paths.publish_dir, paths.state_dir)
-
-
-FRAME_PREPARATION: dict[str, Callable[[duckdb.DuckDBPyConnection, WarehousePaths], None]] = {
-    "purge_completeness": _prepare_purge,
-}
 
 
 def check_connection_settings() -> dict[str, str]:
@@ -341,9 +311,10 @@ def build_frame(
     with duckdb.connect(
         str(paths.duckdb_path), read_only=True, config=check_connection_settings()
     ) as connection:
-        prepare = FRAME_PREPARATION.get(suite)
-        if prepare:
-            prepare(connection, paths)
+        if suite == "purge_completeness":
+            register_person_references(
+                connection, paths.archive_dir, paths.publish_dir, paths.state_dir
+            )
         frame = run_frame_query(connection, suite, as_of_date, evidence_salt(paths))
         try:
             rule_set_version = connection.execute(
@@ -424,8 +395,6 @@ def evidence_pseudonyms(paths: WarehousePaths) -> Callable[[str], str]:
 
 def evidence_salt(paths: WarehousePaths) -> str:
     """The purge's salt (<state>/tombstone_salt), created on first use."""
-    from orchestration.purge import load_salt
-
     return load_salt(paths.state_dir, create=True)
 
 
@@ -570,7 +539,7 @@ def evidence_file(run_dir: Path, suite: str) -> Path:
 
 
 def write_json(path: Path, value: Any) -> None:
-    """Evidence written whole (orchestration/files.py): never half-written."""
+    """Evidence written whole (loader/files.py): never half-written."""
     text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     atomic_write(path, text.encode("utf-8"))
 

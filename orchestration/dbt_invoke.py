@@ -23,9 +23,9 @@ import os
 import pickle
 import sys
 
-from orchestration.engines import current_target
-from orchestration.files import atomic_write
-from orchestration.paths import PROJECT_DIR, WarehousePaths
+from loader.engines import current_target
+from loader.files import atomic_write
+from loader.paths import PROJECT_DIR, WarehousePaths
 
 CACHE_DIR = PROJECT_DIR / "target" / "parsed"
 # Read when a model is compiled or run, never while parsing: changing them keeps the parse.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from loader.engines import current_target
 from orchestration.assets import (
     COMPLIANCE_CHECKS,
     dbt_project,
@@ -24,7 +25,6 @@ from orchestration.automation import (
     refresh_job,
     retention_purge,
 )
-from orchestration.engines import current_target
 from orchestration.warehouse import dbt_executable
 
 

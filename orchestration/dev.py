@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.paths import PROJECT_DIR
+from loader.paths import PROJECT_DIR
 
 STOP_SECONDS = 20
 

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import duckdb
 
+from loader.contract import file_sha256
+from loader.files import atomic_write
+from loader.paths import WarehousePaths, iso_date, resolve
 from orchestration.audit import append_entry
-from orchestration.contract import file_sha256
-from orchestration.files import atomic_write
-from orchestration.paths import WarehousePaths, resolve
 
 DRAFTS_TABLE = "outreach.recontact_drafts"
 EXPORT_COLUMNS = [
@@ -133,13 +133,6 @@ def export_drafts(
     return report
 
 
-def _iso_date(text: str) -> str:
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
 def command_export(args: argparse.Namespace) -> None:
     try:
         report = export_drafts(WarehousePaths.from_env(), args.as_of, resolve(args.out))
@@ -156,7 +149,7 @@ def register_cli(commands) -> None:
         help="write the ready drafts of D with the recipients' addresses for the mailing tool",
     )
     export.add_argument(
-        "--as-of", type=_iso_date, required=True, help="the D the drafts were built for"
+        "--as-of", type=iso_date, required=True, help="the D the drafts were built for"
     )
     export.add_argument("--out", required=True, help="CSV file to write (mode 0600)")
     export.set_defaults(handler=command_export)
@@ -212,7 +205,7 @@ def erase_from_exports(
 
 
 def _write_owner_only(out: Path, header: list[str], rows: list) -> None:
-    """A CSV readable by its owner only, written whole (orchestration/files.py)."""
+    """A CSV readable by its owner only, written whole (loader/files.py)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(header)

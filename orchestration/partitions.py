@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.paths import BUSINESS_TIMEZONE
+from loader.paths import BUSINESS_TIMEZONE
 
 AS_OF_START_DATE = "2022-01-01"
 

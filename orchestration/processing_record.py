@@ -20,11 +20,11 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from orchestration.contract import MART_KEYS
-from orchestration.files import atomic_write
-from orchestration.intake import dbt_sources
-from orchestration.load import RAW_SCHEMA
-from orchestration.paths import PROJECT_DIR, WarehousePaths
+from loader.contract import MART_KEYS
+from loader.files import atomic_write
+from loader.intake import dbt_sources
+from loader.load import RAW_SCHEMA
+from loader.paths import PROJECT_DIR, WarehousePaths
 
 RECORD_NAME = "record_of_processing.md"
 LAYERS = ("staging", "intermediate", "marts", "outreach")  # model folders = warehouse schemas
@@ -33,44 +33,44 @@ LAYERS = ("staging", "intermediate", "marts", "outreach")  # model folders = war
 REFERENCE_SCHEMA = "reference"
 META_FIELDS = ("activity", "purpose", "retention", "recipients", "erasure")
 
-# Column names -> category of personal data (exact names, then name fragments).
+# Category of personal data -> the column names that hold it (exact names).
+COLUMNS_OF_CATEGORY = {
+    "identifiers (pseudonymous)": (
+        "candidate_id",
+        "person_id",
+        "application_id",
+        "contact_id",
+        "opportunity_id",
+        "contact",
+    ),
+    # `value`: Greenhouse's e-mail and phone tables
+    "name and contact details": (
+        "full_name",
+        "first_name",
+        "last_name",
+        "name_kana",
+        "email",
+        "phone",
+        "value",
+    ),
+    "residence": ("country", "region", "custom_country", "custom_region"),
+    "evaluations (free text)": ("strengths", "concerns"),
+    "evaluations": ("rating", "overall_recommendation", "best_rating"),
+    "application history": (
+        "rejection_reason",
+        "decline_reason",
+        "applied_at",
+        "closed_on",
+        "status",
+        "stage",
+    ),
+    "consent and privacy requests": ("purpose", "request_type"),
+    "outreach": ("outcome",),
+    "outreach messages (free text)": ("subject", "body"),
+    "decisions about the person": ("is_eligible", "purge_reason", "would_be_purge_reason"),
+}
 CATEGORY_OF_COLUMN = {
-    "candidate_id": "identifiers (pseudonymous)",
-    "person_id": "identifiers (pseudonymous)",
-    "application_id": "identifiers (pseudonymous)",
-    "contact_id": "identifiers (pseudonymous)",
-    "opportunity_id": "identifiers (pseudonymous)",
-    "contact": "identifiers (pseudonymous)",
-    "full_name": "name and contact details",
-    "first_name": "name and contact details",
-    "last_name": "name and contact details",
-    "name_kana": "name and contact details",
-    "email": "name and contact details",
-    "phone": "name and contact details",
-    "value": "name and contact details",  # Greenhouse's e-mail and phone tables
-    "country": "residence",
-    "region": "residence",
-    "custom_country": "residence",
-    "custom_region": "residence",
-    "strengths": "evaluations (free text)",
-    "concerns": "evaluations (free text)",
-    "rating": "evaluations",
-    "overall_recommendation": "evaluations",
-    "best_rating": "evaluations",
-    "rejection_reason": "application history",
-    "decline_reason": "application history",
-    "applied_at": "application history",
-    "closed_on": "application history",
-    "status": "application history",
-    "stage": "application history",
-    "purpose": "consent and privacy requests",
-    "request_type": "consent and privacy requests",
-    "outcome": "outreach",
-    "subject": "outreach messages (free text)",
-    "body": "outreach messages (free text)",
-    "is_eligible": "decisions about the person",
-    "purge_reason": "decisions about the person",
-    "would_be_purge_reason": "decisions about the person",
+    column: category for category, columns in COLUMNS_OF_CATEGORY.items() for column in columns
 }
 
 
@@ -141,7 +141,7 @@ def warehouse_relations(duckdb_path: Path) -> dict[str, dict[str, list[str]]]:
 def build_record(paths: WarehousePaths, meta: dict[str, dict] | None = None) -> list[Activity]:
     meta = layer_meta() if meta is None else meta
     holdings = {"landing": landing_relations(), **warehouse_relations(paths.duckdb_path)}
-    # the raw tables are the sources as loaded (orchestration/load.py): the landing's layer
+    # the raw tables are the sources as loaded (loader/load.py): the landing's layer
     holdings["landing"].update(holdings.pop(RAW_SCHEMA, {}))
     unstated = [
         f"{relation} ({layer})"

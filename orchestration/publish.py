@@ -35,9 +35,10 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.contract import MART_KEYS, file_sha256
-from orchestration.files import atomic_write
-from orchestration.paths import WarehousePaths
+from loader import sql
+from loader.contract import MART_KEYS, file_sha256
+from loader.files import atomic_write
+from loader.paths import WarehousePaths
 
 BI_DATABASE = "recontact_bi.duckdb"
 RELEASES_KEPT = 3  # older releases are removed; a BI query may still read the previous one
@@ -51,10 +52,6 @@ class Publication:
     rule_set_version: str
     row_counts: dict[str, int]
     bi_database: Path
-
-
-def sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def release_dirs(publish_dir: Path) -> list[Path]:
@@ -89,7 +86,7 @@ def publish(paths: WarehousePaths, *, release_id: str, keep: int = RELEASES_KEPT
             target = staging_dir / f"{mart}.parquet"
             warehouse.execute(
                 f"copy (select * from marts.{mart} order by {', '.join(keys)})"
-                f" to {sql_literal(str(target))} (format parquet)"
+                f" to {sql.literal(str(target))} (format parquet)"
             )
             row_counts[mart] = warehouse.execute(f"select count(*) from marts.{mart}").fetchone()[0]
 
@@ -140,9 +137,9 @@ def write_bi_database(publish_dir: Path, release_dir: Path) -> Path:
         with duckdb.connect(str(temporary)) as bi:
             bi.execute("create schema marts")
             for mart in MART_KEYS:
-                parquet = sql_literal(str(release_dir.resolve() / f"{mart}.parquet"))
+                parquet = sql.literal(str(release_dir.resolve() / f"{mart}.parquet"))
                 bi.execute(f"create view marts.{mart} as select * from read_parquet({parquet})")
-            manifest = sql_literal(str(release_dir.resolve() / "release.json"))
+            manifest = sql.literal(str(release_dir.resolve() / "release.json"))
             bi.execute(
                 "create view marts.release as select release_id, as_of_date, rule_set_version"
                 f" from read_json({manifest}, columns = {{release_id: 'varchar',"

@@ -1,6 +1,6 @@
 """Retention purge: delete every person in ``marts.retention_purge_queue`` everywhere.
 
-The raw tables are the system of record (orchestration/load.py: a loaded batch leaves the
+The raw tables are the system of record (loader/load.py: a loaded batch leaves the
 landing), so the purge works on tables and on the files that copy them, never on landing
 files. ``plan_purge`` reads the queue and finds where each queued person's rows are: every
 warehouse base table with a ``candidate_id`` or ``application_id`` column (the raw tables
@@ -53,10 +53,7 @@ from __future__ import annotations
 import argparse
 import csv
 import functools
-import hashlib
 import io
-import os
-import re
 import secrets
 from collections import Counter
 from collections.abc import Iterable
@@ -67,16 +64,24 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
 
+from loader import sql
+from loader.contract import PERSON_ENTITIES
+from loader.files import atomic_write, fsync_directory
+from loader.intake import dbt_sources, landing_batches
+from loader.load import LOADED_FILES, RAW_SCHEMA, spark_raw_dir
+from loader.paths import WarehousePaths
+from loader.tombstones import (
+    TOMBSTONE_COLUMNS,
+    TOMBSTONES_FILE,
+    PurgeError,
+    load_salt,
+    read_tombstones,
+    tombstone_hash,
+)
 from orchestration.audit import append_entry
-from orchestration.contract import PERSON_ENTITIES
-from orchestration.files import atomic_write, fsync_directory
-from orchestration.intake import landing_batches
-from orchestration.load import LOADED_FILES, RAW_SCHEMA, spark_raw_dir
 from orchestration.outreach import erase_from_exports
-from orchestration.paths import PROJECT_DIR, WarehousePaths
-from orchestration.publish import publish, release_dirs, sql_literal
+from orchestration.publish import publish, release_dirs
 from orchestration.warehouse import discard_build
 
 QUEUE_TABLE = "marts.retention_purge_queue"
@@ -90,15 +95,8 @@ EVENT_KEY_COLUMNS = {
     if entity not in ("candidates", "applications")
 }
 
-TOMBSTONES_FILE = "tombstones.csv"
-SALT_FILE = "tombstone_salt"
 # present while deleted rows may still have bytes in the warehouse file (see compact_warehouse)
 COMPACTION_PENDING_FILE = "warehouse_compaction_pending"
-TOMBSTONE_COLUMNS = ("source_system", "candidate_key_hash", "purge_reason", "purged_at")
-
-
-class PurgeError(RuntimeError):
-    """The purge cannot run (or cannot go on); the message says why, never whom."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,15 +150,12 @@ class PurgePlan:
             _row("persons queued", len(self.persons)),
             *(_row(reason, count, 4) for reason, count in self.persons_by_reason),
             _row("their applications", self.application_count),
-            _row(
+            *_hit_rows(
                 f"archive and Spark files with their rows (of {self.files_scanned:,})",
-                len(self.files),
+                self.files,
+                "  rows in those files",
             ),
-            *(_row(hit.where, hit.rows, 4) for hit in self.files),
-            _row("  rows in those files", sum(hit.rows for hit in self.files)),
-            _row("warehouse tables with their rows", len(self.tables)),
-            *(_row(hit.where, hit.rows, 4) for hit in self.tables),
-            _row("  rows in those tables", sum(hit.rows for hit in self.tables)),
+            *_hit_rows("warehouse tables with their rows", self.tables, "  rows in those tables"),
         ]
         return "\n".join(lines)
 
@@ -207,20 +202,26 @@ class PurgeReport:
             *(_row(reason, count, 4) for reason, count in self.persons_by_reason),
             _row("tombstones written", self.tombstones_written),
             _row("tombstones already present", self.tombstones_already_present),
-            _row("files rewritten (archive, Spark, outreach exports)", len(self.files)),
-            *(_row(hit.where, hit.rows, 4) for hit in self.files),
-            _row("  rows removed from files", sum(hit.rows for hit in self.files)),
-            _row("warehouse tables purged", len(self.tables)),
-            *(_row(hit.where, hit.rows, 4) for hit in self.tables),
-            _row("  rows removed from tables", sum(hit.rows for hit in self.tables)),
+            *_hit_rows(
+                "files rewritten (archive, Spark, outreach exports)",
+                self.files,
+                "  rows removed from files",
+            ),
+            *_hit_rows("warehouse tables purged", self.tables, "  rows removed from tables"),
             "  warehouse file rewritten without the deleted rows' bytes: "
             + ("yes" if self.warehouse_compacted else "no (nothing deleted)"),
         ]
         return "\n".join(lines)
 
 
-def _row(label: str, count: int, indent: int = 2, suffix: str = "") -> str:
-    return f"{' ' * indent}{label:<{62 - indent}}{count:>10,}{suffix}"
+def _row(label: str, count: int, indent: int = 2) -> str:
+    return f"{' ' * indent}{label:<{62 - indent}}{count:>10,}"
+
+
+def _hit_rows(title: str, hits: tuple[Hit, ...], total: str) -> list[str]:
+    """How many tables or files, the rows of each, and the rows in all."""
+    rows = [_row(hit.where, hit.rows, 4) for hit in hits]
+    return [_row(title, len(hits)), *rows, _row(total, sum(hit.rows for hit in hits))]
 
 
 def _by_reason(persons: Iterable[QueuedPerson]) -> tuple[tuple[str, int], ...]:
@@ -234,58 +235,12 @@ def _by_reason(persons: Iterable[QueuedPerson]) -> tuple[tuple[str, int], ...]:
 # --------------------------------------------------------------------------------------------
 
 
-def tombstone_hash(salt: str, source_system: str, candidate_id: str) -> str:
-    """sha256 of ``salt|source_system|candidate_id`` (UTF-8), lower-case hex.
-
-    Equal to DuckDB's ``sha256(salt || '|' || source_system || '|' || candidate_id)``.
-    """
-    return hashlib.sha256(f"{salt}|{source_system}|{candidate_id}".encode()).hexdigest()
-
-
-def load_salt(state_dir: Path, *, create: bool = False) -> str | None:
-    """The tombstone salt (stripped); created (mode 0600) on first use when ``create``."""
-    path = state_dir / SALT_FILE
-    if not path.exists():
-        if not create:
-            return None
-        state_dir.mkdir(parents=True, exist_ok=True)
-        # written whole (0600), then linked into place: atomic and exclusive, so a
-        # concurrent first use keeps one salt
-        temp = state_dir / f".{SALT_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
-        atomic_write(temp, secrets.token_hex(32).encode("ascii"), mode=0o600)
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            pass
-        finally:
-            temp.unlink(missing_ok=True)
-        fsync_directory(state_dir)
-    salt = path.read_text(encoding="utf-8").strip()
-    if not salt:
-        raise PurgeError(f"the tombstone salt file {path} is empty; restore it from backup")
-    return salt
-
-
-def read_tombstones(state_dir: Path) -> list[dict[str, str]]:
-    """The tombstone rows (hashes, reasons, times: no ids)."""
-    path = state_dir / TOMBSTONES_FILE
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != TOMBSTONE_COLUMNS:
-            raise PurgeError(
-                f"{path} does not have the columns {','.join(TOMBSTONE_COLUMNS)}; left as it is"
-            )
-        return list(reader)
-
-
 def write_tombstones(
     state_dir: Path, persons: Iterable[QueuedPerson], purged_at: str
 ) -> tuple[int, int]:
     """Append one tombstone per person not yet tombstoned; return (written, already present).
 
-    The whole file is replaced atomically (orchestration/files.py); existing lines stay
+    The whole file is replaced atomically (loader/files.py); existing lines stay
     byte-identical.
     """
     persons = list(persons)
@@ -379,21 +334,13 @@ class ErasureKeys:
 def vendor_erasure_keys(source_system: str) -> dict[str, ErasureKeys]:
     """A vendor source's own tables holding personal data, as its sources YAML declares
     them (table meta ``erasure: {candidate: <column>, application: <column>}``)."""
-    if not re.fullmatch(r"[a-z0-9_]+", source_system):
-        return {}
-    path = PROJECT_DIR / "dbt_project" / "models" / "staging" / source_system
-    path = path / f"_{source_system}__sources.yml"
-    if not path.is_file():
-        return {}
-    keys = {}
-    for source in yaml.safe_load(path.read_text(encoding="utf-8")).get("sources", []):
-        for table in source.get("tables", []):
-            erasure = (table.get("meta") or {}).get("erasure")
-            if erasure:
-                keys[table["name"]] = ErasureKeys(
-                    candidate=erasure.get("candidate"), application=erasure.get("application")
-                )
-    return keys
+    return {
+        table["name"]: ErasureKeys(erasure.get("candidate"), erasure.get("application"))
+        for _, source in dbt_sources()
+        if source["name"] == source_system
+        for table in source.get("tables", [])
+        if (erasure := (table.get("meta") or {}).get("erasure"))
+    }
 
 
 @dataclass(frozen=True)
@@ -404,7 +351,7 @@ class _Table:
     # a vendor table's staging model (stg_<source>__<table>) or raw table: its source and
     # erasure keys
     vendor: tuple[str, ErasureKeys] | None = None
-    # a raw table (raw.<source>__<table>, orchestration/load.py) or a file: its rows' source
+    # a raw table (raw.<source>__<table>, loader/load.py) or a file: its rows' source
     source: str | None = None
 
     path: Path | None = None  # a Parquet file (archive, Spark), read by read_parquet
@@ -416,53 +363,48 @@ class _Table:
     @property
     def sql_name(self) -> str:
         if self.path is not None:
-            return f"read_parquet({sql_literal(self.path.as_posix())})"
-        return f"{_quote(self.schema)}.{_quote(self.name)}"
+            return f"read_parquet({sql.literal(self.path.as_posix())})"
+        return f"{sql.identifier(self.schema)}.{sql.identifier(self.name)}"
 
     def application_columns(self) -> tuple[str, str] | None:
-        """(candidate column, application column) of a table tying applications to persons."""
+        """(candidate column, application column), normalized, of a table tying applications
+        to persons."""
         if self.vendor is not None and self.vendor[1].ties_applications:
             keys = self.vendor[1]
             names = (keys.candidate.lower(), keys.application.lower())  # type: ignore[union-attr]
         else:
             names = ("candidate_id", "application_id")
-        if all(name in self.columns for name in names):
-            return self.columns[names[0]], self.columns[names[1]]
-        return None
+        return names if all(name in self.columns for name in names) else None
+
+    def text(self, column: str) -> str:
+        """A column of ``t`` (by its normalized name) as staging sees ids: text, trimmed."""
+        return f"trim(cast(t.{sql.identifier(self.columns[column])} as varchar))"
 
     def predicate(self) -> str | None:
         """SQL (alias ``t``) true for the rows of queued persons; None: not a person table."""
         by_source = f" and k.source_system = {self.source_sql()}"
         if "source_system" not in self.columns and not self.source:
             by_source = ""
-        parts = []
-        for column, keys in (
-            ("candidate_id", "purge_candidate_ids"),
-            ("application_id", "purge_application_ids"),
-        ):
-            if column in self.columns:
-                parts.append(
-                    f"exists (select 1 from {keys} as k where k.{column} ="
-                    f" trim(cast(t.{_quote(self.columns[column])} as varchar)){by_source})"
-                )
+        # (the key it is, the column holding it, which source's keys)
+        keyed = [(key, key, by_source) for key in ("candidate_id", "application_id")]
         if self.vendor is not None:
             source, erasure = self.vendor
-            for key_column, column, keys in (
-                ("candidate_id", erasure.candidate, "purge_candidate_ids"),
-                ("application_id", erasure.application, "purge_application_ids"),
+            for key, column in (
+                ("candidate_id", erasure.candidate),
+                ("application_id", erasure.application),
             ):
-                if column is not None and column.lower() in self.columns:
-                    parts.append(
-                        f"exists (select 1 from {keys} as k where k.{key_column} ="
-                        f" trim(cast(t.{_quote(self.columns[column.lower()])} as varchar))"
-                        f" and k.source_system = '{source}')"
-                    )
+                if column is not None:
+                    keyed.append((key, column.lower(), f" and k.source_system = '{source}'"))
+        parts = [
+            f"exists (select 1 from purge_{key}s as k where k.{key} = {self.text(column)}{scope})"
+            for key, column, scope in keyed
+            if column in self.columns
+        ]
         if "entity" in self.columns and "record_key" in self.columns:
             parts.append(
                 "exists (select 1 from purge_record_keys as k"
-                f" where k.entity = cast(t.{_quote(self.columns['entity'])} as varchar)"
-                f" and k.record_key = trim(cast(t.{_quote(self.columns['record_key'])} as varchar))"
-                f"{by_source})"
+                f" where k.entity = cast(t.{sql.identifier(self.columns['entity'])} as varchar)"
+                f" and k.record_key = {self.text('record_key')}{by_source})"
             )
         return " or ".join(parts) or None
 
@@ -470,7 +412,7 @@ class _Table:
         """The source system of a row of ``t``: its column, the source of a raw table or
         file, or (``from_sql`` joins them) every queued source."""
         if "source_system" in self.columns:
-            return f"cast(t.{_quote(self.columns['source_system'])} as varchar)"
+            return f"cast(t.{sql.identifier(self.columns['source_system'])} as varchar)"
         if self.source:
             return f"'{self.source}'"
         return "queued_sources.source_system"
@@ -480,10 +422,6 @@ class _Table:
         if "source_system" not in self.columns and not self.source:
             clause += ", (select distinct source_system from purge_candidate_ids) as queued_sources"
         return clause
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _connect(paths: WarehousePaths, *, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -507,20 +445,11 @@ def _safe_message(error: Exception) -> str:
 
 def _person_tables(connection: duckdb.DuckDBPyConnection) -> list[_Table]:
     """Every base table, in any schema of the warehouse file, that can hold a person's rows."""
-    rows = connection.execute(
-        """
-        select c.table_schema, c.table_name, c.column_name
-        from information_schema.columns as c
-        join information_schema.tables as t using (table_catalog, table_schema, table_name)
-        where t.table_type = 'BASE TABLE' and t.table_catalog = current_database()
-        order by c.table_schema, c.table_name, c.ordinal_position
-        """
-    ).fetchall()
-    columns: dict[tuple[str, str], dict[str, str]] = {}
-    for schema, table, column in rows:
-        columns.setdefault((schema, table), {}).setdefault(column.lower(), column)
     tables = []
-    for (schema, name), cols in sorted(columns.items()):
+    for (schema, name), names in sql.base_tables(connection).items():
+        cols = {}
+        for column in names:
+            cols.setdefault(column.lower(), column)
         if schema == RAW_SCHEMA and "__" in name:
             source = name.split("__", 1)[0]
             tables.append(_Table(schema, name, cols, _vendor_table(name, raw=True), source))
@@ -567,27 +496,22 @@ def _vendor_table(name: str, raw: bool = False) -> tuple[str, ErasureKeys] | Non
 
 
 def _register_targets(connection: duckdb.DuckDBPyConnection, targets: _Targets) -> None:
-    def pairs(by_source: dict[str, set[str]], column: str) -> pa.Table:
-        items = sorted((source, value) for source, ids in by_source.items() for value in ids)
-        return pa.table(
-            {
-                "source_system": pa.array([s for s, _ in items], pa.string()),
-                column: pa.array([v for _, v in items], pa.string()),
-            }
-        )
+    def register(name: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        arrays = [pa.array(values, pa.string()) for values in zip(*rows, strict=True)]
+        empty = [pa.array([], pa.string()) for _ in columns]
+        connection.register(name, pa.Table.from_arrays(arrays or empty, names=list(columns)))
 
-    keys = sorted(targets.all_record_keys())
-    connection.register("purge_candidate_ids", pairs(targets.candidates, "candidate_id"))
-    connection.register("purge_application_ids", pairs(targets.applications, "application_id"))
-    connection.register(
+    def pairs(by_source: dict[str, set[str]]) -> list[tuple[str, str]]:
+        return sorted((source, value) for source, ids in by_source.items() for value in ids)
+
+    register("purge_candidate_ids", ("source_system", "candidate_id"), pairs(targets.candidates))
+    register(
+        "purge_application_ids", ("source_system", "application_id"), pairs(targets.applications)
+    )
+    register(
         "purge_record_keys",
-        pa.table(
-            {
-                "source_system": pa.array([k[0] for k in keys], pa.string()),
-                "entity": pa.array([k[1] for k in keys], pa.string()),
-                "record_key": pa.array([k[2] for k in keys], pa.string()),
-            }
-        ),
+        ("source_system", "entity", "record_key"),
+        sorted(targets.all_record_keys()),
     )
 
 
@@ -638,9 +562,9 @@ def _redelivered_persons(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
         if column and column.lower() in columns:
             selects.append(
                 f"select distinct '{source}' as source_system,"
-                f" cast({_quote(column)} as varchar) as candidate_id"
-                f" from {_quote(schema)}.{_quote(name)}"
-                f" where _fate = 'suppressed' and {_quote(column)} is not null"
+                f" cast({sql.identifier(column)} as varchar) as candidate_id"
+                f" from {sql.identifier(schema)}.{sql.identifier(name)}"
+                f" where _fate = 'suppressed' and {sql.identifier(column)} is not null"
             )
     if not selects:
         return []
@@ -673,7 +597,7 @@ def _collect_applications_and_keys(
         tie = table.application_columns()
         if tie is None:
             continue
-        candidate, application = (f"trim(cast(t.{_quote(name)} as varchar))" for name in tie)
+        candidate, application = (table.text(name) for name in tie)
         rows = connection.execute(
             f"""
             select distinct {table.source_sql()}, {candidate}, {application}
@@ -694,8 +618,7 @@ def _collect_applications_and_keys(
         for key in (name for name in table.columns if name in EVENT_KEY_COLUMNS):
             rows = connection.execute(
                 f"""
-                select distinct {table.source_sql()},
-                       trim(cast(t.{_quote(table.columns[key])} as varchar))
+                select distinct {table.source_sql()}, {table.text(key)}
                 from {table.from_sql()}
                 where {table.predicate()}
                 """
@@ -763,7 +686,7 @@ def _forget_files_read(connection: duckdb.DuckDBPyConnection) -> None:
 
 def rewrite_parquet(connection: duckdb.DuckDBPyConnection, table: _Table) -> Hit | None:
     """Replace one Parquet file (archive, Spark) by its rows that are not the queued persons',
-    atomically (orchestration/files.py), with the same schema and compression; None when it
+    atomically (loader/files.py), with the same schema and compression; None when it
     holds none of them. The one function for every Parquet copy of the raw tables."""
     assert table.path is not None
     parquet = pq.ParquetFile(table.path)
@@ -817,8 +740,8 @@ def compact_warehouse(paths: WarehousePaths) -> None:
         temp.unlink()  # DuckDB creates the database file itself
         connection = duckdb.connect()
         try:
-            connection.execute(f"attach {sql_literal(str(source))} as purge_source (read_only)")
-            connection.execute(f"attach {sql_literal(str(temp))} as purge_target")
+            connection.execute(f"attach {sql.literal(str(source))} as purge_source (read_only)")
+            connection.execute(f"attach {sql.literal(str(temp))} as purge_target")
             connection.execute("copy from database purge_source to purge_target")
             connection.execute("detach purge_target")
             connection.execute("detach purge_source")

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import duckdb
 
+from loader.files import atomic_write
+from loader.paths import WarehousePaths
 from orchestration import audit
-from orchestration.files import atomic_write
-from orchestration.paths import WarehousePaths
 from orchestration.processing_record import RECORD_NAME
 
 REPORT_NAME = "report.html"

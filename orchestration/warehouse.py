@@ -20,9 +20,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.engines import current_target
-from orchestration.load import LoadReport, load
-from orchestration.paths import PROJECT_DIR, WarehousePaths
+from loader.engines import current_target
+from loader.load import LoadReport, load
+from loader.paths import PROJECT_DIR, WarehousePaths
 
 # A scheduled run leaves out the dbt unit tests: they test the SQL, which a daily run does
 # not change (`make test` and `recontact build` run them); every data test still runs.
@@ -54,7 +54,7 @@ def dbt_args(
     target: str | None = None,
 ) -> list[str]:
     """Arguments for one dbt command run from the repository root, on the target given
-    or else RECONTACT_DBT_TARGET's (orchestration/engines.py)."""
+    or else RECONTACT_DBT_TARGET's (loader/engines.py)."""
     args = [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     args += ["--target", target or current_target()]
     if variables:
@@ -132,7 +132,7 @@ def build(
     on_line: Callable[[str], None] | None = None,
 ) -> LoadReport:
     """Seeds, models and tests: the whole warehouse as of D, once the batches in the landing
-    are loaded into the raw tables (orchestration/load.py raises IntakeError, and dbt does
+    are loaded into the raw tables (loader/load.py raises IntakeError, and dbt does
     not run, when they cannot be loaded as they are). dbt builds a copy of the warehouse
     that replaces it only when every model and blocking test passed (begin_build): a failed
     build leaves the last good marts and history. quiet: dbt's lines go to on_line only

@@ -59,8 +59,8 @@ from string import Template
 
 import duckdb
 
-from orchestration.contract import CANONICAL_ENTITIES
-from orchestration.intake import write_manifest
+from loader.contract import CANONICAL_ENTITIES
+from loader.intake import write_manifest
 
 # --------------------------------------------------------------------------------------------
 # Vocabularies that appear in the export (the seeds map them; see the contract)
@@ -1816,7 +1816,7 @@ def _write_batches(
     report: Callable[[str], None],
 ) -> dict[str, dict[str, int]]:
     """COPY every (batch, entity) with rows to its file, then the batch's manifest
-    (orchestration/intake.py); return the row counts."""
+    (loader/intake.py); return the row counts."""
     counts = {}
     for entity in ENTITIES:
         table = _ROW_TABLES[entity]

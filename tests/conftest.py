@@ -52,7 +52,7 @@ def spark_dir_of_the_session(tmp_path_factory):
 def dbt_manifest():
     """The dbt manifest the Dagster definitions load, prepared as CI does (`dbt parse`):
     once at a time, since the pytest-xdist workers share the project's target/."""
-    from orchestration.paths import PROJECT_DIR
+    from loader.paths import PROJECT_DIR
     from orchestration.warehouse import prepare_manifest
 
     lock_path = PROJECT_DIR / "target" / ".prepare_manifest.lock"

@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.engines import PostgresSettings
+from loader.engines import PostgresSettings
 
 SUPERUSER = "recontact"
 DATABASE = "recontact"

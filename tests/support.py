@@ -3,7 +3,7 @@
 dbt runs exactly as a user runs it (a subprocess from the repository root, paths
 in RECONTACT_LANDING_DIR / RECONTACT_DUCKDB_PATH); nothing is mocked.
 
-The landing is an inbox that the load empties (orchestration/load.py), so a test writes
+The landing is an inbox that the load empties (loader/load.py), so a test writes
 its export to the warehouse's `export_dir` (the ATS's side; tests/oracle.py reads it for
 its independent answer), and `deliver()` copies into the landing every batch that is new
 or changed since it was last delivered, as an ATS's delivery would, before each load.
@@ -23,10 +23,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from orchestration.contract import MART_KEYS
-from orchestration.intake import IntakeReport
-from orchestration.load import LoadReport, load
-from orchestration.paths import WarehousePaths
+from loader.contract import MART_KEYS
+from loader.intake import IntakeReport
+from loader.load import LoadReport, load
+from loader.paths import WarehousePaths
 from orchestration.warehouse import DAILY_RUN_EXCLUDES, dbt_args, dbt_vars, run_dbt
 
 END_DATE = date(2026, 11, 27)

@@ -201,7 +201,7 @@ def test_inputs_fingerprint_follows_the_record_of_loads_not_its_location(tmp_pat
     what it loaded (raw._loaded_files: file, batch, rows, when)."""
     import duckdb
 
-    from orchestration.load import inputs_fingerprint
+    from loader.load import inputs_fingerprint
 
     warehouse = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(warehouse)) as connection:

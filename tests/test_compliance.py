@@ -19,10 +19,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from loader.contract import CANONICAL_ENTITIES
+from loader.load import inputs_fingerprint
+from loader.paths import WarehousePaths
 from orchestration import audit, compliance
-from orchestration.contract import CANONICAL_ENTITIES
-from orchestration.load import inputs_fingerprint
-from orchestration.paths import WarehousePaths
 from tests.support import END_DATE, Warehouse
 
 AS_OF = END_DATE.isoformat()

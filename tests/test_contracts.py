@@ -18,8 +18,8 @@ import subprocess
 import duckdb
 import pytest
 
-from orchestration.contract import MART_KEYS
-from orchestration.paths import PROJECT_DIR, WarehousePaths
+from loader.contract import MART_KEYS
+from loader.paths import PROJECT_DIR, WarehousePaths
 from orchestration.warehouse import DbtFailed, dbt_args, dbt_executable, dbt_vars, run_dbt
 from tests.support import END_DATE
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from loader.paths import ENVIRONMENT
 from orchestration import cli
-from orchestration.paths import ENVIRONMENT
 
 
 @pytest.mark.slow  # a whole demo: one build and the four compliance suites

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from orchestration.paths import PROJECT_DIR
+from loader.paths import PROJECT_DIR
 
 # stands in for `dagster dev`: says whether Ctrl-C reaches it, then waits to be stopped
 CHILD = (

@@ -22,9 +22,10 @@ import duckdb
 import psycopg2
 import pytest
 
-from orchestration import engines, load, warehouse
-from orchestration.contract import MART_KEYS
-from orchestration.paths import WarehousePaths
+from loader import engines, load
+from loader.contract import MART_KEYS
+from loader.paths import WarehousePaths
+from orchestration import warehouse
 from orchestration.purge import QueuedPerson, write_tombstones
 from sample_exports.generate import generate_export
 from tests.postgres_server import PostgresServer

@@ -3,7 +3,7 @@ clear, located error or in a quarantine row with a reason, never in a silent dro
 the counts reconcile.
 
 Structural faults (ragged rows, bad quoting, wrong encoding) and incomplete batches are
-refused by the landing intake (orchestration/intake.py) before anything is loaded, and
+refused by the landing intake (loader/intake.py) before anything is loaded, and
 the batches stay in the landing; faults of a value (impossible dates, unknown enum values,
 conflicting duplicates) are quarantined by the staging models. Each test writes its export
 (tests/support.py) and the build delivers it to the landing; dbt builds here select only
@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from loader.intake import IntakeError, IntakeReport, prepare_landing, read_manifest
+from loader.load import LoadError
+from loader.paths import PROJECT_DIR
 from orchestration import compliance
-from orchestration.intake import IntakeError, IntakeReport, prepare_landing, read_manifest
-from orchestration.load import LoadError
-from orchestration.paths import PROJECT_DIR
 from orchestration.warehouse import DbtFailed, build, dbt_args, dbt_vars, run_dbt
 from sample_exports.generate import generate_export
 from tests.support import END_DATE, application, candidate, new_warehouse, write_entity

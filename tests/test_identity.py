@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from orchestration.contract import MART_KEYS
-from orchestration.paths import PROJECT_DIR
+from loader.contract import MART_KEYS
+from loader.paths import PROJECT_DIR
 from orchestration.warehouse import DbtFailed
 from tests import oracle
 from tests.support import (

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.intake import MANIFEST_NAME, write_manifest
+from loader.intake import MANIFEST_NAME, write_manifest
 from sample_exports.generate import generate_export
 from tests.support import new_warehouse
 
@@ -101,7 +101,7 @@ def write_rows(path: Path, header: list[str], rows: list[dict]) -> None:
 
 
 def resend_manifest(batch: Path, entity: str, rows: int) -> None:
-    """The batch manifest of a re-sent batch (orchestration/intake.py checks row counts)."""
+    """The batch manifest of a re-sent batch (loader/intake.py checks row counts)."""
     manifest = json.loads((batch / MANIFEST_NAME).read_text())
     counts = {**manifest["row_counts"], entity: rows}
     write_manifest(batch, counts, manifest["previous_batch_id"])

@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from orchestration.intake import SAMPLE_MARKER, IntakeError, IntakeReport, prepare_landing
-from orchestration.paths import WarehousePaths
+from loader.intake import SAMPLE_MARKER, IntakeError, IntakeReport, prepare_landing
+from loader.paths import WarehousePaths
 from tests.support import candidate, write_entity
 
 BATCH = "2026-01-01T0300"

@@ -1,4 +1,4 @@
-"""The loader (orchestration/load.py): the landing is an inbox, read once into raw tables.
+"""The loader (loader/load.py): the landing is an inbox, read once into raw tables.
 
 dbt reads the raw tables only; these tests pin what the loader promises: lineage per
 row, a loaded batch out of the landing (deleted, or kept in the archive as Parquet of
@@ -13,8 +13,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.intake import IntakeError, write_manifest
-from orchestration.load import LoadError, inputs_fingerprint, load, raw_tables
+from loader.intake import IntakeError, write_manifest
+from loader.load import LoadError, inputs_fingerprint, load, raw_tables
 from orchestration.warehouse import DAILY_RUN_EXCLUDES, dbt_args, dbt_vars, run_dbt
 from sample_exports.generate import generate_export
 from tests.support import END_DATE, application, candidate, new_warehouse, write_entity

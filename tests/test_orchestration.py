@@ -319,9 +319,9 @@ def test_sensor_requests_a_refresh_once_per_complete_batch_in_the_landing(defs, 
     """Any batch in the landing is unloaded (the load takes a loaded one out): a complete
     one starts a run once; a batch left there (refused) starts nothing more until its
     files change; a batch re-sent after its load is a new delivery."""
+    from loader.load import load
+    from loader.paths import WarehousePaths
     from orchestration.automation import QUIET_SECONDS, new_export_batch, today_partition
-    from orchestration.load import load
-    from orchestration.paths import WarehousePaths
 
     def batches_of(request) -> str:
         return request.tags["recontact/new_batches"]

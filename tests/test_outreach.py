@@ -13,7 +13,7 @@ import unicodedata
 import duckdb
 import pytest
 
-from orchestration.paths import PROJECT_DIR
+from loader.paths import PROJECT_DIR
 from orchestration.warehouse import DbtFailed
 from tests.support import END_DATE
 
@@ -304,7 +304,7 @@ PERSONAL_COLUMNS = {"full_name", "email", "phone", "strengths", "concerns", "sub
 
 
 def test_bi_publication_never_holds_schema_outreach(sample_warehouse, tmp_path):
-    from orchestration.paths import WarehousePaths
+    from loader.paths import WarehousePaths
     from orchestration.publish import publish
 
     paths = WarehousePaths(

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from orchestration.paths import PROJECT_DIR
+from loader.paths import PROJECT_DIR
 from sample_exports.generate import generate_export
 from tests import oracle
 from tests.support import END_DATE, assert_same_rows

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from loader.paths import WarehousePaths
 from orchestration import processing_record
-from orchestration.paths import WarehousePaths
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ import threading
 import duckdb
 import pytest
 
+from loader.paths import WarehousePaths
 from orchestration import publish
-from orchestration.paths import WarehousePaths
 
 PAIR = (
     "select (select release_id from marts.release),"

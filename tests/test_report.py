@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
+from loader.paths import WarehousePaths
 from orchestration import compliance, report
-from orchestration.paths import WarehousePaths
 from tests.support import END_DATE
 
 CHROMIUM = "chromium-headless-shell"  # Debian package of that name (`make engines`)

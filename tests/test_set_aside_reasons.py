@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from orchestration.paths import PROJECT_DIR
+from loader.paths import PROJECT_DIR
 
 
 def test_every_set_aside_reason_is_a_reason_a_model_gives():

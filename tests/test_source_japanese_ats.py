@@ -1,4 +1,4 @@
-"""The Japanese ATS source: decoding (orchestration/decode.py), the vendor-shaped generator
+"""The Japanese ATS source: decoding (loader/decode.py), the vendor-shaped generator
 (sample_exports/vendors/japanese_ats.py) and the japanese_ats staging models. The loader
 decodes into a temporary directory and keeps no decoded copy; these tests decode into
 directories of their own to look at the output.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.decode import DecodeError, decode_landing, to_iso
+from loader.decode import DecodeError, decode_landing, to_iso
 from sample_exports.generate import generate_export
 from sample_exports.vendors.japanese_ats import write_export
 from tests.support import END_DATE, Warehouse, files_holding, new_warehouse

@@ -10,9 +10,9 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.contract import MART_KEYS
-from orchestration.load import LoadError
-from orchestration.paths import PROJECT_DIR
+from loader.contract import MART_KEYS
+from loader.load import LoadError
+from loader.paths import PROJECT_DIR
 from orchestration.warehouse import DbtFailed
 from sample_exports.generate import generate_export
 from tests import oracle

@@ -2,7 +2,7 @@
     var('bi_role') and read the published marts only: marts.recontact_eligibility,
     marts.recontact_cohorts, marts.retention_purge_queue, marts.purge_blocked_by_quality and
     the outreach marts recontact_job_matches, consent_renewal_queue, recontact_outcomes
-    (the same as orchestration/contract.py MART_KEYS); never schema `outreach`. The marts carry ids, dates and
+    (the same as loader/contract.py MART_KEYS); never schema `outreach`. The marts carry ids, dates and
     reasons, never contact details or evaluation text (docs/engines.md). Every other schema
     (raw, staging, intermediate, reference, and outreach, which holds the message
     drafts) stays closed to the role; the grants are

@@ -1,5 +1,5 @@
 {#- Which batches' files an incremental base model has read, and when the loader loaded
-    them (raw `_loaded_at`, orchestration/load.py), in <schema>.landing_files_loaded. A
+    them (raw `_loaded_at`, loader/load.py), in <schema>.landing_files_loaded. A
     batch the loader loaded again since (a purge rewrote it, an ATS re-sent it with other
     content) or removed is not "loaded" any more: landing_increment then recomputes every
     batch. Spark's Parquet tables take no delete: there a rewritten batch needs

@@ -1,4 +1,4 @@
-{#- Spark's raw tables: the loader (orchestration/load.py) writes one Parquet file per
+{#- Spark's raw tables: the loader (loader/load.py) writes one Parquet file per
     batch and table under <RECONTACT_SPARK_DIR>/raw/<source>__<table>/; on-run-start
     declares each directory as table raw.<source>__<table> (the contract's columns as
     text, the lineage) and refreshes it, so the run sees the files loaded last. DuckDB and

@@ -1,4 +1,4 @@
-{#- Reading one export entity: its raw table, which the loader (orchestration/load.py,
+{#- Reading one export entity: its raw table, which the loader (loader/load.py,
     `recontact load`) fills with every batch once, the contract's columns as the file's
     text. Here each value is trimmed ('' -> NULL), the lineage is named as the models know
     it (_batch_id, _source_file = <source>/<batch_id>/<file>, _source_row = 1-based data

@@ -70,7 +70,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- PostgreSQL: the loader (orchestration/load.py) copies the tombstones and the salt
+{#- PostgreSQL: the loader (loader/load.py) copies the tombstones and the salt
     into raw._tombstones and raw._tombstone_salt (schema raw is readable by the
     warehouse's owner only; the BI role has no access to it). -#}
 {% macro postgres__is_tombstoned(candidate_id_expr, source_system) -%}

@@ -47,7 +47,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from orchestration.contract import CANONICAL_ENTITIES
+from loader.contract import CANONICAL_ENTITIES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEEDS_DIR = REPO_ROOT / "seeds"

@@ -41,8 +41,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from orchestration.decode import PREFECTURE_CODES, SOURCE, tables
-from orchestration.paths import PROJECT_DIR
+from loader.decode import PREFECTURE_CODES, SOURCE, tables
+from loader.paths import PROJECT_DIR
 
 JST = ZoneInfo("Asia/Tokyo")
 SEEDS_DIR = PROJECT_DIR / "seeds"

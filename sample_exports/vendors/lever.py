@@ -40,7 +40,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.contract import CANONICAL_ENTITIES
+from loader.contract import CANONICAL_ENTITIES
 
 LEVER_SUBDIR = "lever"
 # Canonical rating -> the label of a five-point Lever score system.

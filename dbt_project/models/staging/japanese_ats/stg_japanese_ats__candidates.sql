@@ -1,7 +1,7 @@
 {{ mutable_entities_config('japanese_ats', 'candidates', 'candidate_id') }}
 {%- set increment = landing_increment('japanese_ats', 'candidates', by_key=true) %}
 
--- 応募者 as decoded by orchestration/decode.py (NFKC names, e-mails, phones; ISO dates;
+-- 応募者 as decoded by loader/decode.py (NFKC names, e-mails, phones; ISO dates;
 -- 都道府県 as JIS X 0401 codes). 削除フラグ is 1/0 (or true/false).
 with
 

@@ -15,9 +15,10 @@ relative paths are taken from the repository root:
 
 from __future__ import annotations
 
+import argparse
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -32,7 +33,7 @@ ENVIRONMENT = {
     "audit_dir": ("RECONTACT_AUDIT_DIR", "data/audit"),
     "publish_dir": ("RECONTACT_PUBLISH_DIR", "data/published"),
 }
-# Optional: without it a loaded batch is deleted from the landing (orchestration/load.py).
+# Optional: without it a loaded batch is deleted from the landing (loader/load.py).
 ARCHIVE_VARIABLE = "RECONTACT_ARCHIVE_DIR"
 
 
@@ -70,6 +71,21 @@ def resolve(path: str | Path) -> Path:
     """A path relative to the repository root (absolute paths stay as they are)."""
     path = Path(path).expanduser()
     return path if path.is_absolute() else (PROJECT_DIR / path).resolve()
+
+
+def iso_date(text: str) -> str:
+    """A command-line date (argparse type): YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer: {text!r}")
+    return value
 
 
 def today_in_business_timezone() -> str:

@@ -3,7 +3,7 @@
 The target is ``--target`` for a user's own ``dbt`` command, else the environment
 variable RECONTACT_DBT_TARGET (``duckdb``, ``spark`` or ``postgres``; default
 ``duckdb``), which the CLI, the loader, the Dagster job and profiles.yml all read.
-The loader (orchestration/load.py) writes each engine's raw tables; dbt reads only
+The loader (loader/load.py) writes each engine's raw tables; dbt reads only
 those.
 
 Connection settings (profiles.yml reads the same variables):

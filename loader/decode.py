@@ -19,7 +19,7 @@ for every file under ``<landing_dir>/japanese_ats/<batch_id>/`` this module
    kept, so staging quarantines the row with a reason) and ``prefecture`` (都道府県 name to
    its JIS X 0401 code);
 4. streams a UTF-8 CSV with ASCII headers into ``<out_dir>/<batch_id>/<table>.csv``: a
-   temporary directory of the load (orchestration/load.py), which reads it into
+   temporary directory of the load (loader/load.py), which reads it into
    ``raw.japanese_ats__<table>`` and deletes it with the directory. No decoded copy is
    kept: the raw tables are what was loaded, and the purge erases from them.
 
@@ -45,7 +45,7 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.paths import PROJECT_DIR
+from loader.paths import PROJECT_DIR
 
 SOURCE = "japanese_ats"
 SOURCES_YAML = PROJECT_DIR / "dbt_project/models/staging/japanese_ats/_japanese_ats__sources.yml"

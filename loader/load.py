@@ -2,7 +2,7 @@
 
 The landing is an inbox. `load(paths)` runs before every dbt build (CLI `recontact load`,
 the Dagster asset of each source, the tests). It
-1. runs the intake checks (orchestration/intake.py: the landing's layout, CP932
+1. runs the intake checks (loader/intake.py: the landing's layout, CP932
    decoding into a temporary directory of this load, strict CSV / JSON-lines reading,
    batch manifests); when they refuse the export nothing is loaded and every batch stays
    in the landing;
@@ -40,6 +40,7 @@ on-run-start, macros/raw_tables.sql).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -53,10 +54,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from orchestration import intake
-from orchestration.engines import PostgresSettings, current_target
-from orchestration.files import atomic_write, fsync_directory
-from orchestration.paths import WarehousePaths, resolve
+from loader import intake, sql
+from loader.engines import PostgresSettings, current_target
+from loader.files import atomic_write, fsync_directory
+from loader.paths import WarehousePaths, resolve
+from loader.tombstones import tombstone_table
 
 RAW_SCHEMA = "raw"
 LOADED_FILES = "_loaded_files"
@@ -173,7 +175,7 @@ def load(
         if sources is None or table.source in sources
     }
     loaded_at = datetime.now(UTC)
-    tombstones = _tombstones(paths.state_dir)
+    tombstones = tombstone_table(paths.state_dir)
     with (
         _writer(paths, target or current_target()) as writer,
         tempfile.TemporaryDirectory(prefix="recontact-decoded-") as decoded_dir,
@@ -256,30 +258,7 @@ def _archive(reader: duckdb.DuckDBPyConnection, batch_dir: Path, selects: dict) 
 
 
 def _copy(reader: duckdb.DuckDBPyConnection, select: str, path: Path) -> None:
-    reader.execute(f"copy ({select}) to {intake._literal(path.as_posix())} (format parquet)")
-
-
-def _tombstones(state_dir: Path) -> pa.Table | None:
-    """The purge tombstones (source_system, candidate_key_hash) and, as a column, their
-    salt; None when nobody was purged. Registered as a relation of the reading connection,
-    so the salt is never in SQL text."""
-    from orchestration.purge import TOMBSTONES_FILE, load_salt
-
-    path = state_dir / TOMBSTONES_FILE
-    salt = load_salt(state_dir)
-    if salt is None or not path.exists():
-        return None
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = [(row["source_system"], row["candidate_key_hash"]) for row in csv.DictReader(handle)]
-    if not rows:
-        return None
-    return pa.table(
-        {
-            "source_system": [source for source, _ in rows],
-            "candidate_key_hash": [digest for _, digest in rows],
-            "salt": [salt] * len(rows),
-        }
-    )
+    reader.execute(f"copy ({select}) to {sql.literal(path.as_posix())} (format parquet)")
 
 
 # ----------------------------------------------------------------------------------------
@@ -289,10 +268,10 @@ def _tombstones(state_dir: Path) -> pa.Table | None:
 
 def _reader(file: intake.LandedFile) -> tuple[str, list[str]]:
     """A DuckDB relation reading the file with every field as text, and its header."""
-    path = intake._literal(file.path.as_posix())
+    path = sql.literal(file.path.as_posix())
     if file.fmt == "csv":
         header = intake._csv_header(file)
-        columns = ", ".join(f"{intake._literal(name)}: 'VARCHAR'" for name in header)
+        columns = ", ".join(f"{sql.literal(name)}: 'VARCHAR'" for name in header)
         return (
             f"read_csv({path}, header = true, auto_detect = false, columns = {{{columns}}},"
             " delim = ',', quote = '\"', escape = '\"', comment = '', skip = 0)",
@@ -313,7 +292,7 @@ def _reader(file: intake.LandedFile) -> tuple[str, list[str]]:
     if file.fmt == "jsonl":
         # every field as text: DuckDB would infer one JSON type per column, and a single
         # value of another type would keep the quotes on every string of the column
-        columns = ", ".join(f"{intake._literal(name)}: 'VARCHAR'" for name in header)
+        columns = ", ".join(f"{sql.literal(name)}: 'VARCHAR'" for name in header)
         relation = f"read_json({path}, format = 'newline_delimited', columns = {{{columns}}})"
     return relation, header
 
@@ -347,14 +326,14 @@ def _contract_select(
         if unknown:
             report.ignored_columns[file.relative] = unknown
         values = [
-            f"cast({intake._identifier(by_key[column])} as varchar) as {column}"
+            f"cast({sql.identifier(by_key[column])} as varchar) as {column}"
             if column in by_key
             else f"cast(null as varchar) as {column}"
             for column in table.columns
         ]
         selects.append(
-            f"select {', '.join(values)}, {intake._literal(file.batch_id)} as _batch_id,"
-            f" {intake._literal(file.relative)} as _file,"
+            f"select {', '.join(values)}, {sql.literal(file.batch_id)} as _batch_id,"
+            f" {sql.literal(file.relative)} as _file,"
             f" cast(row_number() over () as bigint) as _row_number from {relation}"
         )
     if not selects:
@@ -363,7 +342,7 @@ def _contract_select(
     if not (suppress and table.person_column in table.columns):
         return landed
     person = f"nullif(trim({table.person_column}), '')"
-    source = intake._literal(table.source)
+    source = sql.literal(table.source)
     tombstoned = (
         f"coalesce({person} is not null and sha256((select any_value(salt) from load_tombstones)"
         f" || '|' || {source} || '|' || {person}) in (select candidate_key_hash"
@@ -399,25 +378,20 @@ def spark_raw_dir(environ: dict[str, str] | None = None) -> Path:
     return resolve(environ.get(SPARK_DIR_VARIABLE, "data/spark")) / "raw"
 
 
-def _column_list(table: RawTable, text_type: str, types: dict[str, str]) -> str:
-    return ", ".join(
-        [f"{column} {text_type}" for column in table.columns]
-        + [f"{name} {kind}" for name, kind in types.items()]
-    )
-
-
 # A record of the shape before the landing was an inbox (file, signature, loaded_at) is
 # dropped: the first load then re-reads every batch the landing still holds.
 OLD_RECORD = (
     "select count(*) from information_schema.columns where table_schema = 'raw'"
     f" and table_name = '{LOADED_FILES}' and column_name = 'signature'"
 )
-ROWS_PER_FILE = "select _file, count(*) from {table} where _batch_id = {parameter} group by _file"
+ROWS_PER_FILE = "select _file, count(*) from {table} where _batch_id = ? group by _file"
 
 
 class _Writer:
     """What every target shares: `reader`, a DuckDB connection that reads the batch's
-    files (the purge tombstones registered on it), and the context manager."""
+    files (the purge tombstones registered on it), and how a batch is replaced: table by
+    table (`write_table`), then its record of loaded files (`record`), inside the target's
+    `transaction` (where it has them)."""
 
     reader: duckdb.DuckDBPyConnection
 
@@ -434,47 +408,8 @@ class _Writer:
         """DuckDB's and Spark's dbt targets read the tombstone files themselves
         (tombstones.sql)."""
 
-
-class _DuckDBWriter(_Writer):
-    """Raw tables in the warehouse file; the batch's files are read by the same
-    connection, inside the transaction that replaces the batch."""
-
-    def __init__(self, duckdb_path: Path) -> None:
-        duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-        self.reader = self.connection = duckdb.connect(str(duckdb_path))
-
-    def create_tables(self, tables: list[RawTable]) -> None:
-        connection = self.connection
-        connection.execute(f"create schema if not exists {RAW_SCHEMA}")
-        if connection.execute(OLD_RECORD).fetchone()[0]:
-            connection.execute(f"drop table {RAW_SCHEMA}.{LOADED_FILES}")
-        connection.execute(
-            f"create table if not exists {RAW_SCHEMA}.{LOADED_FILES} (file varchar primary key,"
-            " batch_id varchar, rows bigint, loaded_at timestamp with time zone)"
-        )
-        for table in tables:
-            connection.execute(
-                f"create table if not exists {RAW_SCHEMA}.{table.name}"
-                f" ({_column_list(table, 'varchar', LINEAGE)})"
-            )
-            present = {
-                row[0]
-                for row in connection.execute(
-                    "select column_name from information_schema.columns"
-                    " where table_schema = ? and table_name = ?",
-                    [RAW_SCHEMA, table.name],
-                ).fetchall()
-            }
-            for column in table.columns:
-                if column not in present:  # the contract gained an optional column
-                    connection.execute(
-                        f"alter table {RAW_SCHEMA}.{table.name} add column {column} varchar"
-                    )
-
-    def loaded_batches(self) -> set[str]:
-        return _batches(
-            self.connection.execute(f"select file from {RAW_SCHEMA}.{LOADED_FILES}").fetchall()
-        )
+    def transaction(self, failure: str):
+        return contextlib.nullcontext()
 
     def replace_batch(
         self,
@@ -485,48 +420,17 @@ class _DuckDBWriter(_Writer):
         loaded_at: datetime,
     ) -> dict[str, int]:
         """Replace the batch's rows in each of the source's raw tables (a table without a
-        select loses them) and its record of loaded files, in one transaction; rows
-        loaded per raw table."""
+        select loses them) and its record of loaded files; rows loaded per raw table."""
         source = tables[0].source if tables else ""
         rows: dict[str, int] = {}
         rows_per_file = dict.fromkeys(files, 0)
-        connection = self.connection
-        connection.execute("begin transaction")
-        try:
+        with self.transaction(f"batch {source}/{batch_id} could not be loaded"):
             for table in tables:
-                connection.execute(
-                    f"delete from {RAW_SCHEMA}.{table.name} where _batch_id = ?", [batch_id]
-                )
-                select = selects.get(table.name)
-                if select:
-                    names = ", ".join([*table.columns, *LINEAGE])
-                    rows[table.name] = connection.execute(
-                        f"insert into {RAW_SCHEMA}.{table.name} ({names})"
-                        f" select *, ? from ({select})",
-                        [loaded_at],
-                    ).fetchone()[0]
-                    rows_per_file.update(
-                        connection.execute(
-                            ROWS_PER_FILE.format(table=f"{RAW_SCHEMA}.{table.name}", parameter="?"),
-                            [batch_id],
-                        ).fetchall()
-                    )
-            connection.execute(
-                f"delete from {RAW_SCHEMA}.{LOADED_FILES} where batch_id = ?"
-                " and starts_with(file, ?)",
-                [batch_id, f"{source}/"],
-            )
-            for file, count in rows_per_file.items():
-                connection.execute(
-                    f"insert into {RAW_SCHEMA}.{LOADED_FILES} values (?, ?, ?, ?)",
-                    [file, batch_id, count, loaded_at],
-                )
-            connection.execute("commit")
-        except duckdb.Error as error:
-            connection.execute("rollback")
-            raise LoadError(
-                [f"batch {source}/{batch_id} could not be loaded: {intake._located(error)}"]
-            ) from None
+                counted = self.write_table(table, batch_id, selects.get(table.name), loaded_at)
+                if counted is not None:
+                    rows_per_file.update(counted)
+                    rows[table.name] = sum(counted.values())
+            self.record(source, batch_id, rows_per_file, loaded_at)
         return rows
 
 
@@ -535,121 +439,160 @@ def _batches(files: list[tuple[str]]) -> set[str]:
     return {file.rsplit("/", 1)[0] for (file,) in files}
 
 
-class _PostgresWriter(_Writer):
+class _SqlWriter(_Writer):
+    """Raw tables in schema raw of a database (DuckDB, PostgreSQL): the same statements,
+    parameters written `?`; one transaction per batch."""
+
+    def query(self, statement: str, parameters=()) -> list[tuple]:
+        raise NotImplementedError
+
+    def create_tables(self, tables: list[RawTable]) -> None:
+        with self.transaction("the raw tables could not be created"):
+            self.query(f"create schema if not exists {RAW_SCHEMA}")
+            if self.query(OLD_RECORD)[0][0]:
+                self.query(f"drop table {RAW_SCHEMA}.{LOADED_FILES}")
+            self.query(
+                f"create table if not exists {RAW_SCHEMA}.{LOADED_FILES} (file text primary key,"
+                " batch_id text, rows bigint, loaded_at timestamp with time zone)"
+            )
+            for table in tables:
+                columns = [f"{column} text" for column in table.columns]
+                columns += [f"{name} {kind}" for name, kind in LINEAGE.items()]
+                self.query(
+                    f"create table if not exists {RAW_SCHEMA}.{table.name} ({', '.join(columns)})"
+                )
+                for column in table.columns:  # the contract gained an optional column
+                    self.query(
+                        f"alter table {RAW_SCHEMA}.{table.name}"
+                        f" add column if not exists {column} text"
+                    )
+
+    def loaded_batches(self) -> set[str]:
+        with self.transaction("the record of loaded files could not be read"):
+            return _batches(self.query(f"select file from {RAW_SCHEMA}.{LOADED_FILES}"))
+
+    def write_table(
+        self, table: RawTable, batch_id: str, select: str | None, loaded_at: datetime
+    ) -> dict[str, int] | None:
+        """The batch's rows of one raw table replaced; rows per file (None: no select)."""
+        raw = f"{RAW_SCHEMA}.{table.name}"
+        self.query(f"delete from {raw} where _batch_id = ?", [batch_id])
+        if not select:
+            return None
+        self.insert(raw, table, batch_id, select, loaded_at)
+        return dict(self.query(ROWS_PER_FILE.format(table=raw), [batch_id]))
+
+    def insert(
+        self, raw: str, table: RawTable, batch_id: str, select: str, loaded_at: datetime
+    ) -> None:
+        raise NotImplementedError
+
+    def record(
+        self, source: str, batch_id: str, rows_per_file: dict[str, int], loaded_at: datetime
+    ) -> None:
+        self.query(
+            f"delete from {RAW_SCHEMA}.{LOADED_FILES} where batch_id = ? and starts_with(file, ?)",
+            [batch_id, f"{source}/"],
+        )
+        for file, count in rows_per_file.items():
+            self.query(
+                f"insert into {RAW_SCHEMA}.{LOADED_FILES} values (?, ?, ?, ?)",
+                [file, batch_id, count, loaded_at],
+            )
+
+
+class _DuckDBWriter(_SqlWriter):
+    """Raw tables in the warehouse file; the batch's files are read by the same
+    connection, inside the transaction that replaces the batch."""
+
+    def __init__(self, duckdb_path: Path) -> None:
+        duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+        self.reader = self.connection = duckdb.connect(str(duckdb_path))
+
+    def query(self, statement: str, parameters=()) -> list[tuple]:
+        return self.connection.execute(statement, parameters).fetchall()
+
+    @contextlib.contextmanager
+    def transaction(self, failure: str):
+        """One transaction; a DuckDB error rolls it back and is reported located, without
+        the row it quotes."""
+        self.connection.execute("begin transaction")
+        try:
+            yield
+            self.connection.execute("commit")
+        except duckdb.Error as error:
+            self.connection.execute("rollback")
+            raise LoadError([f"{failure}: {intake._located(error)}"]) from None
+
+    def insert(
+        self, raw: str, table: RawTable, batch_id: str, select: str, loaded_at: datetime
+    ) -> None:
+        names = ", ".join([*table.columns, *LINEAGE])
+        self.query(f"insert into {raw} ({names}) select *, ? from ({select})", [loaded_at])
+
+
+class _PostgresWriter(_SqlWriter):
     """Raw tables in schema raw of the PostgreSQL server, one transaction per batch; the
     batch's files read by an in-memory DuckDB and sent by COPY."""
 
     def __init__(self, settings: PostgresSettings) -> None:
         self.reader = duckdb.connect()
         self.connection = settings.connect()
+        self.cursor = self.connection.cursor()
 
     def close(self) -> None:
+        self.cursor.close()
         self.connection.close()
         super().close()
 
+    def query(self, statement: str, parameters=()) -> list[tuple]:
+        self.cursor.execute(statement.replace("?", "%s"), tuple(parameters))
+        return self.cursor.fetchall() if self.cursor.description else []
+
+    def transaction(self, failure: str):
+        return self.connection  # commits on success, rolls back on an error
+
     def create_tables(self, tables: list[RawTable]) -> None:
-        types = {
-            **dict.fromkeys(LINEAGE, "text"),
-            "_row_number": "bigint",
-            "_loaded_at": "timestamptz",
-        }
-        with self.connection, self.connection.cursor() as cursor:
-            cursor.execute(f"create schema if not exists {RAW_SCHEMA}")
-            cursor.execute(OLD_RECORD)
-            if cursor.fetchone()[0]:
-                cursor.execute(f"drop table {RAW_SCHEMA}.{LOADED_FILES}")
-            cursor.execute(
-                f"create table if not exists {RAW_SCHEMA}.{LOADED_FILES}"
-                " (file text primary key, batch_id text, rows bigint, loaded_at timestamptz)"
-            )
-            for table in tables:
-                if len(table.name) > POSTGRES_IDENTIFIER_LIMIT:
-                    raise LoadError(
-                        [f"raw table name {table.name} is longer than PostgreSQL allows"]
-                    )
-                cursor.execute(
-                    f"create table if not exists {RAW_SCHEMA}.{table.name}"
-                    f" ({_column_list(table, 'text', types)})"
-                )
-                for column in table.columns:
-                    cursor.execute(
-                        f"alter table {RAW_SCHEMA}.{table.name}"
-                        f" add column if not exists {column} text"
-                    )
+        for table in tables:
+            if len(table.name) > POSTGRES_IDENTIFIER_LIMIT:
+                raise LoadError([f"raw table name {table.name} is longer than PostgreSQL allows"])
+        super().create_tables(tables)
 
     def store_tombstones(self, tombstones: pa.Table | None) -> None:
         """The tombstones and their salt, read by the server at run time (tombstones.sql):
         the salt never appears in compiled SQL or logs."""
-        with self.connection, self.connection.cursor() as cursor:
-            cursor.execute(
+        with self.connection:
+            self.query(
                 f"create table if not exists {RAW_SCHEMA}.{TOMBSTONES}"
                 " (source_system text, candidate_key_hash text)"
             )
-            cursor.execute(f"create table if not exists {RAW_SCHEMA}.{TOMBSTONE_SALT} (salt text)")
-            cursor.execute(f"truncate {RAW_SCHEMA}.{TOMBSTONES}, {RAW_SCHEMA}.{TOMBSTONE_SALT}")
+            self.query(f"create table if not exists {RAW_SCHEMA}.{TOMBSTONE_SALT} (salt text)")
+            self.query(f"truncate {RAW_SCHEMA}.{TOMBSTONES}, {RAW_SCHEMA}.{TOMBSTONE_SALT}")
             if tombstones is not None:
                 columns = tombstones.to_pydict()
-                cursor.execute(
-                    f"insert into {RAW_SCHEMA}.{TOMBSTONE_SALT} values (%s)", (columns["salt"][0],)
+                self.query(
+                    f"insert into {RAW_SCHEMA}.{TOMBSTONE_SALT} values (?)", [columns["salt"][0]]
                 )
-                cursor.executemany(
+                self.cursor.executemany(
                     f"insert into {RAW_SCHEMA}.{TOMBSTONES} values (%s, %s)",
                     list(zip(columns["source_system"], columns["candidate_key_hash"], strict=True)),
                 )
 
-    def loaded_batches(self) -> set[str]:
-        with self.connection, self.connection.cursor() as cursor:
-            cursor.execute(f"select file from {RAW_SCHEMA}.{LOADED_FILES}")
-            return _batches(cursor.fetchall())
-
-    def replace_batch(self, tables, batch_id, selects, files, loaded_at) -> dict[str, int]:
-        source = tables[0].source if tables else ""
-        rows: dict[str, int] = {}
-        rows_per_file = dict.fromkeys(files, 0)
+    def insert(
+        self, raw: str, table: RawTable, batch_id: str, select: str, loaded_at: datetime
+    ) -> None:
         with tempfile.TemporaryDirectory(prefix="recontact-load-") as scratch:
-            with self.connection, self.connection.cursor() as cursor:
-                for table in tables:
-                    cursor.execute(
-                        f"delete from {RAW_SCHEMA}.{table.name} where _batch_id = %s", (batch_id,)
-                    )
-                    select = selects.get(table.name)
-                    if not select:
-                        continue
-                    exported = Path(scratch) / f"{table.name}.csv"
-                    self.reader.execute(
-                        f"copy ({select}) to {intake._literal(exported.as_posix())}"
-                        " (format csv, header false, force_quote *)"
-                    )
-                    names = ", ".join([*table.columns, *FILE_LINEAGE])
-                    with exported.open(encoding="utf-8") as handle:
-                        cursor.copy_expert(
-                            f"copy {RAW_SCHEMA}.{table.name} ({names})"
-                            " from stdin with (format csv)",
-                            handle,
-                        )
-                    cursor.execute(
-                        f"update {RAW_SCHEMA}.{table.name} set _loaded_at = %s"
-                        " where _batch_id = %s",
-                        (loaded_at, batch_id),
-                    )
-                    cursor.execute(
-                        ROWS_PER_FILE.format(table=f"{RAW_SCHEMA}.{table.name}", parameter="%s"),
-                        (batch_id,),
-                    )
-                    counted = dict(cursor.fetchall())
-                    rows_per_file.update(counted)
-                    rows[table.name] = sum(counted.values())
-                cursor.execute(
-                    f"delete from {RAW_SCHEMA}.{LOADED_FILES} where batch_id = %s"
-                    " and starts_with(file, %s)",
-                    (batch_id, f"{source}/"),
+            exported = Path(scratch) / f"{table.name}.csv"
+            self.reader.execute(
+                f"copy ({select}) to {sql.literal(exported.as_posix())}"
+                " (format csv, header false, force_quote *)"
+            )
+            names = ", ".join([*table.columns, *FILE_LINEAGE])
+            with exported.open(encoding="utf-8") as handle:
+                self.cursor.copy_expert(
+                    f"copy {raw} ({names}) from stdin with (format csv)", handle
                 )
-                for file, count in rows_per_file.items():
-                    cursor.execute(
-                        f"insert into {RAW_SCHEMA}.{LOADED_FILES} values (%s, %s, %s, %s)",
-                        (file, batch_id, count, loaded_at),
-                    )
-        return rows
+        self.query(f"update {raw} set _loaded_at = ? where _batch_id = ?", [loaded_at, batch_id])
 
 
 class _SparkWriter(_Writer):
@@ -662,50 +605,42 @@ class _SparkWriter(_Writer):
     def __init__(self, raw_dir: Path) -> None:
         self.reader = duckdb.connect()
         self.raw_dir = raw_dir
-        self.record = raw_dir / f"{LOADED_FILES}.csv"
+        self.record_file = raw_dir / f"{LOADED_FILES}.csv"
 
     def create_tables(self, tables: list[RawTable]) -> None:
         for table in tables:
             (self.raw_dir / table.name).mkdir(parents=True, exist_ok=True)
 
     def _recorded(self) -> list[dict[str, str]]:
-        if not self.record.exists():
+        if not self.record_file.exists():
             return []
-        with self.record.open(encoding="utf-8", newline="") as handle:
+        with self.record_file.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
             return list(reader) if tuple(reader.fieldnames or ()) == LOADED_FILES_COLUMNS else []
 
     def loaded_batches(self) -> set[str]:
         return _batches([(row["file"],) for row in self._recorded()])
 
-    def replace_batch(self, tables, batch_id, selects, files, loaded_at) -> dict[str, int]:
-        source = tables[0].source if tables else ""
-        rows: dict[str, int] = {}
-        rows_per_file = dict.fromkeys(files, 0)
-        stamp = intake._literal(loaded_at.isoformat())
-        for table in tables:
-            final = self.raw_dir / table.name / f"{batch_id}.parquet"
-            select = selects.get(table.name)
-            if not select:
-                final.unlink(missing_ok=True)
-                continue
-            atomic_write(
-                final,
-                lambda path, select=select: _copy(
-                    self.reader,
-                    f"select *, cast({stamp} as timestamp with time zone) as _loaded_at"
-                    f" from ({select})",
-                    path,
-                ),
-            )
-            relation = f"read_parquet({intake._literal(final.as_posix())})"
-            counted = dict(
-                self.reader.execute(
-                    ROWS_PER_FILE.format(table=relation, parameter="?"), [batch_id]
-                ).fetchall()
-            )
-            rows_per_file.update(counted)
-            rows[table.name] = sum(counted.values())
+    def write_table(
+        self, table: RawTable, batch_id: str, select: str | None, loaded_at: datetime
+    ) -> dict[str, int] | None:
+        final = self.raw_dir / table.name / f"{batch_id}.parquet"
+        if not select:
+            final.unlink(missing_ok=True)
+            return None
+        stamp = sql.literal(loaded_at.isoformat())
+        stamped = (
+            f"select *, cast({stamp} as timestamp with time zone) as _loaded_at from ({select})"
+        )
+        atomic_write(final, lambda path: _copy(self.reader, stamped, path))
+        relation = f"read_parquet({sql.literal(final.as_posix())})"
+        return dict(
+            self.reader.execute(ROWS_PER_FILE.format(table=relation), [batch_id]).fetchall()
+        )
+
+    def record(
+        self, source: str, batch_id: str, rows_per_file: dict[str, int], loaded_at: datetime
+    ) -> None:
         kept = [
             row
             for row in self._recorded()
@@ -718,5 +653,4 @@ class _SparkWriter(_Writer):
         writer.writerows(
             (file, batch_id, count, loaded_at.isoformat()) for file, count in rows_per_file.items()
         )
-        atomic_write(self.record, buffer.getvalue().encode("utf-8"))
-        return rows
+        atomic_write(self.record_file, buffer.getvalue().encode("utf-8"))

@@ -1,13 +1,13 @@
 """Intake: what must hold of the landing files before the loader reads them.
 
 The landing is an inbox: a batch arrives as `<landing>/<source>/<batch_id>/`, the loader
-(orchestration/load.py) reads it into the raw tables, and it leaves. This module is the
+(loader/load.py) reads it into the raw tables, and it leaves. This module is the
 one place that lists the landing (`landing_batches`, `landing_files`) and reads its files
 for checking. `prepare_landing` is the first step of every load (the CLI, the Dagster
 load assets, the tests). It
 1. refuses, by name, every entry of the landing that is not a batch of a known source
    (`landing_layout_problems`: symlinks, stray files, unknown file names);
-2. decodes the Japanese ATS files (orchestration/decode.py) into the load's temporary
+2. decodes the Japanese ATS files (loader/decode.py) into the load's temporary
    directory: one marked place, see `_decode`;
 3. reads every landing file once with DuckDB's parallel CSV reader (strict RFC 4180,
    UTF-8) and fails, naming file, line and column, on a row it cannot parse: a ragged
@@ -34,10 +34,10 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from orchestration import decode
-from orchestration.contract import LANDING_FORMATS
-from orchestration.files import atomic_write
-from orchestration.paths import PROJECT_DIR
+from loader import decode, sql
+from loader.contract import LANDING_FORMATS
+from loader.files import atomic_write
+from loader.paths import PROJECT_DIR
 
 MANIFEST_NAME = "_manifest.json"
 MANIFEST_VERSION = 1
@@ -148,7 +148,7 @@ def prepare_landing(
 
 def _decode(landing_dir: Path, decoded_dir: Path) -> list[decode.DecodedFile]:
     """THE place where vendor files that are not UTF-8 are decoded, before any check:
-    orchestration/decode.py streams UTF-8 copies of the Japanese ATS export into the
+    loader/decode.py streams UTF-8 copies of the Japanese ATS export into the
     load's temporary directory (its errors name file and line, never content). Everything
     after this point reads UTF-8 text."""
     try:
@@ -277,7 +277,7 @@ def count_rows(file: LandedFile) -> int:
             "read_parquet({})"
             if file.fmt == "parquet"
             else "read_json({}, format = 'newline_delimited')"
-        ).format(_literal(file.path.as_posix()))
+        ).format(sql.literal(file.path.as_posix()))
         try:
             return connection.execute(f"select count(*) from {reader}").fetchone()[0]
         except duckdb.Error as error:
@@ -329,10 +329,10 @@ def _count_csv_rows(connection: duckdb.DuckDBPyConnection, file: LandedFile) -> 
     header = _csv_header(file)
     if not header:
         return 0
-    columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in header)
-    every_field = ", ".join(f"count({_identifier(name)})" for name in header)
+    columns = ", ".join(f"{sql.literal(name)}: 'VARCHAR'" for name in header)
+    every_field = ", ".join(f"count({sql.identifier(name)})" for name in header)
     reader = (
-        f"read_csv({_literal(file.path.as_posix())}, header = true, auto_detect = false,"
+        f"read_csv({sql.literal(file.path.as_posix())}, header = true, auto_detect = false,"
         f" columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"',"
         " store_rejects = true, rejects_table = 'intake_rejects', rejects_scan = 'intake_scans')"
     )
@@ -407,14 +407,6 @@ def _located(error: duckdb.Error) -> str:
             return reason
     first = re.sub(r'\s*in file "[^"]*"', "", first)
     return first.split("Original Line")[0].strip()
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 # ----------------------------------------------------------------------------------------
