@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import inspect
 import re
+from pathlib import Path
 
 import pytest
 
 from sample_exports.generate import generate_export
 from tests.support import END_DATE, Warehouse, new_warehouse
+
+
+@contextlib.contextmanager
+def one_worker_at_a_time(lock_path: Path):
+    """An exclusive lock the pytest-xdist workers share (a file lock)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +33,7 @@ def sample_warehouse(tmp_path_factory, worker_id) -> Warehouse:
     shared = base if worker_id == "master" else base.parent
     warehouse = new_warehouse(shared / "sample")
     built = shared / "sample" / "built"
-    with (shared / "sample.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with one_worker_at_a_time(shared / "sample.lock"):
         if not built.exists():
             generate_export(
                 warehouse.export_dir,
@@ -55,10 +65,7 @@ def dbt_manifest():
     from loader.paths import PROJECT_DIR
     from orchestration.warehouse import prepare_manifest
 
-    lock_path = PROJECT_DIR / "target" / ".prepare_manifest.lock"
-    lock_path.parent.mkdir(exist_ok=True)
-    with lock_path.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with one_worker_at_a_time(PROJECT_DIR / "target" / ".prepare_manifest.lock"):
         return prepare_manifest()
 
 

@@ -30,6 +30,8 @@ from loader.paths import WarehousePaths
 from orchestration.warehouse import DAILY_RUN_EXCLUDES, dbt_args, dbt_vars, run_dbt
 
 END_DATE = date(2026, 11, 27)
+# A build of seeds and models: what a test that compares two builds' tables needs.
+MODELS_ONLY = ["--exclude", "resource_type:test"]
 
 
 @dataclass
@@ -141,7 +143,7 @@ class Warehouse:
         data tests decide), the build is seeds and models: about 40% less time."""
         exclude = [] if unit_tests else list(DAILY_RUN_EXCLUDES)
         if not data_tests:
-            exclude += ["--exclude", "resource_type:test"]
+            exclude += MODELS_ONLY
         return self.dbt("build", as_of, exclude=exclude, **rule_parameters)
 
     def frame(self, sql: str) -> pd.DataFrame:

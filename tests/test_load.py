@@ -17,7 +17,14 @@ from loader.intake import IntakeError, write_manifest
 from loader.load import LoadError, inputs_fingerprint, load, raw_tables
 from orchestration.warehouse import DAILY_RUN_EXCLUDES, dbt_args, dbt_vars, run_dbt
 from sample_exports.generate import generate_export
-from tests.support import END_DATE, application, candidate, new_warehouse, write_entity
+from tests.support import (
+    END_DATE,
+    MODELS_ONLY,
+    application,
+    candidate,
+    new_warehouse,
+    write_entity,
+)
 
 FIRST, SECOND = "2026-01-01T0300", "2026-02-01T0300"
 
@@ -194,8 +201,7 @@ def test_dbt_reads_the_raw_tables_not_the_files(tmp_path):
     assert files_under(warehouse.landing_dir) == []
     before = warehouse.frame("select * from marts.recontact_eligibility order by person_id")
     args = dbt_args("build", dbt_vars(END_DATE.isoformat()), target_path=warehouse.target_path)
-    models_only = ["--exclude", "resource_type:test"]
-    run_dbt([*args, *DAILY_RUN_EXCLUDES, *models_only], warehouse.paths, quiet=True)
+    run_dbt([*args, *DAILY_RUN_EXCLUDES, *MODELS_ONLY], warehouse.paths, quiet=True)
     after = warehouse.frame("select * from marts.recontact_eligibility order by person_id")
     assert len(before) > 100
     assert after.equals(before)
