@@ -3,7 +3,12 @@
     the qualifying application's job, of the same job family or of the same department;
     a pair matches when one of these holds and the opening is meant for the cohort (its
     target_cohorts name it, or are empty). One row per person and opening: the cohort with
-    the highest score (ties: the rules' cohort order). Ids, dates and decisions only. -#}
+    the highest score (ties: the rules' cohort order). Ids, dates and decisions only.
+
+    Cost: the output is ~380 rows per eligible person (46 M at 1M candidates). Everything
+    that depends on a job and a cohort only is decided once per (applied job, cohort) and
+    opening; the per-person steps (best cohort per opening, rank, order) then run over
+    integer keys, and the ids are joined back last. -#}
 with
 
 cohorts as (select * from {{ ref('recontact_cohorts') }}),
@@ -14,10 +19,19 @@ jobs as (select * from {{ ref('int_jobs_unioned') }}),
 
 openings as (select * from {{ ref('int_openings_open') }}),
 
--- each cohort row with its qualifying application's job and the person's language:
--- `ja` when the candidate record the row names lives in Japan, else `en`
-cohort_jobs as (
+-- each cohort row with its qualifying application's job and the person's language (`ja`
+-- when the candidate record the row names lives in Japan, else `en`), and integer keys:
+-- cohort_row_key for the row, person_key for the person, candidate_order in the order of
+-- (source_system, candidate_id)
+cohort_rows as (
     select
+        row_number() over (
+            order by cohorts.source_system, cohorts.candidate_id, cohorts.cohort
+        ) as cohort_row_key,
+        dense_rank() over (order by cohorts.person_id) as person_key,
+        dense_rank() over (
+            order by cohorts.source_system, cohorts.candidate_id
+        ) as candidate_order,
         cohorts.source_system,
         cohorts.candidate_id,
         cohorts.person_id,
@@ -42,18 +56,30 @@ cohort_jobs as (
         and cohorts.job_id = jobs.job_id
 ),
 
--- the jobs applied to, once each: whether an opening matches depends on the job only
+-- the open openings with an integer key in the order of the rank's last tie-breakers
+-- (opening_id, then source_system)
+opening_rows as (
+    select
+        row_number() over (order by opening_id, source_system) as opening_key,
+        *
+    from openings
+),
+
+-- the jobs applied to with each cohort, once each: whether an opening matches depends on
+-- the job and the cohort only
 applied_jobs as (
     select distinct
         source_system,
         applied_job_id,
         applied_job_family,
-        applied_department
-    from cohort_jobs
+        applied_department,
+        cohort
+    from cohort_rows
 ),
 
 -- the openings each applied job matches (same job, same job family or same department),
--- each found by an equality join rather than by pairing every job with every opening
+-- each found by an equality join rather than by pairing every job with every opening,
+-- when the opening is meant for the cohort
 reason_pairs as (
     {%- for reason, applied, opened in [
         ('is_same_job', 'applied_job_id', 'job_id'),
@@ -63,12 +89,16 @@ reason_pairs as (
     select
         applied_jobs.source_system,
         applied_jobs.applied_job_id,
-        openings.opening_id,
+        applied_jobs.cohort,
+        opening_rows.opening_key,
         '{{ reason }}' as reason
     from applied_jobs
-    inner join openings
-        on applied_jobs.source_system = openings.source_system
-        and applied_jobs.{{ applied }} = openings.{{ opened }}
+    inner join opening_rows
+        on applied_jobs.source_system = opening_rows.source_system
+        and applied_jobs.{{ applied }} = opening_rows.{{ opened }}
+    where
+        opening_rows.target_cohorts is null
+        or opening_rows.target_cohorts like {{ dbt.concat(["'%;'", 'applied_jobs.cohort', "';%'"]) }}
     {%- if not loop.last %}
 
     union all
@@ -80,57 +110,47 @@ job_opening_pairs as (
     select
         source_system,
         applied_job_id,
-        opening_id,
+        cohort,
+        opening_key,
         max(case when reason = 'is_same_job' then 1 else 0 end) = 1 as is_same_job,
         max(case when reason = 'is_same_job_family' then 1 else 0 end) = 1 as is_same_job_family,
         max(case when reason = 'is_same_department' then 1 else 0 end) = 1 as is_same_department
     from reason_pairs
-    group by source_system, applied_job_id, opening_id
+    group by source_system, applied_job_id, cohort, opening_key
 ),
 
--- a cohort row and an opening its job matches, when the opening is meant for the cohort
+job_opening_scores as (
+    select
+        job_opening_pairs.*,
+        opening_rows.language as opening_language,
+        case when is_same_job then 20 else 0 end
+        + case when is_same_job_family then 10 else 0 end
+        + case when is_same_department then 5 else 0 end as match_bonus
+    from job_opening_pairs
+    inner join opening_rows
+        on job_opening_pairs.opening_key = opening_rows.opening_key
+),
+
+-- a cohort row and an opening it matches, in integer keys only
 pairs as (
     select
-        cohort_jobs.source_system,
-        cohort_jobs.candidate_id,
-        cohort_jobs.person_id,
-        cohort_jobs.cohort,
-        cohort_jobs.cohort_order,
-        cohort_jobs.application_id,
-        cohort_jobs.priority_score,
-        cohort_jobs.person_language,
-        openings.opening_id,
-        openings.job_id,
-        openings.language as opening_language,
-        job_opening_pairs.is_same_job,
-        job_opening_pairs.is_same_job_family,
-        job_opening_pairs.is_same_department
-    from cohort_jobs
-    inner join job_opening_pairs
-        on cohort_jobs.source_system = job_opening_pairs.source_system
-        and cohort_jobs.applied_job_id = job_opening_pairs.applied_job_id
-    inner join openings
-        on job_opening_pairs.source_system = openings.source_system
-        and job_opening_pairs.opening_id = openings.opening_id
-    where
-        openings.target_cohorts is null
-        or openings.target_cohorts like {{ dbt.concat(["'%;'", 'cohort_jobs.cohort', "';%'"]) }}
-),
-
-matched as (
-    select
-        *,
-        concat_ws(
-            ',',
-            case when is_same_job then 'same_job' end,
-            case when is_same_job_family then 'same_job_family' end,
-            case when is_same_department then 'same_department' end
-        ) as match_reasons,
-        priority_score
-        + case when is_same_job then 20 else 0 end
-        + case when is_same_job_family then 10 else 0 end
-        + case when is_same_department then 5 else 0 end as match_score
-    from pairs
+        cohort_rows.person_key,
+        job_opening_scores.opening_key,
+        cohort_rows.cohort_row_key,
+        cohort_rows.cohort_order,
+        job_opening_scores.is_same_job,
+        job_opening_scores.is_same_job_family,
+        job_opening_scores.is_same_department,
+        cohort_rows.priority_score + job_opening_scores.match_bonus as match_score,
+        case
+            when job_opening_scores.opening_language = cohort_rows.person_language then 0
+            else 1
+        end as is_other_language
+    from cohort_rows
+    inner join job_opening_scores
+        on cohort_rows.source_system = job_opening_scores.source_system
+        and cohort_rows.applied_job_id = job_opening_scores.applied_job_id
+        and cohort_rows.cohort = job_opening_scores.cohort
 ),
 
 -- one row per person and opening: the cohort with the highest score
@@ -140,38 +160,54 @@ best_cohort_per_opening as (
         select
             *,
             row_number() over (
-                partition by person_id, source_system, opening_id
+                partition by person_key, opening_key
                 order by match_score desc, cohort_order asc
             ) as cohort_rank
-        from matched
+        from pairs
     ) as ranked_cohorts
     where cohort_rank = 1
 ),
 
+-- a person's openings by score; on a tie, the person's language first, then opening_id
+-- and source_system (the order of opening_key)
 ranked as (
     select
-        source_system,
-        candidate_id,
-        person_id,
-        {{ as_of_date() }} as as_of_date,
-        opening_id,
-        job_id,
-        cohort,
-        application_id,
-        match_reasons,
+        cohort_row_key,
+        opening_key,
+        is_same_job,
+        is_same_job_family,
+        is_same_department,
         match_score,
-        -- bigint on every engine (Spark's row_number() is an int), as the contract says
-        cast(row_number() over (
-            partition by person_id
-            order by
-                match_score desc,
-                case when opening_language = person_language then 0 else 1 end,
-                opening_id asc,
-                source_system asc
-        ) as {{ dbt.type_bigint() }}) as match_rank
+        row_number() over (
+            partition by person_key
+            order by match_score desc, is_other_language asc, opening_key asc
+        ) as match_rank
     from best_cohort_per_opening
 )
 
--- ordered like every mart, so that a rebuild and its BI release are byte-identical
-select * from ranked
-order by source_system, candidate_id, match_rank
+-- ordered like every mart (source_system, candidate_id, match_rank), so that a rebuild
+-- and its BI release are byte-identical
+select
+    cohort_rows.source_system,
+    cohort_rows.candidate_id,
+    cohort_rows.person_id,
+    {{ as_of_date() }} as as_of_date,
+    opening_rows.opening_id,
+    opening_rows.job_id,
+    cohort_rows.cohort,
+    cohort_rows.application_id,
+    concat_ws(
+        ',',
+        case when ranked.is_same_job then 'same_job' end,
+        case when ranked.is_same_job_family then 'same_job_family' end,
+        case when ranked.is_same_department then 'same_department' end
+    ) as match_reasons,
+    ranked.match_score,
+    -- bigint on every engine (Spark's row_number() is an int), as the contract says
+    cast(ranked.match_rank as {{ dbt.type_bigint() }}) as match_rank
+from ranked
+inner join cohort_rows
+    on ranked.cohort_row_key = cohort_rows.cohort_row_key
+inner join opening_rows
+    on ranked.opening_key = opening_rows.opening_key
+order by cohort_rows.candidate_order, ranked.match_rank
