@@ -66,6 +66,7 @@ dev: install-dev
 lint: install-dev
 	$(BIN)/ruff check loader orchestration sample_exports tests
 	$(BIN)/ruff format --check loader orchestration sample_exports tests
+	@mkdir -p data  # sqlfluff's dbt templater opens the DuckDB file of the default target
 	$(BIN)/sqlfluff lint dbt_project
 
 clean:

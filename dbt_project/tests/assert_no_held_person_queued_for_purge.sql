@@ -10,7 +10,9 @@ queue as (select * from {{ ref('retention_purge_queue') }}),
 blocked as (select * from {{ ref('purge_blocked_by_quality') }}),
 
 held_and_queued as (
-    select queue.person_id, 'held person in retention_purge_queue' as violation
+    select
+        queue.person_id,
+        'held person in retention_purge_queue' as violation
     from queue
     inner join eligibility
         on queue.source_system = eligibility.source_system
@@ -19,7 +21,9 @@ held_and_queued as (
 ),
 
 blocked_not_held as (
-    select blocked.person_id, 'purge_blocked_by_quality lists a person not held' as violation
+    select
+        blocked.person_id,
+        'purge_blocked_by_quality lists a person not held' as violation
     from blocked
     inner join eligibility
         on blocked.source_system = eligibility.source_system

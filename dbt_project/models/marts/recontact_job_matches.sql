@@ -123,9 +123,9 @@ job_opening_scores as (
     select
         job_opening_pairs.*,
         opening_rows.language as opening_language,
-        case when is_same_job then 20 else 0 end
-        + case when is_same_job_family then 10 else 0 end
-        + case when is_same_department then 5 else 0 end as match_bonus
+        case when job_opening_pairs.is_same_job then 20 else 0 end
+        + case when job_opening_pairs.is_same_job_family then 10 else 0 end
+        + case when job_opening_pairs.is_same_department then 5 else 0 end as match_bonus
     from job_opening_pairs
     inner join opening_rows
         on job_opening_pairs.opening_key = opening_rows.opening_key
