@@ -529,7 +529,13 @@ def _read_queue(connection: duckdb.DuckDBPyConnection) -> tuple[str | None, list
         raise PurgeError(
             f"the warehouse has no {QUEUE_TABLE}; build the marts first (`recontact build`)"
         ) from None
-    as_of = rows[0][5] if rows else _any_as_of_date(connection)
+    if rows:
+        as_of = rows[0][5]
+    else:  # the D of the marts, if any (a hand-made warehouse may have a queue only)
+        try:
+            as_of = sql.marts_as_of_date(connection)
+        except duckdb.CatalogException:
+            as_of = None
     queued = {(row[0], row[1]) for row in rows}
     redelivered = [row for row in _redelivered_persons(connection) if row[:2] not in queued]
     return as_of, [row[:5] for row in rows] + redelivered
@@ -575,17 +581,6 @@ def _redelivered_persons(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
             f" from ({' union '.join(selects)}) order by all"
         ).fetchall()
     ]
-
-
-def _any_as_of_date(connection: duckdb.DuckDBPyConnection) -> str | None:
-    """D of the marts when the queue is empty (the eligibility mart has one row per person)."""
-    try:
-        rows = connection.execute(
-            "select cast(max(as_of_date) as varchar) from marts.recontact_eligibility"
-        ).fetchall()
-    except duckdb.Error:
-        return None
-    return rows[0][0] if rows else None
 
 
 def _collect_applications_and_keys(
