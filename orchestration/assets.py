@@ -24,12 +24,12 @@ from dagster_dbt import (
 from pydantic import Field
 
 from loader import sql
+from loader.audit import append_entry
 from loader.contract import MART_KEYS
 from loader.intake import IntakeError
 from loader.load import inputs_fingerprint, load
 from loader.paths import PROJECT_DIR, WarehousePaths
 from orchestration import compliance, processing_record, report
-from orchestration.audit import append_entry
 from orchestration.outreach import ExportRefused, export_drafts
 from orchestration.partitions import as_of_dates, run_as_of_date
 from orchestration.publish import current_release, publish

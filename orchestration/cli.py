@@ -18,11 +18,11 @@ import sys
 import time
 from pathlib import Path
 
+from loader.audit import register_cli as register_audit_cli
 from loader.intake import SAMPLE_MARKER, IntakeError
 from loader.load import load
 from loader.paths import WarehousePaths, iso_date, positive_int, today_in_business_timezone
 from orchestration import compliance, report
-from orchestration.audit import register_cli as register_audit_cli
 from orchestration.outreach import register_cli as register_outreach_cli
 from orchestration.purge import register_cli as register_purge_cli
 from orchestration.warehouse import DbtFailed, build, discard_build, summarize

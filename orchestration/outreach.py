@@ -21,10 +21,10 @@ from pathlib import Path
 
 import duckdb
 
+from loader.audit import append_entry
 from loader.contract import file_sha256
 from loader.files import atomic_write
 from loader.paths import WarehousePaths, iso_date, resolve
-from orchestration.audit import append_entry
 
 DRAFTS_TABLE = "outreach.recontact_drafts"
 EXPORT_COLUMNS = [

@@ -66,6 +66,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from loader import sql
+from loader.audit import append_entry
 from loader.contract import PERSON_ENTITIES
 from loader.files import atomic_write, fsync_directory
 from loader.intake import dbt_sources, landing_batches
@@ -79,7 +80,6 @@ from loader.tombstones import (
     read_tombstones,
     tombstone_hash,
 )
-from orchestration.audit import append_entry
 from orchestration.outreach import erase_from_exports
 from orchestration.publish import publish, release_dirs
 from orchestration.warehouse import discard_build

@@ -19,9 +19,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from loader import audit
 from loader.files import atomic_write
 from loader.paths import WarehousePaths
-from orchestration import audit
 from orchestration.processing_record import RECORD_NAME
 from orchestration.warehouse import summarize
 

@@ -28,9 +28,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from loader import audit
 from loader.load import load
 from loader.paths import WarehousePaths
-from orchestration import audit, purge
+from orchestration import purge
 from orchestration.purge import PurgeError, apply_purge, plan_purge, register_cli, tombstone_hash
 from orchestration.warehouse import dbt_args, dbt_vars, run_dbt
 from sample_exports.generate import generate_export
