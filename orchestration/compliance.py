@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
+from erasure.exports import registered_exports
 from loader import audit, sql
 from loader.contract import file_sha256
 from loader.files import atomic_write
@@ -50,7 +51,6 @@ from loader.load import inputs_fingerprint
 from loader.paths import PROJECT_DIR, WarehousePaths
 from loader.tombstones import load_salt
 from orchestration import processing_record, report
-from orchestration.outreach import registered_exports
 from orchestration.publish import release_dirs
 
 if TYPE_CHECKING:

@@ -65,6 +65,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from erasure.exports import erase_from_exports
 from loader import sql
 from loader.audit import append_entry
 from loader.contract import PERSON_ENTITIES
@@ -80,7 +81,6 @@ from loader.tombstones import (
     read_tombstones,
     tombstone_hash,
 )
-from orchestration.outreach import erase_from_exports
 from orchestration.publish import publish, release_dirs
 from orchestration.warehouse import discard_build
 
