@@ -354,7 +354,7 @@ def test_bi_role_grants_never_open_schema_outreach():
 
 
 def test_drafts_are_among_the_tables_the_purge_deletes_from(sample_warehouse):
-    from orchestration.purge import _person_tables
+    from erasure.purge import _person_tables
 
     with duckdb.connect(str(sample_warehouse.duckdb_path), read_only=True) as connection:
         tables = {table.qualified for table in _person_tables(connection)}
