@@ -64,8 +64,8 @@ dev: install-dev
 	exec $(BIN)/python -m orchestration.dev
 
 lint: install-dev
-	$(BIN)/ruff check loader orchestration sample_exports tests
-	$(BIN)/ruff format --check loader orchestration sample_exports tests
+	$(BIN)/ruff check loader erasure orchestration sample_exports tests
+	$(BIN)/ruff format --check loader erasure orchestration sample_exports tests
 	@mkdir -p data  # sqlfluff's dbt templater opens the DuckDB file of the default target
 	$(BIN)/sqlfluff lint dbt_project
 

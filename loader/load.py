@@ -16,7 +16,7 @@ the Dagster asset of each source, the tests). It
    or, when RECONTACT_ARCHIVE_DIR is set, kept as `<archive>/<source>/<batch_id>/<table>.parquet`
    holding exactly the rows loaded (contract columns as text, `_batch_id`, `_file`,
    `_row_number`). Parquet of the rows rather than the vendor's bytes: the purge
-   (orchestration/purge.py) must erase a person from every copy, and one format that it
+   (erasure/purge.py) must erase a person from every copy, and one format that it
    rewrites the same way as Spark's raw files is what makes that simple and sure.
 A batch that cannot be loaded (a required column missing) stays in the landing, named in
 the error; the other batches are loaded.

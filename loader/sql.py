@@ -1,5 +1,6 @@
 """SQL text for the values and names the project puts into queries, and the warehouse's
-base tables with their columns (what the purge and the purge-completeness check scan)."""
+base tables with their columns (what the purge and the purge-completeness check scan), and
+the D the marts were decided as of."""
 
 from __future__ import annotations
 
@@ -27,3 +28,12 @@ def base_tables(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], 
         """
     ).fetchall()
     return {(schema, table): columns for schema, table, columns in rows}
+
+
+def marts_as_of_date(connection: duckdb.DuckDBPyConnection) -> str | None:
+    """The D of the marts (the eligibility mart has one row per person); None when it has
+    no row. A warehouse without the mart raises duckdb.CatalogException."""
+    (as_of_date,) = connection.execute(
+        "select cast(max(as_of_date) as varchar) from marts.recontact_eligibility"
+    ).fetchone()
+    return as_of_date

@@ -1,6 +1,6 @@
 """The purge tombstones: one salted hash per purged person, in the state directory.
 
-The purge (orchestration/purge.py) writes them; the loader reads them to suppress a
+The purge (erasure/purge.py) writes them; the loader reads them to suppress a
 purged person whom an export delivers again, and dbt's staging does the same
 (dbt_project/macros/tombstones.sql). The salt is never in SQL text or logs.
 """

@@ -23,12 +23,13 @@ from dagster_dbt import (
 )
 from pydantic import Field
 
+from loader import sql
+from loader.audit import append_entry
 from loader.contract import MART_KEYS
 from loader.intake import IntakeError
 from loader.load import inputs_fingerprint, load
 from loader.paths import PROJECT_DIR, WarehousePaths
 from orchestration import compliance, processing_record, report
-from orchestration.audit import append_entry
 from orchestration.outreach import ExportRefused, export_drafts
 from orchestration.partitions import as_of_dates, run_as_of_date
 from orchestration.publish import current_release, publish
@@ -269,12 +270,9 @@ def model_key(name: str) -> dg.AssetKey:
     return get_asset_key_for_model([recontact_dbt_assets], name)
 
 
-def warehouse_as_of_date(paths: WarehousePaths) -> str:
+def warehouse_as_of_date(paths: WarehousePaths) -> str | None:
     with duckdb.connect(str(paths.duckdb_path), read_only=True) as warehouse:
-        (as_of_date,) = warehouse.execute(
-            "select cast(max(as_of_date) as varchar) from marts.recontact_eligibility"
-        ).fetchone()
-    return as_of_date
+        return sql.marts_as_of_date(warehouse)
 
 
 def checked_as_of_date(context: dg.AssetCheckExecutionContext, paths: WarehousePaths) -> str:

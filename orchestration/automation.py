@@ -19,8 +19,7 @@ from orchestration.assets import (
     warehouse_as_of_date,
 )
 from orchestration.partitions import as_of_dates
-from orchestration.publish import current_release
-from orchestration.purge import purge
+from orchestration.publish import current_release, purge_and_republish
 
 QUIET_SECONDS = 60  # a batch directory is complete once nothing in it changed for this long
 
@@ -127,7 +126,7 @@ def purge_retention_queue(context: dg.OpExecutionContext, config: PurgeConfig) -
                 f"the warehouse is as of {built} (a past day's partition) and BI shows"
                 f" {latest}: refresh today's partition, then purge"
             )
-    result = purge(paths, dry_run=config.dry_run, run_id=context.run_id)
+    result = purge_and_republish(paths, dry_run=config.dry_run, run_id=context.run_id)
     context.log.info(result.render())
     if config.dry_run:
         return

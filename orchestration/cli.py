@@ -18,13 +18,14 @@ import sys
 import time
 from pathlib import Path
 
+from erasure.purge import PurgeError, new_run_id
+from loader.audit import register_cli as register_audit_cli
 from loader.intake import SAMPLE_MARKER, IntakeError
 from loader.load import load
 from loader.paths import WarehousePaths, iso_date, positive_int, today_in_business_timezone
 from orchestration import compliance, report
-from orchestration.audit import register_cli as register_audit_cli
 from orchestration.outreach import register_cli as register_outreach_cli
-from orchestration.purge import register_cli as register_purge_cli
+from orchestration.publish import purge_and_republish
 from orchestration.warehouse import DbtFailed, build, discard_build, summarize
 from sample_exports.cli import PLANTED_WARNINGS, generate_sample
 from sample_exports.cli import register_cli as register_generate_cli
@@ -100,6 +101,36 @@ def command_summary(args: argparse.Namespace) -> None:
     if not paths.duckdb_path.exists():
         raise SystemExit(f"no warehouse at {paths.duckdb_path}; run `recontact build` first")
     print(summarize(paths.duckdb_path).render())
+
+
+def register_purge_cli(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    command = subparsers.add_parser(
+        "purge",
+        help="delete the persons in marts.retention_purge_queue from the warehouse and its copies",
+        description=(
+            "Delete every person in marts.retention_purge_queue from every warehouse table "
+            "(the raw tables included), the archive, Spark's raw files, the outreach exports "
+            "and BI's releases, after writing a salted-hash tombstone for each. Refused while "
+            "the landing holds a batch not loaded. Prints counts only."
+        ),
+    )
+    command.add_argument(
+        "--dry-run", action="store_true", help="show what would be deleted; change nothing"
+    )
+    command.add_argument("--run-id", help="the run id recorded in the report (default: new)")
+    command.set_defaults(handler=command_purge)
+    return command
+
+
+def command_purge(args: argparse.Namespace) -> None:
+    paths = WarehousePaths.from_env()
+    try:
+        result = purge_and_republish(
+            paths, dry_run=args.dry_run, run_id=args.run_id or new_run_id()
+        )
+    except PurgeError as error:
+        raise SystemExit(f"recontact purge: {error}") from None
+    print(result.render())
 
 
 def drafts_summary(duckdb_path: Path) -> str:

@@ -16,7 +16,7 @@ A run writes its evidence under ``<audit_dir>/runs/<run_id>/``:
                              a reviewer opens in a browser, without Dagster
     gx/validations/...       GX's own store of the results, from which Data Docs are built
 
-and appends one entry per suite to the audit log (orchestration/audit.py).
+and appends one entry per suite to the audit log (loader/audit.py).
 
     from orchestration.compliance import run_all, run_suite
     outcome = run_suite("eligibility_compliance", paths, run_id=run_id, as_of_date="2026-11-27")
@@ -43,14 +43,14 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from loader import sql
+from erasure.exports import registered_exports
+from loader import audit, sql
 from loader.contract import file_sha256
 from loader.files import atomic_write
 from loader.load import inputs_fingerprint
 from loader.paths import PROJECT_DIR, WarehousePaths
 from loader.tombstones import load_salt
-from orchestration import audit, processing_record, report
-from orchestration.outreach import registered_exports
+from orchestration import processing_record, report
 from orchestration.publish import release_dirs
 
 if TYPE_CHECKING:

@@ -12,19 +12,16 @@ which the rules read for the cooldown and opt-outs.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from erasure.exports import record_export, write_owner_only
+from loader.audit import append_entry
 from loader.contract import file_sha256
-from loader.files import atomic_write
 from loader.paths import WarehousePaths, iso_date, resolve
-from orchestration.audit import append_entry
 
 DRAFTS_TABLE = "outreach.recontact_drafts"
 EXPORT_COLUMNS = [
@@ -109,7 +106,7 @@ def export_drafts(
         ).fetchone()
     addressed = [row for row in rows if row[2] is not None and str(row[2]).strip()]
     out = Path(out)
-    _write_owner_only(out, EXPORT_COLUMNS, addressed)
+    write_owner_only(out, EXPORT_COLUMNS, addressed)
     record_export(paths.state_dir, out)
     report = ExportReport(
         as_of_date=as_of,
@@ -153,61 +150,3 @@ def register_cli(commands) -> None:
     )
     export.add_argument("--out", required=True, help="CSV file to write (mode 0600)")
     export.set_defaults(handler=command_export)
-
-
-# ---------------------------------------------------------------------------------------------
-# Export files are personal data outside the warehouse: registered, so that the purge
-# reaches them and the purge-completeness check looks into them
-# ---------------------------------------------------------------------------------------------
-
-EXPORTS_REGISTRY = "outreach_exports.json"
-
-
-def record_export(state_dir: Path, path: Path) -> None:
-    """Add an export file to the registry in state_dir (paths only, no personal data)."""
-    registry = Path(state_dir) / EXPORTS_REGISTRY
-    known = json.loads(registry.read_text()) if registry.exists() else []
-    target = str(Path(path).resolve())
-    if target not in known:
-        known.append(target)
-    atomic_write(registry, json.dumps(sorted(known), indent=2).encode("utf-8"))
-
-
-def registered_exports(state_dir: Path) -> list[Path]:
-    """The export files written so far that still exist."""
-    registry = Path(state_dir) / EXPORTS_REGISTRY
-    if not registry.exists():
-        return []
-    return [Path(p) for p in json.loads(registry.read_text()) if Path(p).is_file()]
-
-
-def erase_from_exports(
-    state_dir: Path, persons: set[tuple[str, str]]
-) -> list[tuple[Path, int, int]]:
-    """Rewrite every registered export file without the rows of these (source_system,
-    candidate_id) records, atomically and owner-only; (path, rows removed, rows kept) of
-    each file that held one."""
-    changed = []
-    for path in registered_exports(state_dir):
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            rows = list(reader)
-        if header is None:
-            continue
-        source, candidate = header.index("source_system"), header.index("candidate_id")
-        kept = [row for row in rows if (row[source], row[candidate]) not in persons]
-        if len(kept) == len(rows):
-            continue
-        _write_owner_only(path, header, kept)
-        changed.append((path, len(rows) - len(kept), len(kept)))
-    return changed
-
-
-def _write_owner_only(out: Path, header: list[str], rows: list) -> None:
-    """A CSV readable by its owner only, written whole (loader/files.py)."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    atomic_write(out, buffer.getvalue().encode("utf-8"), mode=0o600)

@@ -35,10 +35,12 @@ from pathlib import Path
 
 import duckdb
 
+from erasure.purge import PurgePlan, PurgeReport, purge
 from loader import sql
 from loader.contract import MART_KEYS, file_sha256
 from loader.files import atomic_write
 from loader.paths import WarehousePaths
+from orchestration.warehouse import discard_build
 
 BI_DATABASE = "recontact_bi.duckdb"
 RELEASES_KEPT = 3  # older releases are removed; a BI query may still read the previous one
@@ -155,3 +157,19 @@ def prune_releases(publish_dir: Path, *, keep: int) -> None:
     for old in release_dirs(publish_dir)[:-keep]:
         if old.resolve() != current:
             shutil.rmtree(old)
+
+
+def purge_and_republish(
+    paths: WarehousePaths, *, dry_run: bool, run_id: str
+) -> PurgePlan | PurgeReport:
+    """The purge every entry point runs (``recontact purge``, the Dagster job and its
+    schedule): the erasure engine (erasure/purge.py: tombstones, files, the warehouse, the
+    audit entry), then the copies orchestration made, so none keeps a purged person: a
+    building copy of the warehouse left by a failed build is removed, and BI, once given a
+    release, is republished; the new release replaces every older one ("Releases kept")."""
+    result = purge(paths, dry_run=dry_run, run_id=run_id)
+    if isinstance(result, PurgeReport):
+        discard_build(paths)
+        if release_dirs(paths.publish_dir):
+            publish(paths, release_id=f"{run_id}-after-purge", keep=1)
+    return result

@@ -19,12 +19,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
+from loader import audit
 from loader.files import atomic_write
 from loader.paths import WarehousePaths
-from orchestration import audit
 from orchestration.processing_record import RECORD_NAME
+from orchestration.warehouse import summarize
 
 REPORT_NAME = "report.html"
 PALETTE = (
@@ -84,41 +83,6 @@ def suite_results(run_dir: Path) -> list[SuiteResult]:
             )
         )
     return found
-
-
-def warehouse_figures(duckdb_path: Path) -> dict:
-    """Counts from the marts and the quarantine lists, through a read-only connection."""
-    with duckdb.connect(str(duckdb_path), read_only=True) as warehouse:
-
-        def rows(sql: str) -> list[tuple]:
-            return warehouse.execute(sql).fetchall()
-
-        return {
-            "history": rows(
-                "select cast(as_of_date as varchar),"
-                " coalesce(primary_exclusion_reason, 'eligible'),"
-                " count(*) from marts.recontact_eligibility_history group by 1, 2 order by 1, 2"
-            ),
-            "current": rows(
-                "select coalesce(primary_exclusion_reason, 'eligible'), count(*)"
-                " from marts.recontact_eligibility group by 1 order by 2 desc, 1"
-            ),
-            "queue": rows(
-                "select purge_reason, count(*) from marts.retention_purge_queue"
-                " group by 1 order by 2 desc, 1"
-            ),
-            "blocked": rows(
-                "select would_be_purge_reason, count(*) from marts.purge_blocked_by_quality"
-                " group by 1 order by 2 desc, 1"
-            ),
-            "quarantine": rows(
-                "select quarantine_reason, count(*) from intermediate.int_quarantine_unioned"
-                " group by 1 order by 2 desc, 1"
-            ),
-            "rule_set_version": rows(
-                "select coalesce(max(rule_set_version), '-') from marts.recontact_eligibility"
-            )[0][0],
-        }
 
 
 def audit_figures(audit_dir: Path) -> dict:
@@ -328,14 +292,20 @@ def render(
 
 def write_report(paths: WarehousePaths, run_dir: Path, *, run_id: str, as_of_date: str) -> Path:
     """report.html in the run's evidence directory (written aside, then renamed)."""
-    figures = warehouse_figures(paths.duckdb_path)
+    summary = summarize(paths.duckdb_path)
     record = run_dir / RECORD_NAME
     page = render(
         run_id=run_id,
         as_of_date=as_of_date,
-        rule_set_version=figures["rule_set_version"],
+        rule_set_version=summary.rule_set_version,
         suites=suite_results(run_dir),
-        figures=figures,
+        figures={
+            "history": summary.eligibility_history,
+            "current": [("eligible", summary.eligible), *summary.exclusions_by_primary_reason],
+            "queue": summary.purge_queue_by_reason,
+            "blocked": summary.purge_blocked_by_reason,
+            "quarantine": summary.quarantine_by_reason,
+        },
         audit_status=audit_figures(paths.audit_dir),
         record_link=record.name if record.exists() else None,
     )

@@ -283,9 +283,15 @@ class Summary:
     cohort_sizes: list[tuple[str, int]]
     purge_queue_by_reason: list[tuple[str, int]]
     purge_blocked_by_reason: list[tuple[str, int]]
-    quarantined_rows: int
+    quarantine_by_reason: list[tuple[str, int]]
+    # (D, primary exclusion reason or 'eligible', persons) of every D decided (the report)
+    eligibility_history: list[tuple[str, str, int]]
     landed_rows: int
     duckdb_path: Path
+
+    @property
+    def quarantined_rows(self) -> int:
+        return sum(count for _, count in self.quarantine_by_reason)
 
     def render(self) -> str:
         width = 28
@@ -367,7 +373,19 @@ def summarize(duckdb_path: Path) -> Summary:
                 group by 1 order by 2 desc, 1
                 """
             ),
-            quarantined_rows=rows(every_source("select count(*) as n from {}", "quarantine"))[0][0],
+            quarantine_by_reason=rows(
+                """
+                select quarantine_reason, count(*) from intermediate.int_quarantine_unioned
+                group by 1 order by 2 desc, 1
+                """
+            ),
+            eligibility_history=rows(
+                """
+                select cast(as_of_date as varchar),
+                       coalesce(primary_exclusion_reason, 'eligible'), count(*)
+                from marts.recontact_eligibility_history group by 1, 2 order by 1, 2
+                """
+            ),
             landed_rows=rows(
                 every_source(
                     "select coalesce(sum(landed_rows), 0) as n from {}", "landing_reconciliation"

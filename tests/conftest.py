@@ -52,7 +52,7 @@ def sample_warehouse(tmp_path_factory, worker_id) -> Warehouse:
 @pytest.fixture(scope="session", autouse=True)
 def spark_dir_of_the_session(tmp_path_factory):
     """No test reads or writes the repository's data/spark: the purge reaches the Spark
-    target's raw files wherever RECONTACT_SPARK_DIR says (orchestration/purge.py)."""
+    target's raw files wherever RECONTACT_SPARK_DIR says (erasure/purge.py)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RECONTACT_SPARK_DIR", str(tmp_path_factory.mktemp("spark")))
         yield

@@ -1,4 +1,4 @@
-"""The append-only audit log (orchestration/audit.py) and `recontact audit`."""
+"""The append-only audit log (loader/audit.py) and `recontact audit`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration import audit
+from loader import audit
 
 
 def entry(as_of_date: str | None = "2026-11-27", **values) -> dict:

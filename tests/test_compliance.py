@@ -19,10 +19,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from loader import audit
 from loader.contract import CANONICAL_ENTITIES
 from loader.load import inputs_fingerprint
 from loader.paths import WarehousePaths
-from orchestration import audit, compliance
+from orchestration import compliance
 from tests.support import END_DATE, Warehouse
 
 AS_OF = END_DATE.isoformat()

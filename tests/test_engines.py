@@ -22,11 +22,11 @@ import duckdb
 import psycopg2
 import pytest
 
+from erasure.purge import QueuedPerson, write_tombstones
 from loader import engines, load
 from loader.contract import MART_KEYS
 from loader.paths import WarehousePaths
 from orchestration import warehouse
-from orchestration.purge import QueuedPerson, write_tombstones
 from sample_exports.generate import generate_export
 from tests.postgres_server import PostgresServer
 from tests.support import END_DATE

@@ -210,7 +210,7 @@ def test_dbt_reads_the_raw_tables_not_the_files(tmp_path):
 def test_a_person_purged_earlier_reaches_the_raw_tables_with_ids_only(warehouse):
     """A tombstoned person re-delivered by the ATS: the loader keeps the row's ids (so the
     rules and the purge still see whose it is) and nothing else of it."""
-    from orchestration.purge import QueuedPerson, write_tombstones
+    from erasure.purge import QueuedPerson, write_tombstones
 
     paths = warehouse.paths
     purged = [QueuedPerson("canonical", "c2", "-", "erasure_requested", None)]

@@ -354,7 +354,7 @@ def test_bi_role_grants_never_open_schema_outreach():
 
 
 def test_drafts_are_among_the_tables_the_purge_deletes_from(sample_warehouse):
-    from orchestration.purge import _person_tables
+    from erasure.purge import _person_tables
 
     with duckdb.connect(str(sample_warehouse.duckdb_path), read_only=True) as connection:
         tables = {table.qualified for table in _person_tables(connection)}
@@ -367,13 +367,10 @@ def test_export_files_are_purged_and_checked_for_completeness(tmp_path):
     import os
     import stat
 
+    from erasure.exports import erase_from_exports, record_export
+    from erasure.exports import write_owner_only as _write_owner_only
     from orchestration.compliance import register_person_references
-    from orchestration.outreach import (
-        EXPORT_COLUMNS,
-        _write_owner_only,
-        erase_from_exports,
-        record_export,
-    )
+    from orchestration.outreach import EXPORT_COLUMNS
 
     state, export = tmp_path / "state", tmp_path / "mail" / "drafts.csv"
     rows = [

@@ -1,4 +1,4 @@
-"""Retention purge (orchestration/purge.py): dry run, real run, crash safety, idempotence.
+"""Retention purge (erasure/purge.py): dry run, real run, crash safety, idempotence.
 
 One generated export (800 candidates, CSV, Parquet and JSON-lines batches) is loaded
 once into a throw-away warehouse with an archive, and into the Spark target's raw
@@ -28,10 +28,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from erasure import purge
+from erasure.purge import PurgeError, apply_purge, plan_purge, tombstone_hash
+from loader import audit
 from loader.load import load
 from loader.paths import WarehousePaths
-from orchestration import audit, purge
-from orchestration.purge import PurgeError, apply_purge, plan_purge, register_cli, tombstone_hash
+from orchestration.cli import register_purge_cli as register_cli
 from orchestration.warehouse import dbt_args, dbt_vars, run_dbt
 from sample_exports.generate import generate_export
 from tests.support import END_DATE, Warehouse, files_holding, new_warehouse, write_entity
@@ -804,7 +806,7 @@ def test_the_cli_purge_records_itself_and_leaves_no_release_with_a_purged_person
 ):
     """Issue 12: `recontact purge` from the CLI wrote no audit entry (only the Dagster job
     did), and the purged persons' ids stayed in the current BI release and every older
-    one. Both entry points now go through purge.purge()."""
+    one. Both entry points now go through publish.purge_and_republish()."""
     from orchestration import cli, publish
 
     warehouse = clone(original, tmp_path / "cli")

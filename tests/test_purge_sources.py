@@ -1,5 +1,5 @@
 """Erasure reaches a vendor source's own tables and their archived copies
-(orchestration/purge.py with the `erasure` keys of the source's YAML): a queued Greenhouse
+(erasure/purge.py with the `erasure` keys of the source's YAML): a queued Greenhouse
 person is gone from every Fivetran-shaped raw table, its archive and every warehouse
 table after a purge, and no file the project wrote holds their e-mail; so is a Lever one
 from every staging and intermediate table."""
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.purge import purge
+from erasure.purge import purge
 from sample_exports.generate import generate_export
 from sample_exports.vendors import lever
 from sample_exports.vendors.greenhouse import write_export

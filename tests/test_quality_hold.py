@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from orchestration import purge
+from erasure import purge
 from orchestration.warehouse import DbtFailed
 from tests import oracle
 from tests.support import application, assert_same_rows, candidate, consent, write_entity

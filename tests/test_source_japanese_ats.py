@@ -399,7 +399,7 @@ def _person_with_applications(warehouse: Warehouse) -> tuple[str, str]:
 def test_retention_purge_erases_a_japanese_ats_person_everywhere(tmp_path):
     import duckdb
 
-    from orchestration.purge import purge
+    from erasure.purge import purge
 
     warehouse = new_warehouse(tmp_path / "purge", archive=True)
     generate_export(tmp_path / "generated", 200, seed=5, end_date=END_DATE, batches=2)

@@ -353,8 +353,8 @@ def test_every_lever_table_with_personal_rows_says_whose_they_are():
     (those have canonical names and columns)."""
     import yaml
 
+    from erasure.purge import vendor_erasure_keys
     from loader.contract import PERSON_ENTITIES
-    from orchestration.purge import vendor_erasure_keys
 
     sources = Path(__file__).parents[1] / "dbt_project/models/staging/lever/_lever__sources.yml"
     tables = {

@@ -1,4 +1,4 @@
-{#- Purge tombstones (orchestration/purge.py): a person purged once stays purged when a
+{#- Purge tombstones (erasure/purge.py): a person purged once stays purged when a
     later export delivers them again. <state_dir>/tombstones.csv holds
     sha256(salt || '|' || source_system || '|' || candidate_id) per purged person, the salt
     is the text of <state_dir>/tombstone_salt. The salt is read by the engine at run time,

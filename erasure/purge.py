@@ -21,8 +21,11 @@ re-run finish the job:
    rewritten with its live data only and swapped in atomically (:func:`compact_warehouse`:
    a DELETE alone leaves the values in the file's blocks); a marker in the state
    directory makes a re-run finish that step after a crash;
-4. the returned :class:`PurgeReport` (counts only) is what the audit entry records, and
-   BI is republished without them (``purge``).
+4. the returned :class:`PurgeReport` (counts only) is what the audit entry records.
+
+The copies orchestration makes are orchestration's to replace, after this: a building
+copy of the warehouse left by a failed build, and BI's releases
+(orchestration/publish.py ``purge_and_republish``, which every entry point runs).
 
 The queue was decided from what the raw tables held: while the landing holds a batch not
 loaded yet (the person may have re-applied or withdrawn a request in it), ``purge``
@@ -50,7 +53,6 @@ reason, per file and per table only (``repr`` hides the ids too).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import functools
 import io
@@ -65,7 +67,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from erasure.exports import erase_from_exports
 from loader import sql
+from loader.audit import append_entry
 from loader.contract import PERSON_ENTITIES
 from loader.files import atomic_write, fsync_directory
 from loader.intake import dbt_sources, landing_batches
@@ -79,10 +83,6 @@ from loader.tombstones import (
     read_tombstones,
     tombstone_hash,
 )
-from orchestration.audit import append_entry
-from orchestration.outreach import erase_from_exports
-from orchestration.publish import publish, release_dirs
-from orchestration.warehouse import discard_build
 
 QUEUE_TABLE = "marts.retention_purge_queue"
 PURGE_REASONS = ("erasure_requested", "deleted_in_source", "retention_expired")
@@ -529,7 +529,13 @@ def _read_queue(connection: duckdb.DuckDBPyConnection) -> tuple[str | None, list
         raise PurgeError(
             f"the warehouse has no {QUEUE_TABLE}; build the marts first (`recontact build`)"
         ) from None
-    as_of = rows[0][5] if rows else _any_as_of_date(connection)
+    if rows:
+        as_of = rows[0][5]
+    else:  # the D of the marts, if any (a hand-made warehouse may have a queue only)
+        try:
+            as_of = sql.marts_as_of_date(connection)
+        except duckdb.CatalogException:
+            as_of = None
     queued = {(row[0], row[1]) for row in rows}
     redelivered = [row for row in _redelivered_persons(connection) if row[:2] not in queued]
     return as_of, [row[:5] for row in rows] + redelivered
@@ -575,17 +581,6 @@ def _redelivered_persons(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
             f" from ({' union '.join(selects)}) order by all"
         ).fetchall()
     ]
-
-
-def _any_as_of_date(connection: duckdb.DuckDBPyConnection) -> str | None:
-    """D of the marts when the queue is empty (the eligibility mart has one row per person)."""
-    try:
-        rows = connection.execute(
-            "select cast(max(as_of_date) as varchar) from marts.recontact_eligibility"
-        ).fetchall()
-    except duckdb.Error:
-        return None
-    return rows[0][0] if rows else None
 
 
 def _collect_applications_and_keys(
@@ -903,13 +898,11 @@ def refuse_while_unloaded(paths: WarehousePaths, run_id: str, *, dry_run: bool) 
 
 
 def purge(paths: WarehousePaths, *, dry_run: bool, run_id: str) -> PurgePlan | PurgeReport:
-    """Plan the purge and record the plan; unless ``dry_run``, carry it out, record it, and
-    republish BI without the purged persons. Every entry point (``recontact purge``, the
-    Dagster job and its schedule) goes through here, so each leaves the same audit entry
-    (``purge_refused``, ``purge_dry_run`` or ``purge``, counts only) and no BI release
-    keeps a purged person: the new release replaces every older one (publish.py, "Releases
-    kept"), and a building copy of the warehouse left by a failed build is removed
-    (warehouse.discard_build). Refused while a batch waits in the landing."""
+    """Plan the purge and record the plan; unless ``dry_run``, carry it out and record it.
+    Every entry point goes through here (by orchestration/publish.py
+    ``purge_and_republish``, which then replaces the BI releases), so each leaves the same
+    audit entry (``purge_refused``, ``purge_dry_run`` or ``purge``, counts only). Refused
+    while a batch waits in the landing."""
     refuse_while_unloaded(paths, run_id, dry_run=dry_run)
     plan = plan_purge(paths)
     if dry_run:
@@ -918,10 +911,7 @@ def purge(paths: WarehousePaths, *, dry_run: bool, run_id: str) -> PurgePlan | P
         )
         return plan
     report = apply_purge(plan, paths, run_id=run_id)
-    discard_build(paths)  # a failed build kept for inspection holds the purged persons too
     append_entry(paths.audit_dir, {"event": "purge", "run_id": run_id, "summary": report.render()})
-    if release_dirs(paths.publish_dir):  # BI has been given a release: replace it
-        publish(paths, release_id=f"{run_id}-after-purge", keep=1)
     return report
 
 
@@ -931,36 +921,3 @@ def _now() -> str:
 
 def new_run_id() -> str:
     return f"purge-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
-
-
-# --------------------------------------------------------------------------------------------
-# Command line: `recontact purge [--dry-run]` (cli.py wires register_cli in)
-# --------------------------------------------------------------------------------------------
-
-
-def register_cli(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    command = subparsers.add_parser(
-        "purge",
-        help="delete the persons in marts.retention_purge_queue from the warehouse and its copies",
-        description=(
-            "Delete every person in marts.retention_purge_queue from every warehouse table "
-            "(the raw tables included), the archive, Spark's raw files, the outreach exports "
-            "and BI's releases, after writing a salted-hash tombstone for each. Refused while "
-            "the landing holds a batch not loaded. Prints counts only."
-        ),
-    )
-    command.add_argument(
-        "--dry-run", action="store_true", help="show what would be deleted; change nothing"
-    )
-    command.add_argument("--run-id", help="the run id recorded in the report (default: new)")
-    command.set_defaults(handler=command_purge)
-    return command
-
-
-def command_purge(args: argparse.Namespace) -> None:
-    paths = WarehousePaths.from_env()
-    try:
-        result = purge(paths, dry_run=args.dry_run, run_id=args.run_id or new_run_id())
-    except PurgeError as error:
-        raise SystemExit(f"recontact purge: {error}") from None
-    print(result.render())
