@@ -1772,7 +1772,17 @@ def generate_export(
     params |= {f"n_situations_{lang}": len(values) for lang, values in _SITUATIONS.items()}
     params["target_cohorts"] = _lit(_TARGET_COHORTS)
 
-    con = duckdb.connect()
+    # Bounded memory: beyond the limit DuckDB spills to a directory beside the export (the
+    # tables of 10M candidates take ~29 GB held in memory). RECONTACT_GENERATE_MEMORY
+    # overrides the limit.
+    out_dir.mkdir(parents=True, exist_ok=True)
+    spill = out_dir / f".generate-spill-{os.getpid()}"
+    con = duckdb.connect(
+        config={
+            "memory_limit": os.environ.get("RECONTACT_GENERATE_MEMORY", "3GB"),
+            "temp_directory": str(spill),
+        }
+    )
     try:
         report("setting up reference data and boundary cases")
         con.execute(_macros_sql(seed, cutoffs))
@@ -1791,7 +1801,6 @@ def generate_export(
             report(f"building {label}")
             con.execute(Template(sql).substitute(params))
 
-        out_dir.mkdir(parents=True, exist_ok=True)
         staging = out_dir / f".canonical.tmp-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         try:
@@ -1804,6 +1813,7 @@ def generate_export(
             raise
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     report(f"done: {len(batch_ids)} batches in {target}")
     return GenerationResult(out_dir=out_dir, batches=batch_ids, row_counts=row_counts)
 
