@@ -400,12 +400,14 @@ UNLOCATED_REASONS = {
 
 def _located(error: duckdb.Error) -> str:
     """DuckDB's reason without anything quoted from the file: its first line, the file
-    path and any 'Original Line' dropped."""
+    path and any 'Original Line' dropped, and a value it quotes in single quotes (a
+    conversion error's "Could not convert string '…'") masked."""
     first = str(error).splitlines()[0] if str(error) else type(error).__name__
     for pattern, reason in UNLOCATED_REASONS.items():
         if pattern in first:
             return reason
     first = re.sub(r'\s*in file "[^"]*"', "", first)
+    first = re.sub(r"'[^']*'", "'…'", first)
     return first.split("Original Line")[0].strip()
 
 

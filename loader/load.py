@@ -408,8 +408,14 @@ class _Writer:
         """DuckDB's and Spark's dbt targets read the tombstone files themselves
         (tombstones.sql)."""
 
+    @contextlib.contextmanager
     def transaction(self, failure: str):
-        return contextlib.nullcontext()
+        """No transaction (Spark's Parquet files are written one by one); the reader's error
+        is reported located, without the row it quotes."""
+        try:
+            yield
+        except duckdb.Error as error:
+            raise LoadError([f"{failure}: {intake._located(error)}"]) from None
 
     def replace_batch(
         self,
@@ -549,8 +555,25 @@ class _PostgresWriter(_SqlWriter):
         self.cursor.execute(statement.replace("?", "%s"), tuple(parameters))
         return self.cursor.fetchall() if self.cursor.description else []
 
+    @contextlib.contextmanager
     def transaction(self, failure: str):
-        return self.connection  # commits on success, rolls back on an error
+        """One transaction, rolled back on an error. Neither the reader's error nor the
+        server's is passed on as it is, since both can quote a row (the server's COPY and
+        cast errors name the value and the line): the server's is reported by its SQLSTATE."""
+        import psycopg2  # installed with dbt-postgres
+
+        try:
+            with self.connection:  # commits on success, rolls back on an error
+                yield
+        except duckdb.Error as error:
+            raise LoadError([f"{failure}: {intake._located(error)}"]) from None
+        except psycopg2.Error as error:
+            raise LoadError(
+                [
+                    f"{failure}: the PostgreSQL server refused it"
+                    f" ({type(error).__name__}, SQLSTATE {error.pgcode or 'unknown'})"
+                ]
+            ) from None
 
     def create_tables(self, tables: list[RawTable]) -> None:
         for table in tables:

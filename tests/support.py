@@ -111,6 +111,7 @@ class Warehouse:
         select: str | None = None,
         exclude: list[str] | None = None,
         indirect_selection: str | None = None,
+        full_refresh: bool = False,
         **rule_parameters: int,
     ) -> str:
         """dbt as a user runs it; `build` and `run` first deliver and load the export's new
@@ -127,7 +128,8 @@ class Warehouse:
             target_path=self.target_path,
         )
         selection = ["--indirect-selection", indirect_selection] if indirect_selection else []
-        return run_dbt([*args, *(exclude or []), *selection], self.paths, quiet=True)
+        refresh = ["--full-refresh"] if full_refresh else []
+        return run_dbt([*args, *(exclude or []), *selection, *refresh], self.paths, quiet=True)
 
     def build(
         self,

@@ -194,3 +194,74 @@ def test_a_staging_table_out_of_step_with_its_model_fails_the_run(sample_warehou
         for model, column in dropped.items():
             columns = [row[0] for row in connection.execute(f"describe staging.{model}").fetchall()]
             assert column not in columns, model
+
+
+def test_the_job_match_grain_tests_fail_on_a_repeated_opening_or_rank(sample_warehouse, tmp_path):
+    """The two grain tests of the largest mart (unique_combination, in two steps: repeated
+    hashes, then the real columns): a person's opening matched twice fails the first, a
+    match_rank given twice fails the second, and an untouched copy passes both."""
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    warehouse = copy / sample_warehouse.duckdb_path.name  # the same catalog name
+    shutil.copy2(sample_warehouse.duckdb_path, warehouse)
+    paths = WarehousePaths(
+        landing_dir=copy / "landing",
+        duckdb_path=warehouse,
+        state_dir=copy / "state",
+        audit_dir=copy / "audit",
+        publish_dir=copy / "published",
+    )
+    grain_tests = {
+        "opening": "unique_combination_recontact_job_matches_person_id__source_system__opening_id",
+        "rank": "one_match_rank_per_person",
+    }
+
+    def failing_tests() -> set[str]:
+        args = dbt_args(
+            "test",
+            dbt_vars(END_DATE.isoformat()),
+            select=" ".join(grain_tests.values()),
+            target_path=tmp_path / "target",
+        )
+        try:
+            run_dbt(args, paths, quiet=True)
+        except DbtFailed:
+            pass
+        results = [
+            result
+            for result in json.loads((tmp_path / "target" / "run_results.json").read_text())[
+                "results"
+            ]
+            if result["unique_id"].startswith("test.")
+        ]
+        assert len(results) == 2, [result["unique_id"] for result in results]
+        return {
+            name
+            for name, test in grain_tests.items()
+            for result in results
+            if result["unique_id"].split(".")[2] == test and result["status"] == "fail"
+        }
+
+    assert failing_tests() == set()
+    with duckdb.connect(str(warehouse)) as connection:
+        # the first person's first opening again, ranked after their last one
+        connection.execute(
+            """
+            insert into marts.recontact_job_matches
+            select * replace (match_rank + 1000 as match_rank)
+            from marts.recontact_job_matches
+            order by source_system, candidate_id, match_rank
+            limit 1
+            """
+        )
+    assert failing_tests() == {"opening"}
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "update marts.recontact_job_matches set opening_id = opening_id || '-other'"
+            " where match_rank > 1000"
+        )
+        connection.execute(
+            "update marts.recontact_job_matches set match_rank = match_rank - 1000"
+            " where match_rank > 1000"
+        )
+    assert failing_tests() == {"rank"}

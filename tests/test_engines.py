@@ -326,3 +326,27 @@ def test_engines_need_no_other_setup():
     assert os.environ.get("JAVA_HOME") or any(
         (Path(directory) / "java").exists() for directory in os.environ["PATH"].split(os.pathsep)
     )
+
+
+def test_postgres_loader_errors_quote_no_row(postgres):
+    """A batch the server refuses (here a value that is no integer) or the reader cannot
+    read is rolled back and reported as a LoadError naming the batch, never with the
+    server's or the reader's text, which quotes the value."""
+    from loader.engines import PostgresSettings
+    from loader.load import LoadError, _PostgresWriter
+
+    with _PostgresWriter(PostgresSettings.from_env(postgres.env)) as writer:
+        for failing in (
+            lambda: writer.query("select cast('Taro Yamada' as integer)"),
+            lambda: writer.reader.execute("select cast('Taro Yamada' as integer)"),
+        ):
+            with pytest.raises(LoadError) as raised:
+                with writer.transaction("batch canonical/b1 could not be loaded"):
+                    writer.query("create table raw.rolled_back (x text)")
+                    failing()
+            (message,) = raised.value.problems
+            assert message.startswith("batch canonical/b1 could not be loaded: ")
+            assert "Taro" not in message
+            assert not writer.query(
+                "select 1 from information_schema.tables where table_name = 'rolled_back'"
+            )

@@ -5,8 +5,10 @@ built by dbt and compared with the oracle (tests/oracle.py: its own union-find).
 from __future__ import annotations
 
 import hashlib
+import shutil
 from datetime import date
 
+import duckdb
 import pytest
 
 from loader.contract import MART_KEYS
@@ -181,14 +183,92 @@ def test_identity_and_per_person_rules_match_the_oracle(identity_warehouse):
 
 
 def test_matching_stops_only_when_converged(tmp_path):
-    """With one round, the chain t1-t2-t3 cannot resolve: the convergence test must fail."""
+    """With one round, the chain t1-t2-t3 cannot resolve: the convergence test must fail.
+    The next (incremental) run with enough rounds recomputes the persons left split, though
+    no record changed."""
     warehouse = new_warehouse(tmp_path)
     write_entity(warehouse.export_dir, BATCH, "candidates", RECORDS[8:11])
     check = "assert_identity_matching_converged"
     warehouse.dbt("seed", AS_OF)
     warehouse.dbt("run", AS_OF, select="+int_person_identity")
     assert check in warehouse.dbt("test", AS_OF, select=check)
-    warehouse.dbt("run", AS_OF, select="int_person_identity", identity_rounds=1)
+    warehouse.dbt("run", AS_OF, select="int_person_identity", identity_rounds=1, full_refresh=True)
     with pytest.raises(DbtFailed) as failure:
         warehouse.dbt("test", AS_OF, select=check, identity_rounds=1)
     assert check in failure.value.output
+    warehouse.dbt("run", AS_OF, select="int_person_identity")
+    assert check in warehouse.dbt("test", AS_OF, select=check)
+    assert warehouse.rows(
+        "select count(distinct person_id) from intermediate.int_person_identity"
+    ) == [[1]]
+
+
+def identity_rows(warehouse) -> list[list]:
+    return warehouse.rows(
+        "select source_system, candidate_id, person_id, person_records, email_key_hash,"
+        " phone_name_key_hash from intermediate.int_person_identity order by all"
+    )
+
+
+def identity_of_a_full_build(warehouse, root) -> list[list]:
+    full = new_warehouse(root)
+    shutil.copytree(warehouse.export_dir, full.export_dir)
+    full.dbt("seed", AS_OF)
+    full.dbt("run", AS_OF, select="+int_person_identity")
+    return identity_rows(full)
+
+
+def test_a_daily_run_recomputes_the_touched_persons_as_a_full_build_would(tmp_path):
+    """int_person_identity is incremental: a run recomputes the persons a changed record
+    can touch. A record losing its e-mail and phone breaks its chain in three, one gaining a phone
+    joins a person (a merge), a new record joins one, another is a person of its own; then a
+    re-sent batch without a record takes it out of its person. After each run the table
+    equals a full build's, and the untouched persons' rows were not rewritten."""
+    warehouse = new_warehouse(tmp_path / "incremental")
+    write_entity(warehouse.export_dir, BATCH, "candidates", RECORDS)
+    warehouse.dbt("seed", AS_OF)
+    warehouse.dbt("run", AS_OF, select="+int_person_identity")
+    updated = {"updated_at": "2026-06-15T01:00:00"}
+    changes = [
+        person("t2", email="t2-new@example.jp", full_name="Chain Two", **updated),
+        person("f4", email="f4@example.jp", phone="03-1111-2222", full_name="佐藤 一郎", **updated),
+        person("m1c", email="TARO.YAMADA@example.jp", full_name="Taro"),
+        person("x1", email="x1@example.jp", full_name="Someone Else"),
+    ]
+    write_entity(warehouse.export_dir, "2026-06-15T0300", "candidates", changes)
+    # mark every row (person_records negated), to see which rows the run rewrites
+    flip = "update intermediate.int_person_identity set person_records = -person_records"
+    with duckdb.connect(str(warehouse.duckdb_path)) as connection:
+        connection.execute(flip)
+    warehouse.dbt("run", AS_OF, select="+int_person_identity")
+    compiled = next((warehouse.target_path / "compiled").rglob("int_person_identity.sql"))
+    assert "touched_persons as (" in compiled.read_text()  # the incremental path ran
+    rewritten = warehouse.rows(
+        "select candidate_id from intermediate.int_person_identity"
+        " where person_records > 0 order by 1"
+    )
+    assert [c for (c,) in rewritten] == sorted(
+        ["t1", "t2", "t3", "f1", "f4", "m1a", "m1b", "m1c", "x1"]
+    )
+    with duckdb.connect(str(warehouse.duckdb_path)) as connection:
+        connection.execute(flip + " where person_records < 0")
+    assert identity_rows(warehouse) == identity_of_a_full_build(warehouse, tmp_path / "full1")
+    persons = dict(
+        warehouse.rows("select candidate_id, person_id from intermediate.int_person_identity")
+    )
+    assert len({persons["t1"], persons["t2"], persons["t3"]}) == 3
+    assert persons["f1"] == persons["f4"] != persons["f2"]
+    assert persons["m1a"] == persons["m1b"] == persons["m1c"]
+
+    # the first batch re-sent without k2: k1 is a person of one record again
+    write_entity(
+        warehouse.export_dir,
+        BATCH,
+        "candidates",
+        [r for r in RECORDS if r["candidate_id"] != "k2"],
+    )
+    warehouse.dbt("run", AS_OF, select="+int_person_identity")
+    rows = identity_rows(warehouse)
+    assert rows == identity_of_a_full_build(warehouse, tmp_path / "full2")
+    assert [row[3] for row in rows if row[1] == "k1"] == [1]
+    assert not [row for row in rows if row[1] == "k2"]

@@ -41,6 +41,7 @@ COMPARED = [
     "marts.retention_purge_queue",
     "intermediate.int_canonical__quarantine",
     "intermediate.int_canonical__landing_reconciliation",
+    "intermediate.int_person_identity",
     *(f"staging.{model}" for model in EVENT_MODELS + MUTABLE_MODELS),
 ]
 # version_rank ranks a key's rows among the rows one run read (a daily run reads only

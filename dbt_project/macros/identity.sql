@@ -41,3 +41,18 @@
 {% macro spark__digits_only(text_expr) -%}
     regexp_replace({{ text_expr }}, '[^0-9]', '')
 {%- endmacro %}
+
+{#- Post-hook of int_person_identity (incremental): the rows of records that are no longer
+    staged (a purge, a re-sent batch without them) go; the run recomputed their persons. -#}
+{% macro delete_identity_of_gone_records() -%}
+    {%- if target.type != 'spark' -%}
+    delete from {{ this }} as identity
+    where not exists (
+        select 1
+        from {{ ref('int_identity_keys') }} as identity_keys
+        where
+            identity_keys.source_system = identity.source_system
+            and identity_keys.candidate_id = identity.candidate_id
+    )
+    {%- endif -%}
+{%- endmacro %}
