@@ -411,7 +411,7 @@ class _Writer:
     @contextlib.contextmanager
     def transaction(self, failure: str):
         """No transaction (Spark's Parquet files are written one by one); the reader's error
-        is reported located, without the row it quotes."""
+        is reported located, without the row it quotes (PostgreSQL's adds its transaction)."""
         try:
             yield
         except duckdb.Error as error:
@@ -562,18 +562,17 @@ class _PostgresWriter(_SqlWriter):
         cast errors name the value and the line): the server's is reported by its SQLSTATE."""
         import psycopg2  # installed with dbt-postgres
 
-        try:
-            with self.connection:  # commits on success, rolls back on an error
-                yield
-        except duckdb.Error as error:
-            raise LoadError([f"{failure}: {intake._located(error)}"]) from None
-        except psycopg2.Error as error:
-            raise LoadError(
-                [
-                    f"{failure}: the PostgreSQL server refused it"
-                    f" ({type(error).__name__}, SQLSTATE {error.pgcode or 'unknown'})"
-                ]
-            ) from None
+        with super().transaction(failure):  # the reader's error
+            try:
+                with self.connection:  # commits on success, rolls back on an error
+                    yield
+            except psycopg2.Error as error:
+                raise LoadError(
+                    [
+                        f"{failure}: the PostgreSQL server refused it"
+                        f" ({type(error).__name__}, SQLSTATE {error.pgcode or 'unknown'})"
+                    ]
+                ) from None
 
     def create_tables(self, tables: list[RawTable]) -> None:
         for table in tables:
