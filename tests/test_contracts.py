@@ -155,27 +155,34 @@ def test_a_mart_whose_column_changes_type_or_name_fails_and_keeps_its_table(
     assert tables() == before
 
 
-def test_a_staging_table_out_of_step_with_its_model_fails_the_run(sample_warehouse, tmp_path):
-    """A keyed and an event staging table that lack a column their model selects (the
-    model's SQL gained it since the table was built): the daily run fails on each with
-    dbt's out-of-sync error, naming the column, and leaves the table as it was. dbt's
-    default (`ignore`) would insert the new rows without that column, without a word; the
-    remedy is `dbt build --full-refresh`, which rereads the raw tables (docs/engines.md)."""
+def copy_of_the_sample_warehouse(sample_warehouse, tmp_path) -> WarehousePaths:
+    """The sample warehouse's DuckDB file copied under tmp_path/copy (the same file name,
+    DuckDB's catalog name), with paths of its own, to change it."""
     copy = tmp_path / "copy"
     copy.mkdir()
-    warehouse = copy / sample_warehouse.duckdb_path.name  # the same catalog name
+    warehouse = copy / sample_warehouse.duckdb_path.name
     shutil.copy2(sample_warehouse.duckdb_path, warehouse)
-    dropped = {"stg_canonical__candidates": "region", "stg_canonical__consent_events": "channel"}
-    with duckdb.connect(str(warehouse)) as connection:
-        for model, column in dropped.items():
-            connection.execute(f"alter table staging.{model} drop column {column}")
-    paths = WarehousePaths(
+    return WarehousePaths(
         landing_dir=copy / "landing",
         duckdb_path=warehouse,
         state_dir=copy / "state",
         audit_dir=copy / "audit",
         publish_dir=copy / "published",
     )
+
+
+def test_a_staging_table_out_of_step_with_its_model_fails_the_run(sample_warehouse, tmp_path):
+    """A keyed and an event staging table that lack a column their model selects (the
+    model's SQL gained it since the table was built): the daily run fails on each with
+    dbt's out-of-sync error, naming the column, and leaves the table as it was. dbt's
+    default (`ignore`) would insert the new rows without that column, without a word; the
+    remedy is `dbt build --full-refresh`, which rereads the raw tables (docs/engines.md)."""
+    paths = copy_of_the_sample_warehouse(sample_warehouse, tmp_path)
+    warehouse = paths.duckdb_path
+    dropped = {"stg_canonical__candidates": "region", "stg_canonical__consent_events": "channel"}
+    with duckdb.connect(str(warehouse)) as connection:
+        for model, column in dropped.items():
+            connection.execute(f"alter table staging.{model} drop column {column}")
     args = dbt_args(
         "run",
         dbt_vars(END_DATE.isoformat()),
@@ -200,17 +207,8 @@ def test_the_job_match_grain_tests_fail_on_a_repeated_opening_or_rank(sample_war
     """The two grain tests of the largest mart (unique_combination, in two steps: repeated
     hashes, then the real columns): a person's opening matched twice fails the first, a
     match_rank given twice fails the second, and an untouched copy passes both."""
-    copy = tmp_path / "copy"
-    copy.mkdir()
-    warehouse = copy / sample_warehouse.duckdb_path.name  # the same catalog name
-    shutil.copy2(sample_warehouse.duckdb_path, warehouse)
-    paths = WarehousePaths(
-        landing_dir=copy / "landing",
-        duckdb_path=warehouse,
-        state_dir=copy / "state",
-        audit_dir=copy / "audit",
-        publish_dir=copy / "published",
-    )
+    paths = copy_of_the_sample_warehouse(sample_warehouse, tmp_path)
+    warehouse = paths.duckdb_path
     grain_tests = {
         "opening": "unique_combination_recontact_job_matches_person_id__source_system__opening_id",
         "rank": "one_match_rank_per_person",
