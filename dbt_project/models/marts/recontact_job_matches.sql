@@ -8,7 +8,10 @@
     Cost: the output is ~380 rows per eligible person (46 M at 1M candidates). Everything
     that depends on a job and a cohort only is decided once per (applied job, cohort) and
     opening; the per-person steps (best cohort per opening, rank, order) then run over
-    integer keys, and the ids are joined back last. -#}
+    integer keys, and the ids are joined back last. The best cohort per opening is a
+    GROUP BY over integers rather than a window over every pair (65 M pairs at 1M
+    candidates): at 1M, 57.5 s against 75.7 s, and it runs within 1.6 GB where the window
+    needed more (BENCHMARKS.md, 2026-12-06, second session). -#}
 with
 
 cohorts as (select * from {{ ref('recontact_cohorts') }}),
@@ -65,16 +68,25 @@ opening_rows as (
     from openings
 ),
 
--- the jobs applied to with each cohort, once each: whether an opening matches depends on
--- the job and the cohort only
+-- the jobs applied to with each cohort, once each, with an integer key: whether an
+-- opening matches depends on the job and the cohort only
 applied_jobs as (
-    select distinct
+    select
+        row_number() over (order by source_system, applied_job_id, cohort) as applied_job_key,
         source_system,
         applied_job_id,
         applied_job_family,
         applied_department,
         cohort
-    from cohort_rows
+    from (
+        select distinct
+            source_system,
+            applied_job_id,
+            applied_job_family,
+            applied_department,
+            cohort
+        from cohort_rows
+    ) as distinct_applied_jobs
 ),
 
 -- the openings each applied job matches (same job, same job family or same department),
@@ -87,9 +99,7 @@ reason_pairs as (
         ('is_same_department', 'applied_department', 'department'),
     ] %}
     select
-        applied_jobs.source_system,
-        applied_jobs.applied_job_id,
-        applied_jobs.cohort,
+        applied_jobs.applied_job_key,
         opening_rows.opening_key,
         '{{ reason }}' as reason
     from applied_jobs
@@ -106,66 +116,76 @@ reason_pairs as (
     {%- endfor %}
 ),
 
+-- an applied job and an opening it matches: the score the reasons add (20 same job,
+-- 10 same job family, 5 same department) and the reasons as three bits (4, 2, 1)
 job_opening_pairs as (
     select
-        source_system,
-        applied_job_id,
-        cohort,
+        applied_job_key,
         opening_key,
-        max(case when reason = 'is_same_job' then 1 else 0 end) = 1 as is_same_job,
-        max(case when reason = 'is_same_job_family' then 1 else 0 end) = 1 as is_same_job_family,
-        max(case when reason = 'is_same_department' then 1 else 0 end) = 1 as is_same_department
+        max(case when reason = 'is_same_job' then 20 else 0 end)
+        + max(case when reason = 'is_same_job_family' then 10 else 0 end)
+        + max(case when reason = 'is_same_department' then 5 else 0 end) as match_bonus,
+        max(case when reason = 'is_same_job' then 4 else 0 end)
+        + max(case when reason = 'is_same_job_family' then 2 else 0 end)
+        + max(case when reason = 'is_same_department' then 1 else 0 end) as reason_bits
     from reason_pairs
-    group by source_system, applied_job_id, cohort, opening_key
+    group by applied_job_key, opening_key
 ),
 
-job_opening_scores as (
-    select
-        job_opening_pairs.*,
-        opening_rows.language as opening_language,
-        case when job_opening_pairs.is_same_job then 20 else 0 end
-        + case when job_opening_pairs.is_same_job_family then 10 else 0 end
-        + case when job_opening_pairs.is_same_department then 5 else 0 end as match_bonus
-    from job_opening_pairs
-    inner join opening_rows
-        on job_opening_pairs.opening_key = opening_rows.opening_key
-),
-
--- a cohort row and an opening it matches, in integer keys only
+-- a cohort row and an opening it matches, in integer keys only. cohort_choice orders the
+-- cohort rows of one person for one opening as the contract chooses between them (the
+-- highest score, then the rules' cohort order: cohort_order 1 wins) and carries the pair's
+-- reason bits in its last three bits: (match_score × 16 + 15 − cohort_order) × 8 + bits
 pairs as (
     select
         cohort_rows.person_key,
-        job_opening_scores.opening_key,
-        cohort_rows.cohort_row_key,
-        cohort_rows.cohort_order,
-        job_opening_scores.is_same_job,
-        job_opening_scores.is_same_job_family,
-        job_opening_scores.is_same_department,
-        cohort_rows.priority_score + job_opening_scores.match_bonus as match_score,
-        case
-            when job_opening_scores.opening_language = cohort_rows.person_language then 0
-            else 1
-        end as is_other_language
+        job_opening_pairs.opening_key,
+        cohort_rows.priority_score + job_opening_pairs.match_bonus as match_score,
+        (
+            (cohort_rows.priority_score + job_opening_pairs.match_bonus) * 16
+            + 15 - cohort_rows.cohort_order
+        ) * 8
+        + job_opening_pairs.reason_bits as cohort_choice
     from cohort_rows
-    inner join job_opening_scores
-        on cohort_rows.source_system = job_opening_scores.source_system
-        and cohort_rows.applied_job_id = job_opening_scores.applied_job_id
-        and cohort_rows.cohort = job_opening_scores.cohort
+    inner join applied_jobs
+        on cohort_rows.source_system = applied_jobs.source_system
+        and cohort_rows.applied_job_id = applied_jobs.applied_job_id
+        and cohort_rows.cohort = applied_jobs.cohort
+    inner join job_opening_pairs
+        on applied_jobs.applied_job_key = job_opening_pairs.applied_job_key
 ),
 
--- one row per person and opening: the cohort with the highest score
+-- one row per person and opening: the chosen cohort row's score, cohort and reasons
+best_choice_per_opening as (
+    select
+        person_key,
+        opening_key,
+        max(match_score) as match_score,
+        max(cohort_choice) as cohort_choice
+    from pairs
+    group by person_key, opening_key
+),
+
+-- the chosen cohort row (one per person and cohort: 15 − cohort_order is bits 3 to 6 of
+-- the choice) and whether the opening is in the language of its candidate record
 best_cohort_per_opening as (
-    select *
-    from (
-        select
-            *,
-            row_number() over (
-                partition by person_key, opening_key
-                order by match_score desc, cohort_order asc
-            ) as cohort_rank
-        from pairs
-    ) as ranked_cohorts
-    where cohort_rank = 1
+    select
+        best_choice_per_opening.person_key,
+        best_choice_per_opening.opening_key,
+        cohort_rows.cohort_row_key,
+        best_choice_per_opening.match_score,
+        best_choice_per_opening.cohort_choice % 8 as reason_bits,
+        case
+            when opening_rows.language = cohort_rows.person_language then 0
+            else 1
+        end as is_other_language
+    from best_choice_per_opening
+    inner join cohort_rows
+        on best_choice_per_opening.person_key = cohort_rows.person_key
+        and (15 - cohort_rows.cohort_order) * 8
+        = best_choice_per_opening.cohort_choice % 128 - best_choice_per_opening.cohort_choice % 8
+    inner join opening_rows
+        on best_choice_per_opening.opening_key = opening_rows.opening_key
 ),
 
 -- a person's openings by score; on a tie, the person's language first, then opening_id
@@ -174,9 +194,7 @@ ranked as (
     select
         cohort_row_key,
         opening_key,
-        is_same_job,
-        is_same_job_family,
-        is_same_department,
+        reason_bits,
         match_score,
         row_number() over (
             partition by person_key
@@ -198,9 +216,9 @@ select
     cohort_rows.application_id,
     concat_ws(
         ',',
-        case when ranked.is_same_job then 'same_job' end,
-        case when ranked.is_same_job_family then 'same_job_family' end,
-        case when ranked.is_same_department then 'same_department' end
+        case when ranked.reason_bits >= 4 then 'same_job' end,
+        case when ranked.reason_bits % 4 >= 2 then 'same_job_family' end,
+        case when ranked.reason_bits % 2 = 1 then 'same_department' end
     ) as match_reasons,
     ranked.match_score,
     -- bigint on every engine (Spark's row_number() is an int), as the contract says
