@@ -12,6 +12,12 @@
     GROUP BY over integers rather than a window over every pair (65 M pairs at 1M
     candidates): at 1M, 57.5 s against 75.7 s, and it runs within 1.6 GB where the window
     needed more (BENCHMARKS.md, 2026-12-06, second session). -#}
+{%- if cohorts() | length > 15 %}
+    {{ exceptions.raise_compiler_error(
+        'recontact_job_matches: cohort_choice holds a cohort order of at most 15, and '
+        ~ (cohorts() | length) ~ ' cohorts are defined (macros/vocabulary.sql)'
+    ) }}
+{%- endif %}
 with
 
 cohorts as (select * from {{ ref('recontact_cohorts') }}),
@@ -136,6 +142,7 @@ job_opening_pairs as (
 -- cohort rows of one person for one opening as the contract chooses between them (the
 -- highest score, then the rules' cohort order: cohort_order 1 wins) and carries the pair's
 -- reason bits in its last three bits: (match_score × 16 + 15 − cohort_order) × 8 + bits
+-- (the rules have four cohorts; more than 15 would not fit its four bits: checked above)
 pairs as (
     select
         cohort_rows.person_key,
